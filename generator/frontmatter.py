@@ -1,0 +1,161 @@
+"""Split a policy file's YAML front matter and validate it against the policy schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from . import problems as P
+from .problems import Problem
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter field: its name, Chinese label, whether required, and an example."""
+
+    name: str
+    label: str
+    required: bool
+    example: str
+
+
+# The policy front-matter schema, declared once; the guide page documents every field.
+POLICY_FIELDS: tuple[Field, ...] = (
+    Field("id", "制度编号（英文小写、数字、连字符，发布后不再改）", True, "id: cs-service"),
+    Field("title", "制度名称", True, "title: 客服管理制度"),
+    Field("owner", "负责维护本制度的岗位", True, "owner: 客服主管"),
+    Field("version", "版本号", True, 'version: "1.0"'),
+    Field("effective", "生效日期", True, "effective: 2026-01-01"),
+    Field("review", "下次复审日期", True, "review: 2027-01-01"),
+    Field("applies_to", "适用岗位", True, "applies_to: [售前客服, 售后客服]"),
+    Field("tags", "标签（可选）", False, "tags: [客服, 罚款]"),
+    Field("sources", "来源文件（可选）", False, "sources: [003_2d16ab885f65d886.txt]"),
+)
+# Page options MkDocs and mkdocs-material understand; allowed alongside policy fields.
+PAGE_FIELDS = ("hide", "search", "description", "icon", "status", "template", "subtitle")
+POLICY_MARKERS = frozenset(f.name for f in POLICY_FIELDS) - {"title", "tags"}
+
+
+@dataclass
+class FrontMatter:
+    """Raw front matter: the mapping, the line of each key, and where the body starts."""
+
+    data: dict
+    key_lines: dict
+    body_start: int  # 0-based index of the first body line
+    start_line: int  # 1-based line of the opening ---
+
+
+def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem]]:
+    """Parse the leading ``---`` block of ``lines``; YAML errors are reported at their real line."""
+    if not lines or lines[0].strip() != "---":
+        return None, []
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return None, [P.frontmatter_unclosed(path, 1)]
+    text = "".join(lines[1:end])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 2) if mark else 1  # +1 for 1-based, +1 for the opening ---
+        detail = exc.problem or str(exc)
+        return FrontMatter({}, {}, end + 1, 1), [P.yaml_syntax(path, line, detail)]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return FrontMatter({}, {}, end + 1, 1), [
+            P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")
+        ]
+    key_lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    return FrontMatter(data, key_lines, end + 1, 1), []
+
+
+def is_policy(front: FrontMatter | None) -> bool:
+    """A file is a policy when its front matter carries any policy field."""
+    return front is not None and bool(POLICY_MARKERS & set(front.data))
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_list(value) -> list | None:
+    if isinstance(value, str):
+        return [v.strip() for v in re.split(r"[,，、]", value) if v.strip()]
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return [str(v).strip() for v in value]
+    return None
+
+
+def validate(path: str, front: FrontMatter, today: dt.date) -> tuple[dict, list[Problem]]:
+    """Check the policy schema; return the cleaned values and every problem found."""
+    found: list[Problem] = []
+    data, lines = front.data, front.key_lines
+    clean: dict = {}
+    known = [f.name for f in POLICY_FIELDS] + ["title"]
+    for key in data:
+        if str(key) not in known and str(key) not in PAGE_FIELDS:
+            found.append(P.unknown_field(path, lines.get(str(key), 1), key,
+                                         [f.name for f in POLICY_FIELDS]))
+    for f in POLICY_FIELDS:
+        line = lines.get(f.name, front.start_line)
+        if f.name not in data or data[f.name] in (None, "", []):
+            if f.required:
+                found.append(P.missing_field(path, front.start_line, f.name, f.example))
+            continue
+        value = data[f.name]
+        if f.name == "id":
+            if not isinstance(value, str) or not ID_RE.match(value):
+                found.append(P.bad_id(path, line, "制度编号 id", value))
+            else:
+                clean["id"] = value
+        elif f.name in ("title", "owner"):
+            if not isinstance(value, str):
+                found.append(P.wrong_type(path, line, f.name, value, "一段文字", f.example))
+            else:
+                clean[f.name] = value.strip()
+        elif f.name == "version":
+            # A float such as 2.10 would silently become "2.1"; insist on quotes.
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                found.append(P.wrong_type(path, line, "version", value,
+                                          "加引号的版本号", 'version: "2.10"'))
+            else:
+                clean["version"] = str(value)
+        elif f.name in ("effective", "review"):
+            date = _as_date(value)
+            if date is None:
+                found.append(P.bad_date(path, line, f.name, value))
+            else:
+                clean[f.name] = date
+        else:
+            items = _as_list(value)
+            if items is None:
+                found.append(P.wrong_type(path, line, f.name, value, "一个列表", f.example))
+            else:
+                clean[f.name] = tuple(items)
+                clean[f.name + "_line"] = line
+    if "review" in clean and clean["review"] < today:
+        found.append(P.review_overdue(path, lines["review"], clean["review"], today))
+    clean["owner_line"] = lines.get("owner", front.start_line)
+    return clean, found

@@ -1,0 +1,129 @@
+"""Load a handbook directory into the model, re-parsing only files that changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Handbook, Reference
+from .parser import ParsedFile, parse_file
+from .problems import HandbookError, Problem
+from .reference import FILENAME as REFERENCE_FILE
+from .reference import load_reference
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The outcome of one load: the model (None if there are errors) and every problem."""
+
+    handbook: Handbook | None
+    problems: tuple[Problem, ...]
+    reparsed: int
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+def display_root(root: Path) -> str:
+    """How to show ``root`` in messages: relative to the working directory when inside it."""
+    try:
+        return Path(os.path.relpath(root.resolve(), Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return root.resolve().as_posix()
+
+
+def markdown_files(root: Path) -> list[str]:
+    """Every Markdown file under ``root`` as sorted POSIX paths, skipping hidden folders."""
+    found = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.endswith(".md") and not name.startswith("."):
+                found.append(Path(directory, name).relative_to(root).as_posix())
+    return sorted(found)
+
+
+class HandbookLoader:
+    """Keeps parsed files between loads so a re-load only re-parses what changed.
+
+    Safe to share between threads: loads are serialised.
+    """
+
+    def __init__(self, root: str | os.PathLike, today: dt.date | None = None):
+        self.root = Path(root)
+        self.display = display_root(self.root)
+        self._today = today
+        self._cache: dict[str, tuple[tuple, ParsedFile]] = {}
+        self._reference_stamp: tuple | None = None
+        self._reference: tuple[Reference, list[Problem]] | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> LoadResult:
+        """Scan the directory and return the current model and problems."""
+        with self._lock:
+            return self._load()
+
+    def _load(self) -> LoadResult:
+        today = self._today or dt.date.today()
+        ref_stamp = (_stamp(self.root / REFERENCE_FILE), today)
+        if ref_stamp != self._reference_stamp:
+            self._reference = load_reference(self.root, self.display)
+            self._reference_stamp = ref_stamp
+            self._cache.clear()  # events, roles and the date feed every file's parse
+        reference, problems = self._reference
+        problems = list(problems)
+        files: list[ParsedFile] = []
+        reparsed = 0
+        seen = set()
+        for rel in markdown_files(self.root):
+            seen.add(rel)
+            path = self.root / rel
+            stamp = _stamp(path)
+            cached = self._cache.get(rel)
+            if cached is None or cached[0] != stamp:
+                text = path.read_text(encoding="utf-8-sig")
+                parsed = parse_file(rel, f"{self.display}/{rel}", text, reference, today)
+                self._cache[rel] = (stamp, parsed)
+                reparsed += 1
+            files.append(self._cache[rel][1])
+        for rel in set(self._cache) - seen:
+            del self._cache[rel]
+        for parsed in files:
+            problems += parsed.problems
+        problems += validate(files, reference, self.root)
+        problems.sort()
+        errors = [p for p in problems if p.is_error]
+        handbook = None
+        if not errors:
+            handbook = Handbook(
+                policies=tuple(f.policy for f in files if f.policy is not None),
+                reference=reference,
+                warnings=tuple(problems),
+            )
+        return LoadResult(handbook, tuple(problems), reparsed)
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (None,)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def load_handbook(root: str | os.PathLike, today: dt.date | None = None) -> Handbook:
+    """Parse and validate ``root``; raise HandbookError listing every error if it is invalid."""
+    result = HandbookLoader(root, today).load()
+    if result.handbook is None:
+        raise HandbookError(list(result.problems))
+    return result.handbook
+
+
+def check_handbook(root: str | os.PathLike, today: dt.date | None = None) -> list[Problem]:
+    """Every problem (errors and warnings) in ``root``, sorted by file and line."""
+    return list(HandbookLoader(root, today).load().problems)

@@ -1,0 +1,85 @@
+"""The MkDocs adapter: validate with the generator, add generated pages, annotate policy pages.
+
+All policy logic lives in the rest of ``generator``; this module is the only one
+that imports MkDocs, so moving to another site builder replaces only this file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+
+from .export import to_json
+from .loader import HandbookLoader
+from .pages import OVERVIEW_PAGE, ROLES_DIR, generated_pages
+from .render import policy_meta_html
+
+log = get_plugin_logger(__name__)
+_PREFIX_RE = re.compile(r"^\d+[\s_-]+")
+
+
+class HandbookConfig(base.Config):
+    export = c.Type(str, default="handbook.json")
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
+    """Fail the build on any handbook error and publish what the generator derives."""
+
+    def on_config(self, config):
+        # One loader per run; `mkdocs serve` rebuilds re-parse only changed files.
+        self.loader = HandbookLoader(config.docs_dir)
+        return config
+
+    def on_pre_build(self, *, config) -> None:
+        result = self.loader.load()
+        for problem in result.problems:
+            # Warnings (a review date passed) must not fail a strict build: log as info.
+            (log.error if problem.is_error else log.info)(str(problem))
+        if result.handbook is None:
+            raise PluginError(f"制度手册有 {len(result.errors)} 个错误（见上），未发布。"
+                              "请先运行 make check 并按提示修改。")
+        self.handbook = result.handbook
+        self.by_path = {p.rel_path: p for p in self.handbook.policies}
+
+    def on_files(self, files: Files, /, *, config) -> Files:
+        for path, content in generated_pages(self.handbook).items():
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_nav(self, nav: Navigation, /, *, config, files) -> Navigation:
+        # Folders may carry an ordering prefix ("10-客服"); readers should not see it.
+        for item in nav.items:
+            if isinstance(item, Section):
+                item.title = _PREFIX_RE.sub("", item.title)
+        # Role pages and the overview are what a new hire needs first: put them after home.
+        first = [i for i in nav.items if _is_generated(i)]
+        rest = [i for i in nav.items if not _is_generated(i)]
+        nav.items[:] = rest[:1] + first + rest[1:]
+        return nav
+
+    def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
+        policy = self.by_path.get(page.file.src_uri)
+        if policy is None:
+            return markdown
+        box = f"\n{policy_meta_html(policy)}\n\n"
+        m = re.match(r"\s*# [^\n]*\n", markdown)
+        if m:
+            return markdown[: m.end()] + box + markdown[m.end():]
+        return f"# {policy.title}\n{box}{markdown}"
+
+    def on_post_build(self, *, config) -> None:
+        if self.config.export:
+            Path(config.site_dir, self.config.export).write_text(to_json(self.handbook), encoding="utf-8")
+
+
+def _is_generated(item) -> bool:
+    if isinstance(item, Section):
+        return item.title == ROLES_DIR
+    return getattr(getattr(item, "file", None), "src_uri", None) == OVERVIEW_PAGE

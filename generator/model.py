@@ -1,0 +1,209 @@
+"""The typed, immutable model of the handbook: Handbook → Policy → Clause → CheckItem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
+WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+FREQUENCY_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly", "shift", "event")
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in a source file: the path as shown to people and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """When a check is due.
+
+    ``kind`` is one of FREQUENCY_KINDS. ``weekday`` is 0 (Monday) … 6 (Sunday) for
+    weekly checks pinned to a day; ``day`` is the day of month (-1 = last day) for
+    monthly checks and ``by`` says the day is a deadline (每月10日前) rather than the
+    exact day; ``workdays`` restricts daily checks to Monday–Friday; ``time`` is an
+    optional "HH:MM"; ``event`` names the trigger of per-event checks; ``inferred``
+    marks a frequency the source text did not state.
+    """
+
+    kind: str
+    weekday: int | None = None
+    day: int | None = None
+    by: bool = False
+    workdays: bool = False
+    time: str | None = None
+    event: str | None = None
+    inferred: bool = False
+
+    @property
+    def label(self) -> str:
+        """The canonical Chinese wording, e.g. 每周五 08:00 or 每月10日前."""
+        if self.kind == "daily":
+            text = "每个工作日" if self.workdays else "每日"
+        elif self.kind == "weekly":
+            text = "每周" + (WEEKDAYS_ZH[self.weekday] if self.weekday is not None else "")
+        elif self.kind == "monthly":
+            if self.day is None:
+                text = "每月"
+            elif self.day == -1:
+                text = "每月最后一天" + ("前" if self.by else "")
+            else:
+                text = f"每月{self.day}日" + ("前" if self.by else "")
+        elif self.kind == "quarterly":
+            text = "每季度"
+        elif self.kind == "yearly":
+            text = "每年"
+        elif self.kind == "shift":
+            text = "每班次"
+        else:
+            text = f"{self.event}"
+        if self.time:
+            text += f" {self.time}"
+        return text
+
+    def to_dict(self) -> dict:
+        """The JSON form used by the export (stable interface)."""
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "weekday": WEEKDAYS_EN[self.weekday] if self.weekday is not None else None,
+            "day": self.day,
+            "by": self.by,
+            "workdays": self.workdays,
+            "time": self.time,
+            "event": self.event,
+            "inferred": self.inferred,
+        }
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """A score deduction: points per failure (if a number is stated) and the rule as written."""
+
+    points: float | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One checkable obligation, written inside the clause it enforces."""
+
+    id: str
+    text: str
+    frequency: Frequency
+    roles: tuple[str, ...]
+    checkers: tuple[str, ...]
+    area: str | None
+    points: float | None
+    deduction: Deduction | None
+    fine: float | None
+    source: Location
+    hash: str
+    policy_id: str = ""
+    clause_id: str = ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A numbered section (章/条) of a policy with a stable, explicit anchor."""
+
+    id: str
+    title: str
+    level: int
+    url: str
+    source: Location
+    hash: str
+    checks: tuple[CheckItem, ...] = ()
+    parent_id: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy document (one Markdown file with policy front matter)."""
+
+    id: str
+    title: str
+    owner: str
+    version: str
+    effective: dt.date
+    review: dt.date
+    applies_to: tuple[str, ...]
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    rel_path: str
+    url: str
+    source: Location
+    hash: str
+    clauses: tuple[Clause, ...] = ()
+
+    @property
+    def checks(self) -> tuple[CheckItem, ...]:
+        return tuple(check for clause in self.clauses for check in clause.checks)
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    department: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    headcount: int | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Reference data the policies point at: roles, departments, areas and events."""
+
+    roles: tuple[Role, ...] = ()
+    departments: tuple[Department, ...] = ()
+    areas: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(role.name for role in self.roles)
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The whole handbook: every policy in path order plus the reference data."""
+
+    policies: tuple[Policy, ...]
+    reference: Reference
+    warnings: tuple = field(default=(), compare=False)
+
+    def policy(self, policy_id: str) -> Policy | None:
+        """The policy with this id, or None."""
+        return next((p for p in self.policies if p.id == policy_id), None)
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        return tuple(c for p in self.policies for c in p.clauses)
+
+    @property
+    def checks(self) -> tuple[CheckItem, ...]:
+        return tuple(k for p in self.policies for k in p.checks)
+
+    def check(self, check_id: str) -> CheckItem | None:
+        """The check item with this id, or None."""
+        return next((k for k in self.checks if k.id == check_id), None)
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause with this id, or None."""
+        return next((c for c in self.clauses if c.id == clause_id), None)

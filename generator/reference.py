@@ -1,0 +1,90 @@
+"""Load ``reference.yml``: the roles, departments, areas and events policies refer to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from . import problems as P
+from .model import Department, Reference, Role
+from .problems import Problem
+
+FILENAME = "reference.yml"
+ALL_STAFF = "全体员工"  # always a valid role: the policy or check applies to everyone
+_KEYS = {"角色": "roles", "roles": "roles", "部门": "departments", "departments": "departments",
+         "区域": "areas", "areas": "areas", "事件": "events", "events": "events"}
+_ITEM_KEYS = {"名称": "name", "name": "name", "部门": "department", "department": "department",
+              "说明": "description", "description": "description", "人数": "headcount",
+              "headcount": "headcount"}
+
+
+def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Problem]]:
+    """Read ``root/reference.yml``; a missing or malformed file is a problem, never a crash."""
+    path = root / FILENAME
+    shown = f"{display_root}/{FILENAME}"
+    if not path.exists():
+        return Reference(roles=(Role(ALL_STAFF),)), [P.reference_missing(shown)]
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return Reference(roles=(Role(ALL_STAFF),)), [
+            P.yaml_syntax(shown, (mark.line + 1) if mark else 1, exc.problem or str(exc))
+        ]
+    found: list[Problem] = []
+    lines = _key_lines(path)
+    sections: dict[str, list] = {"roles": [], "departments": [], "areas": [], "events": []}
+    for key, value in (data.items() if isinstance(data, dict) else []):
+        name = _KEYS.get(str(key))
+        if name is None:
+            found.append(P.reference_invalid(shown, lines.get(str(key), 1), f"不认识的分组 {key!r}",
+                                             "可用分组：角色、部门、区域、事件"))
+        elif not isinstance(value, list):
+            found.append(P.reference_invalid(shown, lines.get(str(key), 1), f"{key} 应是一个列表",
+                                             f"每项一行，以 - 开头，例如 {key}:\\n  - 名称: …"))
+        else:
+            sections[name] = value
+    roles = [Role(ALL_STAFF, description="本手册中所有岗位")]
+    for item in sections["roles"]:
+        fields = _item(item)
+        if fields.get("name") and fields["name"] != ALL_STAFF:
+            roles.append(Role(str(fields["name"]), fields.get("department"),
+                              str(fields.get("description") or "")))
+    departments = []
+    for item in sections["departments"]:
+        fields = _item(item)
+        count = fields.get("headcount")
+        if count is not None and (not isinstance(count, int) or count < 0):
+            found.append(P.reference_invalid(shown, lines.get(str(fields.get("name")), 1),
+                                             f"部门 {fields.get('name')} 的人数 {count!r} 不是整数",
+                                             "例如 人数: 12"))
+            count = None
+        if fields.get("name"):
+            departments.append(Department(str(fields["name"]), count))
+    ref = Reference(
+        roles=tuple(roles),
+        departments=tuple(departments),
+        areas=tuple(str(a) for a in sections["areas"]),
+        events=tuple(str(e) for e in sections["events"]),
+    )
+    return ref, found
+
+
+def _item(item) -> dict:
+    if isinstance(item, dict):
+        return {_ITEM_KEYS.get(str(k), str(k)): v for k, v in item.items()}
+    return {"name": item}
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """Best-effort line of each top-level key and each named item, for messages."""
+    result: dict[str, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.split("#", 1)[0].rstrip()
+        if text and not text[0].isspace() and text.endswith(":"):
+            result.setdefault(text[:-1].strip(), number)
+        elif ":" in text:
+            value = text.split(":", 1)[1].strip()
+            result.setdefault(value, number)
+    return result

@@ -1,0 +1,99 @@
+"""HTML fragments for the site: a check item card and a policy's information box."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from html import escape
+
+from markdown.util import AtomicString
+
+from . import attributes as A
+from .checkblock import CheckDraft
+from .model import Policy
+
+
+def fmt_number(value: float) -> str:
+    """2.0 → "2", 2.5 → "2.5"."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def badge_element(parent: etree.Element, kind: str, label: str, value: str) -> etree.Element:
+    """Append one badge: ``kind`` picks the colour, ``label`` is read by screen readers and search."""
+    span = etree.SubElement(parent, "span", {"class": f"hb-badge hb-badge--{kind}"})
+    inner = etree.SubElement(span, "span", {"class": "hb-badge__label"})
+    inner.text = AtomicString(label)
+    inner.tail = AtomicString(value)
+    span.tail = " "
+    return span
+
+
+def badge(kind: str, label: str, value: str) -> str:
+    """One badge as an HTML string, for generated Markdown pages."""
+    holder = etree.Element("div")
+    badge_element(holder, kind, label, value)
+    return etree.tostring(holder[0], encoding="unicode").strip()
+
+
+def check_badges(draft: CheckDraft) -> list[tuple[str, str, str]]:
+    """The badges of a check block as (kind, label, value), in reading order."""
+    raw = {key: value for key, (value, _line) in draft.raw.items()}
+    badges = []
+    if raw.get("frequency"):
+        freq = A.parse_frequency(raw["frequency"])
+        text = freq.label if freq else A.INFERRED_RE.sub("", raw["frequency"]).strip()
+        if A.INFERRED_RE.search(raw["frequency"]):
+            text += "（推断）"
+        badges.append(("freq", "频率：", text))
+    if raw.get("roles"):
+        badges.append(("role", "对象：", "、".join(A.split_values(raw["roles"]))))
+    if raw.get("checkers"):
+        badges.append(("checker", "检查人：", "、".join(A.split_values(raw["checkers"]))))
+    if raw.get("area"):
+        badges.append(("area", "区域：", raw["area"]))
+    if raw.get("points"):
+        badges.append(("points", "分值：", raw["points"]))
+    if raw.get("deduction"):
+        badges.append(("points", "扣分：", raw["deduction"]))
+    if raw.get("fine"):
+        fine = A.parse_fine(raw["fine"])
+        badges.append(("fine", "罚款：", f"{fmt_number(fine)} 元" if fine is not None else raw["fine"]))
+    return badges
+
+
+def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:
+    """Append the card for one check item: a checkbox-styled rule, its badges and a permalink.
+
+    Built as elements (not an HTML string) so the id is a real anchor that MkDocs'
+    link validation and the table of contents can see.
+    """
+    card = etree.SubElement(parent, "div", {"class": "hb-check", "id": draft.id,
+                                            "data-check-id": draft.id})
+    text = etree.SubElement(card, "p", {"class": "hb-check__text"})
+    box = etree.SubElement(text, "span", {"class": "hb-check__box", "aria-hidden": "true"})
+    box.text = AtomicString("")
+    kind = etree.SubElement(text, "span", {"class": "hb-check__kind"})
+    kind.text = AtomicString("检查项")
+    kind.tail = AtomicString(draft.text)
+    badges = etree.SubElement(card, "p", {"class": "hb-check__badges"})
+    for item in check_badges(draft):
+        badge_element(badges, *item)
+    link = etree.SubElement(card, "a", {"class": "hb-check__id", "href": f"#{draft.id}",
+                                        "title": "检查项编号（链接到本条）"})
+    link.text = AtomicString(draft.id)
+    return card
+
+
+def policy_meta_html(policy: Policy) -> str:
+    """The box under a policy's title: owner, version, effective and review dates, scope."""
+    rows = [
+        ("负责岗位", policy.owner),
+        ("版本", policy.version),
+        ("生效日期", policy.effective.isoformat()),
+        ("下次复审", policy.review.isoformat()),
+        ("适用岗位", "、".join(policy.applies_to)),
+        ("检查项", f"{len(policy.checks)} 项"),
+    ]
+    cells = "".join(
+        f'<div class="hb-meta__row"><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>' for k, v in rows
+    )
+    return f'<dl class="hb-meta" data-policy-id="{escape(policy.id)}">{cells}</dl>'

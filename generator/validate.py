@@ -1,0 +1,95 @@
+"""Rules that span files: unique ids, known roles and areas, links that resolve."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import problems as P
+from .model import Location, Reference
+from .parser import ParsedFile
+from .problems import Problem
+
+
+def validate(files: list[ParsedFile], reference: Reference, root: Path) -> list[Problem]:
+    """Return every cross-file problem in ``files``."""
+    found: list[Problem] = []
+    found += _duplicates(files)
+    found += _references(files, reference)
+    found += _links(files, root)
+    return found
+
+
+def _duplicates(files: list[ParsedFile]) -> list[Problem]:
+    found = []
+    policies: dict[str, Location] = {}
+    # Clause and check ids share one namespace: both are anchors the app deep-links to.
+    anchors: dict[str, Location] = {}
+    for parsed in files:
+        policy = parsed.policy
+        if policy is None:
+            continue
+        if policy.id in policies:
+            found.append(P.duplicate_id(policy.source.path, parsed.id_line, "制度编号",
+                                        policy.id, policies[policy.id]))
+        else:
+            policies[policy.id] = Location(policy.source.path, parsed.id_line)
+        for clause in policy.clauses:
+            items = [("条款编号", clause.id, clause.source)]
+            items += [("检查项编号", check.id, check.source) for check in clause.checks]
+            for what, value, where in items:
+                if value.startswith("_missing-"):
+                    continue
+                if value in anchors:
+                    found.append(P.duplicate_id(where.path, where.line, what, value, anchors[value]))
+                else:
+                    anchors[value] = where
+    return found
+
+
+def _references(files: list[ParsedFile], reference: Reference) -> list[Problem]:
+    found = []
+    roles = reference.role_names
+    areas = frozenset(reference.areas)
+    for parsed in files:
+        for kind, value, where in parsed.references:
+            if kind == "role" and value not in roles:
+                found.append(P.unknown_role(where.path, where.line, value, roles))
+            elif kind == "area" and value not in areas:
+                found.append(P.unknown_area(where.path, where.line, value, areas))
+    return found
+
+
+def _links(files: list[ParsedFile], root: Path) -> list[Problem]:
+    found = []
+    by_path = {parsed.rel_path: parsed for parsed in files}
+    for parsed in files:
+        for link in parsed.links:
+            parts = urlsplit(link.target)
+            if parts.scheme or parts.netloc or link.target.startswith("/"):
+                continue  # external or site-absolute: not ours to resolve
+            target_path = unquote(parts.path)
+            anchor = unquote(parts.fragment)
+            if target_path:
+                rel = posixpath.normpath(posixpath.join(posixpath.dirname(parsed.rel_path), target_path))
+                if rel.startswith("../"):
+                    found.append(P.broken_link(link.source.path, link.source.line, link.target,
+                                               "指向手册目录之外"))
+                    continue
+                if not rel.endswith(".md"):
+                    if not (root / rel).exists():
+                        found.append(P.broken_link(link.source.path, link.source.line, link.target,
+                                                   "文件不存在"))
+                    continue
+                target = by_path.get(rel)
+                if target is None:
+                    found.append(P.broken_link(link.source.path, link.source.line, link.target,
+                                               f"手册中没有文件 {rel}"))
+                    continue
+            else:
+                target = parsed
+            if anchor and anchor not in target.anchors:
+                found.append(P.broken_link(link.source.path, link.source.line, link.target,
+                                           f"{target.rel_path} 中没有锚点 #{anchor}"))
+    return found
