@@ -115,5 +115,6 @@ def parse_number(value: str) -> float | None:
 
 def parse_deduction(value: str) -> Deduction:
     """Keep the deduction rule as written and the first number of points it states."""
-    m = re.search(rf"{_NUMBER}\s*分?", value)
+    m = (re.search(rf"扣\s*{_NUMBER}\s*分", value) or re.search(rf"{_NUMBER}\s*分", value)
+         or re.fullmatch(rf"\s*{_NUMBER}\s*", value))
     return Deduction(points=float(m.group(1)) if m else None, rule=value.strip())

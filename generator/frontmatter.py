@@ -41,12 +41,24 @@ PAGE_FIELDS = ("hide", "search", "description", "icon", "status", "template", "s
 POLICY_MARKERS = frozenset(f.name for f in POLICY_FIELDS) - {"title", "tags"}
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: we parse them ourselves, with a message on error."""
+
+
+# YAML would turn 2026-13-01 into a ValueError deep inside the loader; keep it a string.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass
 class FrontMatter:
     """Raw front matter: the mapping, the line of each key, and where the body starts."""
 
     data: dict
     key_lines: dict
+    raw_values: dict  # key -> the value exactly as typed (2.10 stays "2.10")
     body_start: int  # 0-based index of the first body line
     start_line: int  # 1-based line of the opening ---
 
@@ -62,24 +74,28 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
         return None, [P.frontmatter_unclosed(path, 1)]
     text = "".join(lines[1:end])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark else 1  # +1 for 1-based, +1 for the opening ---
         detail = exc.problem or str(exc)
-        return FrontMatter({}, {}, end + 1, 1), [P.yaml_syntax(path, line, detail)]
+        if exc.context_mark and exc.context and exc.context_mark.line + 2 != line:
+            detail += f"（问题从第 {exc.context_mark.line + 2} 行开始）"
+        return FrontMatter({}, {}, {}, end + 1, 1), [P.yaml_syntax(path, line, detail)]
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return FrontMatter({}, {}, end + 1, 1), [
+        return FrontMatter({}, {}, {}, end + 1, 1), [
             P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")
         ]
-    key_lines = {}
+    key_lines, raw_values = {}, {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key_lines[str(key_node.value)] = key_node.start_mark.line + 2
-    return FrontMatter(data, key_lines, end + 1, 1), []
+            if isinstance(value_node, yaml.ScalarNode):
+                raw_values[str(key_node.value)] = value_node.value
+    return FrontMatter(data, key_lines, raw_values, end + 1, 1), []
 
 
 def is_policy(front: FrontMatter | None) -> bool:
@@ -138,7 +154,7 @@ def validate(path: str, front: FrontMatter, today: dt.date) -> tuple[dict, list[
         elif f.name == "version":
             # A float such as 2.10 would silently become "2.1"; insist on quotes.
             if isinstance(value, bool) or not isinstance(value, (str, int)):
-                found.append(P.wrong_type(path, line, "version", value,
+                found.append(P.wrong_type(path, line, "version", front.raw_values.get("version", value),
                                           "加引号的版本号", 'version: "2.10"'))
             else:
                 clean["version"] = str(value)

@@ -94,6 +94,10 @@ def parse_file(rel_path: str, display_path: str, text: str, reference: Reference
         fields, found = frontmatter.validate(path, front, today)
         result.problems += found
         result.id_line = front.key_lines.get("id", 1)
+        if "owner" in fields:
+            result.references.append(("role", fields["owner"], Location(path, fields["owner_line"])))
+        for role in fields.get("applies_to", ()):
+            result.references.append(("role", role, Location(path, fields["applies_to_line"])))
 
     blocks = {i: (end, rest) for i, end, rest in checkblock.find_blocks(lines, body_start)}
     in_block_until = -1
@@ -189,9 +193,6 @@ def _build_policy(result: ParsedFile, fields: dict, clauses: list[dict], lines: 
         sources=fields.get("sources", ()), rel_path=result.rel_path, url=url,
         source=Location(path, 1), hash=content_hash(text), clauses=tuple(built),
     )
-    result.references.append(("role", policy.owner, Location(path, fields["owner_line"])))
-    for role in policy.applies_to:
-        result.references.append(("role", role, Location(path, fields["applies_to_line"])))
     return policy
 
 
@@ -217,7 +218,7 @@ def _build_check(path: str, draft: checkblock.CheckDraft, events: frozenset[str]
         value, line = raw["frequency"]
         freq = A.parse_frequency(value, events)
         if freq is None:
-            found.append(P.unknown_frequency(path, line, value))
+            found.append(P.unknown_frequency(path, line, value, sorted(events)))
     numbers = {}
     for key, example in (("points", "分值: 5"),):
         if key in raw:

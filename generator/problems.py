@@ -136,11 +136,12 @@ def check_duplicate_attr(path, line, key) -> Problem:
               "每个属性只写一行，多个值用顿号或逗号隔开")
 
 
-def unknown_frequency(path, line, value) -> Problem:
+def unknown_frequency(path, line, value, events=()) -> Problem:
+    events_text = "、".join(events) if events else "（reference.yml 中尚未登记事件）"
     return _p(path, line, "unknown-frequency", f"频率 {value!r} 无法识别",
-              "可用：每日、每个工作日、每周、每周一…每周日（可加时间，如 每周一 08:00）、"
+              "可用：每日、每个工作日、每周、每周五（每周一…每周日，可加时间，如 每周一 08:00）、"
               "每月、每月10日、每月10日前、每月最后一天、每季度、每年、每班次，"
-              "或 reference.yml 里登记的事件（如 活动上线前）；推断的频率在后面加（推断）")
+              f"或 reference.yml 里登记的事件：{events_text}；推断的频率在后面加（推断）")
 
 
 def bad_number(path, line, attr, value, example) -> Problem:
