@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import posixpath
 
-from .model import FREQUENCY_KINDS, CheckItem, Handbook, Policy
+from .model import CheckItem, Handbook, Policy
 from .reference import ALL_STAFF
 from .render import badge, fmt_number
 
 ROLES_DIR = "岗位须知"
 OVERVIEW_PAGE = "检查项总览.md"
+# Reading order for people: the most frequent duties first.
 KIND_TITLES = {
     "daily": "每日检查", "shift": "每班次检查", "weekly": "每周检查", "monthly": "每月检查",
     "quarterly": "每季度检查", "yearly": "每年检查", "event": "按事件检查",
@@ -83,7 +84,7 @@ def overview_page(handbook: Handbook) -> str:
     checks = handbook.checks
     lines.append(f"全手册共 **{len(checks)}** 个检查项。\n")
     by_policy = {p.id: p for p in handbook.policies}
-    for kind in FREQUENCY_KINDS:
+    for kind in KIND_TITLES:
         group = [k for k in checks if k.frequency.kind == kind]
         if not group:
             continue

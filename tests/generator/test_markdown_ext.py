@@ -1,0 +1,71 @@
+"""The Markdown extension renders check blocks as marked, linkable rules with badges."""
+
+from __future__ import annotations
+
+import markdown
+
+SOURCE = """## 第一条 响应时间 {#cs-response}
+
+正文。
+
+/// 检查 | cs-response-avg
+客服平均响应时间不超过50秒 <script>alert(1)</script>。
+频率: 每周五 08:00（推断）
+对象: 售前客服, 售后客服
+检查人: 客服主管
+区域: 客服后台
+分值: 5
+扣分: 每次扣1分
+罚款: 罚款50元
+///
+
+```
+/// 检查 | in-code
+只是示例
+///
+```
+"""
+
+
+def _html(text: str) -> str:
+    return markdown.markdown(text, extensions=["attr_list", "fenced_code", "generator.markdown_ext"])
+
+
+def test_check_block_becomes_a_card_with_a_permalink_anchor():
+    html = _html(SOURCE)
+    assert '<div class="hb-check" data-check-id="cs-response-avg" id="cs-response-avg">' in html
+    assert 'href="#cs-response-avg"' in html
+    assert "检查项" in html
+
+
+def test_badges_show_frequency_roles_checker_area_points_and_fine():
+    html = _html(SOURCE)
+    assert "频率：</span>每周五 08:00（推断）" in html
+    assert "对象：</span>售前客服、售后客服" in html
+    assert "检查人：</span>客服主管" in html
+    assert "区域：</span>客服后台" in html
+    assert "分值：</span>5" in html
+    assert "扣分：</span>每次扣1分" in html
+    assert 'hb-badge--fine"><span class="hb-badge__label">罚款：</span>50 元' in html
+
+
+def test_check_text_is_escaped():
+    html = _html(SOURCE)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_clause_heading_keeps_its_explicit_anchor():
+    assert '<h2 id="cs-response">第一条 响应时间</h2>' in _html(SOURCE)
+
+
+def test_blocks_in_code_fences_are_shown_as_code():
+    html = _html(SOURCE)
+    assert 'id="in-code"' not in html
+    assert "/// 检查 | in-code" in html
+
+
+def test_an_unclosed_block_is_left_visible_for_the_validator_to_report():
+    html = _html("/// 检查 | open\n内容\n频率: 每日\n")
+    assert "/// 检查 | open" in html
+    assert "hb-check" not in html
