@@ -41,7 +41,10 @@ PAGE_FIELDS = ("hide", "search", "description", "icon", "status", "template", "s
 POLICY_MARKERS = frozenset(f.name for f in POLICY_FIELDS) - {"title", "tags"}
 
 
-class _Loader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~5x faster
+
+
+class _Loader(_Base):
     """SafeLoader that leaves dates as text: we parse them ourselves, with a message on error."""
 
 
@@ -74,8 +77,12 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
         return None, [P.frontmatter_unclosed(path, 1)]
     text = "".join(lines[1:end])
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark else 1  # +1 for 1-based, +1 for the opening ---

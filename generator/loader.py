@@ -62,6 +62,7 @@ class HandbookLoader:
         self._reference_stamp: tuple | None = None
         self._reference: tuple[Reference, list[Problem]] | None = None
         self._lock = threading.Lock()
+        self._last: LoadResult | None = None
 
     def load(self) -> LoadResult:
         """Scan the directory and return the current model and problems."""
@@ -91,8 +92,12 @@ class HandbookLoader:
                 self._cache[rel] = (stamp, parsed)
                 reparsed += 1
             files.append(self._cache[rel][1])
-        for rel in set(self._cache) - seen:
+        removed = set(self._cache) - seen
+        for rel in removed:
             del self._cache[rel]
+        if not reparsed and not removed and self._last is not None:
+            # Nothing changed on disk: the cross-file validation result still holds.
+            return LoadResult(self._last.handbook, self._last.problems, 0)
         for parsed in files:
             problems += parsed.problems
         problems += validate(files, reference, self.root)
@@ -105,7 +110,8 @@ class HandbookLoader:
                 reference=reference,
                 warnings=tuple(problems),
             )
-        return LoadResult(handbook, tuple(problems), reparsed)
+        self._last = LoadResult(handbook, tuple(problems), reparsed)
+        return self._last
 
 
 def _stamp(path: Path) -> tuple:
