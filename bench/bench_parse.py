@@ -31,16 +31,35 @@ ROLES = ["售前客服", "售后客服", "仓库管理员", "运营专员", "全
 def policy_text(n: int, checks: int) -> str:
     """One synthetic policy with ``checks`` check items spread over clauses."""
     lines = [
-        "---", f"id: p{n}", f"title: 第{n}号制度", "owner: 客服主管", 'version: "1.0"',
-        "effective: 2026-01-01", "review: 2099-01-01", f"applies_to: [{ROLES[n % len(ROLES)]}]", "---", "",
+        "---",
+        f"id: p{n}",
+        f"title: 第{n}号制度",
+        "owner: 客服主管",
+        'version: "1.0"',
+        "effective: 2026-01-01",
+        "review: 2099-01-01",
+        f"applies_to: [{ROLES[n % len(ROLES)]}]",
+        "---",
+        "",
     ]
     for c in range(checks // 2):
-        lines += [f"## 第{c + 1}条 规定{c} {{#p{n}-c{c}}}", "",
-                  "客服在线期间，买家咨询的平均响应时间不得超过50秒，违者罚款五十元并通报批评。", ""]
+        lines += [
+            f"## 第{c + 1}条 规定{c} {{#p{n}-c{c}}}",
+            "",
+            "客服在线期间，买家咨询的平均响应时间不得超过50秒，违者罚款五十元并通报批评。",
+            "",
+        ]
         for k in range(2):
-            lines += [f"/// 检查 | p{n}-c{c}-k{k}", f"第{c}条第{k}项：按规定完成并留有记录。",
-                      f"频率: {FREQUENCIES[(n + c + k) % len(FREQUENCIES)]}",
-                      f"对象: {ROLES[(c + k) % len(ROLES)]}", "区域: 办公区", "罚款: 50元", "///", ""]
+            lines += [
+                f"/// 检查 | p{n}-c{c}-k{k}",
+                f"第{c}条第{k}项：按规定完成并留有记录。",
+                f"频率: {FREQUENCIES[(n + c + k) % len(FREQUENCIES)]}",
+                f"对象: {ROLES[(c + k) % len(ROLES)]}",
+                "区域: 办公区",
+                "罚款: 50元",
+                "///",
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -92,10 +111,14 @@ def bench_parse(root: Path, repeat: int) -> None:
     hb = result.handbook
     print(f"handbook: {len(hb.policies)} policies, {len(hb.clauses)} clauses, {len(hb.checks)} checks")
     print(f"full parse + validate           median {median_ms(full):8.1f} ms  (n={len(full)})")
-    print(f"re-parse after one file changed median {median_ms(one):8.1f} ms  (n={len(one)})"
-          f"  ratio {median_ms(one) / median_ms(full):.3f} of full")
-    print(f"re-load with nothing changed    median {median_ms(none):8.1f} ms  (n={len(none)})"
-          f"  ratio {median_ms(none) / median_ms(full):.3f} of full")
+    print(
+        f"re-parse after one file changed median {median_ms(one):8.1f} ms  (n={len(one)})"
+        f"  ratio {median_ms(one) / median_ms(full):.3f} of full"
+    )
+    print(
+        f"re-load with nothing changed    median {median_ms(none):8.1f} ms  (n={len(none)})"
+        f"  ratio {median_ms(none) / median_ms(full):.3f} of full"
+    )
 
 
 def bench_build(workdir: Path, builds: int) -> None:
@@ -107,9 +130,24 @@ def bench_build(workdir: Path, builds: int) -> None:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 
     def build(cfg: str):
-        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", cfg,
-                               "-d", str(workdir / f"site-{cfg}")], cwd=workdir, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mkdocs",
+                "build",
+                "--strict",
+                "-q",
+                "-f",
+                cfg,
+                "-d",
+                str(workdir / f"site-{cfg}"),
+            ],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
     without, with_plugin = [], []

@@ -7,6 +7,17 @@ from .model import CheckItem, Clause, Frequency, Handbook, Location, Policy, Ref
 from .problems import HandbookError, Problem
 
 __all__ = [
-    "CheckItem", "Clause", "Frequency", "Handbook", "HandbookError", "HandbookLoader",
-    "LoadResult", "Location", "Policy", "Problem", "Reference", "check_handbook", "load_handbook",
+    "CheckItem",
+    "Clause",
+    "Frequency",
+    "Handbook",
+    "HandbookError",
+    "HandbookLoader",
+    "LoadResult",
+    "Location",
+    "Policy",
+    "Problem",
+    "Reference",
+    "check_handbook",
+    "load_handbook",
 ]

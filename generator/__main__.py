@@ -20,8 +20,11 @@ def _check(args: argparse.Namespace) -> int:
         print(f"\n发现 {errors} 个错误、{warnings} 个提醒：请按提示修改后再发布。", file=sys.stderr)
         return 1
     handbook = result.handbook
-    print(f"检查通过：{len(handbook.policies)} 项制度，{len(handbook.clauses)} 个条款，"
-          f"{len(handbook.checks)} 个检查项，{warnings} 个提醒。", file=sys.stderr)
+    print(
+        f"检查通过：{len(handbook.policies)} 项制度，{len(handbook.clauses)} 个条款，"
+        f"{len(handbook.checks)} 个检查项，{warnings} 个提醒。",
+        file=sys.stderr,
+    )
     return 0
 
 

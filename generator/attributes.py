@@ -32,11 +32,20 @@ _WEEKLY_EN = re.compile(r"^weekly(?::(mon|tue|wed|thu|fri|sat|sun))?(?:\s+(\d{1,
 _MONTHLY_RE = re.compile(r"^每月(?:(\d{1,2})[日号]|(最后一天|月底|月末))?(前|之前)?$")
 _MONTHLY_EN = re.compile(r"^monthly(?::(\d{1,2}|last)(-by)?)?$")
 _SIMPLE = {
-    "每日": ("daily", False), "每天": ("daily", False), "daily": ("daily", False),
-    "每个工作日": ("daily", True), "工作日": ("daily", True), "workdays": ("daily", True),
-    "每季度": ("quarterly", False), "每季": ("quarterly", False), "quarterly": ("quarterly", False),
-    "每年": ("yearly", False), "yearly": ("yearly", False),
-    "每班": ("shift", False), "每班次": ("shift", False), "每个班次": ("shift", False),
+    "每日": ("daily", False),
+    "每天": ("daily", False),
+    "daily": ("daily", False),
+    "每个工作日": ("daily", True),
+    "工作日": ("daily", True),
+    "workdays": ("daily", True),
+    "每季度": ("quarterly", False),
+    "每季": ("quarterly", False),
+    "quarterly": ("quarterly", False),
+    "每年": ("yearly", False),
+    "yearly": ("yearly", False),
+    "每班": ("shift", False),
+    "每班次": ("shift", False),
+    "每个班次": ("shift", False),
     "shift": ("shift", False),
 }
 
@@ -70,18 +79,20 @@ def parse_frequency(value: str, events: frozenset[str] | tuple = ()) -> Frequenc
         if m := _WEEKLY_RE.match(text):
             day = m.group(1)
             weekday = None if day is None else ("日" if day == "天" else day)
-            return Frequency("weekly", weekday=None if weekday is None else WEEKDAYS_ZH.index(weekday),
-                             time=_time(*m.group(2, 3, 4)), inferred=inferred)
+            return Frequency(
+                "weekly",
+                weekday=None if weekday is None else WEEKDAYS_ZH.index(weekday),
+                time=_time(*m.group(2, 3, 4)),
+                inferred=inferred,
+            )
         if m := _WEEKLY_EN.match(low):
             weekday = WEEKDAYS_EN.index(m.group(1)) if m.group(1) else None
-            return Frequency("weekly", weekday=weekday, time=_time(None, *m.group(2, 3)),
-                             inferred=inferred)
+            return Frequency("weekly", weekday=weekday, time=_time(None, *m.group(2, 3)), inferred=inferred)
         if m := _MONTHLY_RE.match(text):
             day = int(m.group(1)) if m.group(1) else (-1 if m.group(2) else None)
             if day is not None and not (day == -1 or 1 <= day <= 31):
                 return None
-            return Frequency("monthly", day=day, by=bool(m.group(3)) and day is not None,
-                             inferred=inferred)
+            return Frequency("monthly", day=day, by=bool(m.group(3)) and day is not None, inferred=inferred)
         if m := _MONTHLY_EN.match(low):
             raw = m.group(1)
             day = None if raw is None else (-1 if raw == "last" else int(raw))
@@ -115,6 +126,9 @@ def parse_number(value: str) -> float | None:
 
 def parse_deduction(value: str) -> Deduction:
     """Keep the deduction rule as written and the first number of points it states."""
-    m = (re.search(rf"扣\s*{_NUMBER}\s*分", value) or re.search(rf"{_NUMBER}\s*分", value)
-         or re.fullmatch(rf"\s*{_NUMBER}\s*", value))
+    m = (
+        re.search(rf"扣\s*{_NUMBER}\s*分", value)
+        or re.search(rf"{_NUMBER}\s*分", value)
+        or re.fullmatch(rf"\s*{_NUMBER}\s*", value)
+    )
     return Deduction(points=float(m.group(1)) if m else None, rule=value.strip())

@@ -70,7 +70,9 @@ def find_blocks(lines: list[str], start: int = 0):
         i += 1
 
 
-def read_block(path: str, check_id: str, header_line: int, body: list[str]) -> tuple[CheckDraft, list[Problem]]:
+def read_block(
+    path: str, check_id: str, header_line: int, body: list[str]
+) -> tuple[CheckDraft, list[Problem]]:
     """Read the text and attributes of one block; ``header_line`` is 1-based."""
     draft = CheckDraft(check_id, header_line)
     found: list[Problem] = []
@@ -98,7 +100,7 @@ def read_block(path: str, check_id: str, header_line: int, body: list[str]) -> t
         text_lines.append(stripped)
     draft.text = "".join(
         line if not prev or _cjk_join(prev, line) else " " + line
-        for prev, line in zip([""] + text_lines, text_lines)
+        for prev, line in zip([""] + text_lines, text_lines, strict=False)
     )
     if not draft.text:
         found.append(P.check_no_text(path, header_line, check_id))

@@ -69,11 +69,13 @@ def to_dict(handbook: Handbook) -> dict:
         "schema_version": SCHEMA_VERSION,
         "policies": [policy_to_dict(p) for p in handbook.policies],
         "reference": {
-            "roles": [{"name": r.name, "department": r.department, "description": r.description}
-                      for r in ref.roles],
+            "roles": [
+                {"name": r.name, "department": r.department, "description": r.description} for r in ref.roles
+            ],
             "departments": [{"name": d.name, "headcount": d.headcount} for d in ref.departments],
             "areas": list(ref.areas),
             "events": list(ref.events),
+            "shifts": list(ref.shifts),
         },
     }
 

@@ -93,9 +93,7 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return FrontMatter({}, {}, {}, end + 1, 1), [
-            P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")
-        ]
+        return FrontMatter({}, {}, {}, end + 1, 1), [P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")]
     key_lines, raw_values = {}, {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -139,8 +137,7 @@ def validate(path: str, front: FrontMatter, today: dt.date) -> tuple[dict, list[
     known = [f.name for f in POLICY_FIELDS] + ["title"]
     for key in data:
         if str(key) not in known and str(key) not in PAGE_FIELDS:
-            found.append(P.unknown_field(path, lines.get(str(key), 1), key,
-                                         [f.name for f in POLICY_FIELDS]))
+            found.append(P.unknown_field(path, lines.get(str(key), 1), key, [f.name for f in POLICY_FIELDS]))
     for f in POLICY_FIELDS:
         line = lines.get(f.name, front.start_line)
         if f.name not in data or data[f.name] in (None, "", []):
@@ -161,8 +158,16 @@ def validate(path: str, front: FrontMatter, today: dt.date) -> tuple[dict, list[
         elif f.name == "version":
             # A float such as 2.10 would silently become "2.1"; insist on quotes.
             if isinstance(value, bool) or not isinstance(value, (str, int)):
-                found.append(P.wrong_type(path, line, "version", front.raw_values.get("version", value),
-                                          "加引号的版本号", 'version: "2.10"'))
+                found.append(
+                    P.wrong_type(
+                        path,
+                        line,
+                        "version",
+                        front.raw_values.get("version", value),
+                        "加引号的版本号",
+                        'version: "2.10"',
+                    )
+                )
             else:
                 clean["version"] = str(value)
         elif f.name in ("effective", "review"):

@@ -69,8 +69,9 @@ class CheckBlockExtension(Extension):
         token = f"hbcheck{secrets.token_hex(8)}"
         # After whitespace normalisation (30), before raw-HTML block handling (20).
         md.preprocessors.register(CheckBlockPreprocessor(md, drafts, token), "handbook_checks", 27)
-        md.parser.blockprocessors.register(CheckBlockProcessor(md.parser, drafts, token),
-                                           "handbook_checks", 105)
+        md.parser.blockprocessors.register(
+            CheckBlockProcessor(md.parser, drafts, token), "handbook_checks", 105
+        )
 
 
 def makeExtension(**kwargs) -> CheckBlockExtension:  # noqa: N802 (Markdown API name)

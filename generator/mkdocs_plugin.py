@@ -43,8 +43,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             # Warnings (a review date passed) must not fail a strict build: log as info.
             (log.error if problem.is_error else log.info)(str(problem))
         if result.handbook is None:
-            raise PluginError(f"制度手册有 {len(result.errors)} 个错误（见上），未发布。"
-                              "请先运行 make check 并按提示修改。")
+            raise PluginError(
+                f"制度手册有 {len(result.errors)} 个错误（见上），未发布。请先运行 make check 并按提示修改。"
+            )
         self.handbook = result.handbook
         self.by_path = {p.rel_path: p for p in self.handbook.policies}
 
@@ -71,7 +72,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         box = f"\n{policy_meta_html(policy)}\n\n"
         m = re.match(r"\s*# [^\n]*\n", markdown)
         if m:
-            return markdown[: m.end()] + box + markdown[m.end():]
+            return markdown[: m.end()] + box + markdown[m.end() :]
         return f"# {policy.title}\n{box}{markdown}"
 
     def on_post_build(self, *, config) -> None:

@@ -174,6 +174,7 @@ class Reference:
     departments: tuple[Department, ...] = ()
     areas: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
+    shifts: tuple[str, ...] = ()
 
     @property
     def role_names(self) -> frozenset[str]:

@@ -12,10 +12,15 @@ ROLES_DIR = "岗位须知"
 OVERVIEW_PAGE = "检查项总览.md"
 # Reading order for people: the most frequent duties first.
 KIND_TITLES = {
-    "daily": "每日检查", "shift": "每班次检查", "weekly": "每周检查", "monthly": "每月检查",
-    "quarterly": "每季度检查", "yearly": "每年检查", "event": "按事件检查",
+    "daily": "每日检查",
+    "shift": "每班次检查",
+    "weekly": "每周检查",
+    "monthly": "每月检查",
+    "quarterly": "每季度检查",
+    "yearly": "每年检查",
+    "event": "按事件检查",
 }
-_NOTE = "!!! note \"本页由手册自动生成\"\n    内容来自各项制度原文，随制度更新自动变化；请勿直接编辑本页。\n"
+_NOTE = '!!! note "本页由手册自动生成"\n    内容来自各项制度原文，随制度更新自动变化；请勿直接编辑本页。\n'
 
 
 def role_page_path(role: str) -> str:
@@ -29,7 +34,9 @@ def _link(from_page: str, policy: Policy, anchor: str | None = None) -> str:
 
 
 def _check_line(check: CheckItem, indent: str = "") -> str:
-    badges = [badge("freq", "频率：", check.frequency.label + ("（推断）" if check.frequency.inferred else ""))]
+    badges = [
+        badge("freq", "频率：", check.frequency.label + ("（推断）" if check.frequency.inferred else ""))
+    ]
     badges.append(badge("role", "对象：", "、".join(check.roles)))
     if check.area:
         badges.append(badge("area", "区域：", check.area))
@@ -67,8 +74,10 @@ def role_page(handbook: Handbook, role: str) -> str:
             sections.append((policy, items))
     fines = [k for p in handbook.policies for k in p.checks if applies(k.roles, role) and k.fine]
     count = sum(1 for p in handbook.policies for k in p.checks if applies(k.roles, role))
-    lines.append(f"适用制度 **{len(policies)}** 项，与本岗位有关的检查项 **{count}** 项，"
-                 f"其中带罚款的 **{len(fines)}** 项。\n")
+    lines.append(
+        f"适用制度 **{len(policies)}** 项，与本岗位有关的检查项 **{count}** 项，"
+        f"其中带罚款的 **{len(fines)}** 项。\n"
+    )
     for policy, items in sections:
         lines.append(f"## [{_escape_md(policy.title)}]({_link(here, policy)})\n")
         lines.append(f"负责岗位：{policy.owner} · 版本 {policy.version}\n")
@@ -92,8 +101,10 @@ def overview_page(handbook: Handbook) -> str:
         for check in group:
             policy = by_policy[check.policy_id]
             clause = next(c for c in policy.clauses if c.id == check.clause_id)
-            lines.append(_check_line(check) + f" · [{_escape_md(policy.title)} · "
-                         f"{_escape_md(clause.title)}]({_link(OVERVIEW_PAGE, policy, check.id)})")
+            lines.append(
+                _check_line(check) + f" · [{_escape_md(policy.title)} · "
+                f"{_escape_md(clause.title)}]({_link(OVERVIEW_PAGE, policy, check.id)})"
+            )
         lines.append("")
     return "\n".join(lines)
 

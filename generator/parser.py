@@ -79,8 +79,9 @@ def split_heading(text: str) -> tuple[str, str | None]:
     return text[: m.start()].strip(), (ids[0] if ids else None)
 
 
-def parse_file(rel_path: str, display_path: str, text: str, reference: Reference,
-               today: dt.date) -> ParsedFile:
+def parse_file(
+    rel_path: str, display_path: str, text: str, reference: Reference, today: dt.date
+) -> ParsedFile:
     """Parse one file; a policy file yields a Policy, any file yields anchors, links and problems."""
     result = ParsedFile(rel_path, display_path)
     path = display_path
@@ -147,8 +148,16 @@ def parse_file(rel_path: str, display_path: str, text: str, reference: Reference
                     result.problems.append(P.clause_without_id(path, line_no, title, suggestion))
                 elif not frontmatter.ID_RE.match(anchor):
                     result.problems.append(P.bad_id(path, line_no, "条款编号", anchor))
-                clauses.append({"id": anchor or f"_missing-{line_no}", "title": title,
-                                "level": level, "line": line_no, "start": i, "checks": []})
+                clauses.append(
+                    {
+                        "id": anchor or f"_missing-{line_no}",
+                        "title": title,
+                        "level": level,
+                        "line": line_no,
+                        "start": i,
+                        "checks": [],
+                    }
+                )
                 if clauses[-1]["level"] == 3:
                     parents = [c for c in clauses[:-1] if c["level"] == 2]
                     clauses[-1]["parent"] = parents[-1]["id"] if parents else None
@@ -162,8 +171,15 @@ def parse_file(rel_path: str, display_path: str, text: str, reference: Reference
     return result
 
 
-def _build_policy(result: ParsedFile, fields: dict, clauses: list[dict], lines: list[str],
-                  body_start: int, reference: Reference, text: str) -> Policy | None:
+def _build_policy(
+    result: ParsedFile,
+    fields: dict,
+    clauses: list[dict],
+    lines: list[str],
+    body_start: int,
+    reference: Reference,
+    text: str,
+) -> Policy | None:
     path = result.display_path
     events = frozenset(reference.events)
     url = page_url(result.rel_path)
@@ -178,20 +194,36 @@ def _build_policy(result: ParsedFile, fields: dict, clauses: list[dict], lines: 
             result.references += _check_references(path, draft)
             if item is not None:
                 checks.append(item)
-        built.append(Clause(
-            id=c["id"], title=c["title"], level=c["level"], url=f"{url}#{c['id']}",
-            source=Location(path, c["line"]), hash=content_hash(body), checks=tuple(checks),
-            parent_id=c.get("parent"),
-        ))
+        built.append(
+            Clause(
+                id=c["id"],
+                title=c["title"],
+                level=c["level"],
+                url=f"{url}#{c['id']}",
+                source=Location(path, c["line"]),
+                hash=content_hash(body),
+                checks=tuple(checks),
+                parent_id=c.get("parent"),
+            )
+        )
     required = ("id", "title", "owner", "version", "effective", "review", "applies_to")
     if any(name not in fields for name in required):
         return None
     policy = Policy(
-        id=fields["id"], title=fields["title"], owner=fields["owner"], version=fields["version"],
-        effective=fields["effective"], review=fields["review"],
-        applies_to=fields["applies_to"], tags=fields.get("tags", ()),
-        sources=fields.get("sources", ()), rel_path=result.rel_path, url=url,
-        source=Location(path, 1), hash=content_hash(text), clauses=tuple(built),
+        id=fields["id"],
+        title=fields["title"],
+        owner=fields["owner"],
+        version=fields["version"],
+        effective=fields["effective"],
+        review=fields["review"],
+        applies_to=fields["applies_to"],
+        tags=fields.get("tags", ()),
+        sources=fields.get("sources", ()),
+        rel_path=result.rel_path,
+        url=url,
+        source=Location(path, 1),
+        hash=content_hash(text),
+        clauses=tuple(built),
     )
     return policy
 
@@ -206,8 +238,9 @@ def _check_references(path: str, draft: checkblock.CheckDraft) -> list[tuple[str
     return refs
 
 
-def _build_check(path: str, draft: checkblock.CheckDraft, events: frozenset[str],
-                 fields: dict, clause_id: str) -> tuple[CheckItem | None, list[Problem]]:
+def _build_check(
+    path: str, draft: checkblock.CheckDraft, events: frozenset[str], fields: dict, clause_id: str
+) -> tuple[CheckItem | None, list[Problem]]:
     found: list[Problem] = []
     raw = draft.raw
     for key, example in (("frequency", "频率: 每日"), ("roles", "对象: 售前客服")):
@@ -236,13 +269,18 @@ def _build_check(path: str, draft: checkblock.CheckDraft, events: frozenset[str]
         return None, found
     checkers = A.split_values(raw["checkers"][0]) if "checkers" in raw else (fields.get("owner", ""),)
     item = CheckItem(
-        id=draft.id, text=draft.text, frequency=freq,
-        roles=A.split_values(raw["roles"][0]), checkers=tuple(c for c in checkers if c),
+        id=draft.id,
+        text=draft.text,
+        frequency=freq,
+        roles=A.split_values(raw["roles"][0]),
+        checkers=tuple(c for c in checkers if c),
         area=raw["area"][0] if "area" in raw and raw["area"][0] else None,
         points=numbers.get("points"),
         deduction=A.parse_deduction(raw["deduction"][0]) if "deduction" in raw else None,
-        fine=fine, source=Location(path, draft.line),
+        fine=fine,
+        source=Location(path, draft.line),
         hash=content_hash(draft.text + repr(sorted((k, v[0]) for k, v in raw.items()))),
-        policy_id=fields.get("id", ""), clause_id=clause_id,
+        policy_id=fields.get("id", ""),
+        clause_id=clause_id,
     )
     return item, found

@@ -50,13 +50,19 @@ def _p(path, line, code, message, hint="", severity=ERROR) -> Problem:
 
 
 def yaml_syntax(path, line, detail) -> Problem:
-    return _p(path, line, "yaml-syntax", f"文件开头的 YAML 信息区格式错误：{detail}",
-              "检查冒号后是否有空格、缩进是否对齐、引号是否成对")
+    return _p(
+        path,
+        line,
+        "yaml-syntax",
+        f"文件开头的 YAML 信息区格式错误：{detail}",
+        "检查冒号后是否有空格、缩进是否对齐、引号是否成对",
+    )
 
 
 def frontmatter_unclosed(path, line) -> Problem:
-    return _p(path, line, "frontmatter-unclosed", "文件开头的 --- 信息区没有结束",
-              "在信息区最后一行之后加一行 ---")
+    return _p(
+        path, line, "frontmatter-unclosed", "文件开头的 --- 信息区没有结束", "在信息区最后一行之后加一行 ---"
+    )
 
 
 def missing_field(path, line, field, example) -> Problem:
@@ -64,84 +70,142 @@ def missing_field(path, line, field, example) -> Problem:
 
 
 def wrong_type(path, line, field, value, expected, example) -> Problem:
-    return _p(path, line, "wrong-type", f"字段 {field} 的值 {value!r} 应为{expected}",
-              f"例如 {example}")
+    return _p(path, line, "wrong-type", f"字段 {field} 的值 {value!r} 应为{expected}", f"例如 {example}")
 
 
 def unknown_field(path, line, field, known) -> Problem:
-    return _p(path, line, "unknown-field", f"不认识的字段 {field}",
-              "可用字段：" + "、".join(known) + "（检查是否拼写错误）")
+    return _p(
+        path,
+        line,
+        "unknown-field",
+        f"不认识的字段 {field}",
+        "可用字段：" + "、".join(known) + "（检查是否拼写错误）",
+    )
 
 
 def bad_id(path, line, what, value) -> Problem:
-    return _p(path, line, "bad-id", f"{what} {value!r} 不合规",
-              "编号只能用小写英文字母、数字和连字符，且以字母或数字开头，例如 cs-response-1")
+    return _p(
+        path,
+        line,
+        "bad-id",
+        f"{what} {value!r} 不合规",
+        "编号只能用小写英文字母、数字和连字符，且以字母或数字开头，例如 cs-response-1",
+    )
 
 
 def bad_date(path, line, field, value) -> Problem:
-    return _p(path, line, "bad-date", f"字段 {field} 的值 {value!r} 不是有效日期",
-              "请写成 年-月-日，例如 2026-01-31")
+    return _p(
+        path,
+        line,
+        "bad-date",
+        f"字段 {field} 的值 {value!r} 不是有效日期",
+        "请写成 年-月-日，例如 2026-01-31",
+    )
 
 
 def review_overdue(path, line, value, today) -> Problem:
-    return _p(path, line, "review-overdue", f"复审日期 review: {value} 已过（今天是 {today}）",
-              "请复审本制度后更新 review 日期和 version", severity=WARNING)
+    return _p(
+        path,
+        line,
+        "review-overdue",
+        f"复审日期 review: {value} 已过（今天是 {today}）",
+        "请复审本制度后更新 review 日期和 version",
+        severity=WARNING,
+    )
 
 
 # --- structure --------------------------------------------------------------
 
 
 def clause_without_id(path, line, title, suggestion) -> Problem:
-    return _p(path, line, "clause-missing-id", f"条款标题 {title!r} 没有固定锚点",
-              f"在标题末尾加上 {{#{suggestion}}}，以后改标题也不要改这个编号")
+    return _p(
+        path,
+        line,
+        "clause-missing-id",
+        f"条款标题 {title!r} 没有固定锚点",
+        f"在标题末尾加上 {{#{suggestion}}}，以后改标题也不要改这个编号",
+    )
 
 
 def check_outside_clause(path, line, check_id) -> Problem:
-    return _p(path, line, "check-outside-clause", f"检查项 {check_id} 不在任何条款之内",
-              "把检查项移到它所执行的条款（## 或 ### 标题）下面")
+    return _p(
+        path,
+        line,
+        "check-outside-clause",
+        f"检查项 {check_id} 不在任何条款之内",
+        "把检查项移到它所执行的条款（## 或 ### 标题）下面",
+    )
 
 
 def check_in_plain_page(path, line, check_id) -> Problem:
-    return _p(path, line, "check-outside-policy", f"检查项 {check_id} 写在了没有制度信息区的页面里",
-              "检查项只能写在制度文件中：在文件开头加上 --- 信息区（id、title、owner 等）")
+    return _p(
+        path,
+        line,
+        "check-outside-policy",
+        f"检查项 {check_id} 写在了没有制度信息区的页面里",
+        "检查项只能写在制度文件中：在文件开头加上 --- 信息区（id、title、owner 等）",
+    )
 
 
 def unclosed_block(path, line, check_id) -> Problem:
-    return _p(path, line, "check-unclosed", f"检查项 {check_id} 没有结束标记",
-              "在检查项最后一行之后单独写一行 ///")
+    return _p(
+        path, line, "check-unclosed", f"检查项 {check_id} 没有结束标记", "在检查项最后一行之后单独写一行 ///"
+    )
 
 
 def bad_block_header(path, line, header) -> Problem:
-    return _p(path, line, "check-bad-header", f"检查项开头 {header!r} 格式不对",
-              "请写成 /// 检查 | 检查项编号，例如 /// 检查 | cs-response-1")
+    return _p(
+        path,
+        line,
+        "check-bad-header",
+        f"检查项开头 {header!r} 格式不对",
+        "请写成 /// 检查 | 检查项编号，例如 /// 检查 | cs-response-1",
+    )
 
 
 def check_no_text(path, line, check_id) -> Problem:
-    return _p(path, line, "check-missing-text", f"检查项 {check_id} 没有检查内容",
-              "在 /// 检查 行的下一行写一句可以核对的话，例如 客服平均响应时间不超过50秒")
+    return _p(
+        path,
+        line,
+        "check-missing-text",
+        f"检查项 {check_id} 没有检查内容",
+        "在 /// 检查 行的下一行写一句可以核对的话，例如 客服平均响应时间不超过50秒",
+    )
 
 
 def check_missing_attr(path, line, check_id, attr, example) -> Problem:
-    return _p(path, line, "check-missing-field", f"检查项 {check_id} 缺少 {attr}",
-              f"请加上一行，例如 {example}")
+    return _p(
+        path, line, "check-missing-field", f"检查项 {check_id} 缺少 {attr}", f"请加上一行，例如 {example}"
+    )
 
 
 def check_unknown_attr(path, line, key, known) -> Problem:
-    return _p(path, line, "check-unknown-field", f"检查项里不认识的属性 {key!r}",
-              "可用属性：" + "、".join(known))
+    return _p(
+        path, line, "check-unknown-field", f"检查项里不认识的属性 {key!r}", "可用属性：" + "、".join(known)
+    )
 
 
 def check_duplicate_attr(path, line, key) -> Problem:
-    return _p(path, line, "check-duplicate-field", f"检查项里属性 {key} 写了两次",
-              "每个属性只写一行，多个值用顿号或逗号隔开")
+    return _p(
+        path,
+        line,
+        "check-duplicate-field",
+        f"检查项里属性 {key} 写了两次",
+        "每个属性只写一行，多个值用顿号或逗号隔开",
+    )
 
 
 def unknown_frequency(path, line, value, events=()) -> Problem:
     events_text = "、".join(events) if events else "（reference.yml 中尚未登记事件）"
-    return _p(path, line, "unknown-frequency", f"频率 {value!r} 无法识别",
-              "可用：每日、每个工作日、每周、每周五（每周一…每周日，可加时间，如 每周一 08:00）、"
-              "每月、每月10日、每月10日前、每月最后一天、每季度、每年、每班次，"
-              f"或 reference.yml 里登记的事件：{events_text}；推断的频率在后面加（推断）")
+    return _p(
+        path,
+        line,
+        "unknown-frequency",
+        f"频率 {value!r} 无法识别",
+        "可用：每日、每个工作日、每周、每周五（每周一…每周日，可加时间，如 每周一 08:00）、"
+        "每月、每月10日、每月10日前、每月最后一天、每季度、每年、每班次，"
+        f"或 reference.yml 里登记的事件：{events_text}；推断的频率在后面加（推断）",
+    )
 
 
 def bad_number(path, line, attr, value, example) -> Problem:
@@ -149,36 +213,66 @@ def bad_number(path, line, attr, value, example) -> Problem:
 
 
 def bad_fine(path, line, value) -> Problem:
-    return _p(path, line, "bad-fine", f"罚款 {value!r} 无法识别",
-              "请写一个金额，例如 罚款: 50元；金额不同的情形（如中评、差评）请拆成两个检查项")
+    return _p(
+        path,
+        line,
+        "bad-fine",
+        f"罚款 {value!r} 无法识别",
+        "请写一个金额，例如 罚款: 50元；金额不同的情形（如中评、差评）请拆成两个检查项",
+    )
 
 
 def unknown_role(path, line, value, known) -> Problem:
-    return _p(path, line, "unknown-role", f"岗位 {value!r} 不在 reference.yml 的角色列表中",
-              "可用：" + "、".join(sorted(known)) + "；新岗位请先加到 handbook/reference.yml")
+    return _p(
+        path,
+        line,
+        "unknown-role",
+        f"岗位 {value!r} 不在 reference.yml 的角色列表中",
+        "可用：" + "、".join(sorted(known)) + "；新岗位请先加到 handbook/reference.yml",
+    )
 
 
 def unknown_area(path, line, value, known) -> Problem:
-    return _p(path, line, "unknown-area", f"区域 {value!r} 不在 reference.yml 的区域列表中",
-              "可用：" + "、".join(sorted(known)) + "；新区域请先加到 handbook/reference.yml")
+    return _p(
+        path,
+        line,
+        "unknown-area",
+        f"区域 {value!r} 不在 reference.yml 的区域列表中",
+        "可用：" + "、".join(sorted(known)) + "；新区域请先加到 handbook/reference.yml",
+    )
 
 
 def duplicate_id(path, line, what, value, first) -> Problem:
-    return _p(path, line, "duplicate-id", f"{what} {value!r} 重复，已在 {first} 使用",
-              "编号在整个手册中必须唯一：请换一个编号（已发布的编号不要改动）")
+    return _p(
+        path,
+        line,
+        "duplicate-id",
+        f"{what} {value!r} 重复，已在 {first} 使用",
+        "编号在整个手册中必须唯一：请换一个编号（已发布的编号不要改动）",
+    )
 
 
 def broken_link(path, line, target, reason) -> Problem:
-    return _p(path, line, "broken-link", f"链接 {target!r} 无效：{reason}",
-              "请检查文件路径和 # 后面的条款编号（条款编号见标题末尾的 {#…}）")
+    return _p(
+        path,
+        line,
+        "broken-link",
+        f"链接 {target!r} 无效：{reason}",
+        "请检查文件路径和 # 后面的条款编号（条款编号见标题末尾的 {#…}）",
+    )
 
 
 # --- reference data ---------------------------------------------------------
 
 
 def reference_missing(path) -> Problem:
-    return _p(path, 1, "reference-missing", "找不到参考数据文件 reference.yml",
-              "在 handbook/ 下建立 reference.yml，登记角色、部门、区域和事件")
+    return _p(
+        path,
+        1,
+        "reference-missing",
+        "找不到参考数据文件 reference.yml",
+        "在 handbook/ 下建立 reference.yml，登记角色、部门、区域和事件",
+    )
 
 
 def reference_invalid(path, line, detail, hint) -> Problem:

@@ -28,15 +28,23 @@ def publish(config: str, site: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
     target = builds / stamp
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config,
-         "--site-dir", str(target.resolve())],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            config,
+            "--site-dir",
+            str(target.resolve()),
+        ],
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
-        raise BuildFailed(
-            proc.stdout + proc.stderr + f"\n构建失败：{site}/ 仍是上一次成功发布的版本。"
-        )
+        raise BuildFailed(proc.stdout + proc.stderr + f"\n构建失败：{site}/ 仍是上一次成功发布的版本。")
     if site.exists() and not site.is_symlink():
         # A plain folder from an older layout or `mkdocs build`: keep it as a build.
         site.rename(builds / f"legacy-{stamp}")

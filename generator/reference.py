@@ -12,11 +12,28 @@ from .problems import Problem
 
 FILENAME = "reference.yml"
 ALL_STAFF = "全体员工"  # always a valid role: the policy or check applies to everyone
-_KEYS = {"角色": "roles", "roles": "roles", "部门": "departments", "departments": "departments",
-         "区域": "areas", "areas": "areas", "事件": "events", "events": "events"}
-_ITEM_KEYS = {"名称": "name", "name": "name", "部门": "department", "department": "department",
-              "说明": "description", "description": "description", "人数": "headcount",
-              "headcount": "headcount"}
+_KEYS = {
+    "角色": "roles",
+    "roles": "roles",
+    "部门": "departments",
+    "departments": "departments",
+    "区域": "areas",
+    "areas": "areas",
+    "事件": "events",
+    "events": "events",
+    "班次": "shifts",
+    "shifts": "shifts",
+}
+_ITEM_KEYS = {
+    "名称": "name",
+    "name": "name",
+    "部门": "department",
+    "department": "department",
+    "说明": "description",
+    "description": "description",
+    "人数": "headcount",
+    "headcount": "headcount",
+}
 
 
 def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Problem]]:
@@ -34,31 +51,49 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
         ]
     found: list[Problem] = []
     lines = _key_lines(path)
-    sections: dict[str, list] = {"roles": [], "departments": [], "areas": [], "events": []}
-    for key, value in (data.items() if isinstance(data, dict) else []):
+    sections: dict[str, list] = {"roles": [], "departments": [], "areas": [], "events": [], "shifts": []}
+    for key, value in data.items() if isinstance(data, dict) else []:
         name = _KEYS.get(str(key))
         if name is None:
-            found.append(P.reference_invalid(shown, lines.get(str(key), 1), f"不认识的分组 {key!r}",
-                                             "可用分组：角色、部门、区域、事件"))
+            found.append(
+                P.reference_invalid(
+                    shown,
+                    lines.get(str(key), 1),
+                    f"不认识的分组 {key!r}",
+                    "可用分组：角色、部门、区域、事件、班次",
+                )
+            )
         elif not isinstance(value, list):
-            found.append(P.reference_invalid(shown, lines.get(str(key), 1), f"{key} 应是一个列表",
-                                             f"每项一行，以 - 开头，例如 {key}:\\n  - 名称: …"))
+            found.append(
+                P.reference_invalid(
+                    shown,
+                    lines.get(str(key), 1),
+                    f"{key} 应是一个列表",
+                    f"每项一行，以 - 开头，例如 {key}:\\n  - 名称: …",
+                )
+            )
         else:
             sections[name] = value
     roles = [Role(ALL_STAFF, description="本手册中所有岗位")]
     for item in sections["roles"]:
         fields = _item(item)
         if fields.get("name") and fields["name"] != ALL_STAFF:
-            roles.append(Role(str(fields["name"]), fields.get("department"),
-                              str(fields.get("description") or "")))
+            roles.append(
+                Role(str(fields["name"]), fields.get("department"), str(fields.get("description") or ""))
+            )
     departments = []
     for item in sections["departments"]:
         fields = _item(item)
         count = fields.get("headcount")
         if count is not None and (not isinstance(count, int) or count < 0):
-            found.append(P.reference_invalid(shown, lines.get(str(fields.get("name")), 1),
-                                             f"部门 {fields.get('name')} 的人数 {count!r} 不是整数",
-                                             "例如 人数: 12"))
+            found.append(
+                P.reference_invalid(
+                    shown,
+                    lines.get(str(fields.get("name")), 1),
+                    f"部门 {fields.get('name')} 的人数 {count!r} 不是整数",
+                    "例如 人数: 12",
+                )
+            )
             count = None
         if fields.get("name"):
             departments.append(Department(str(fields["name"]), count))
@@ -67,6 +102,7 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
         departments=tuple(departments),
         areas=tuple(str(a) for a in sections["areas"]),
         events=tuple(str(e) for e in sections["events"]),
+        shifts=tuple(str(s) for s in sections["shifts"]),
     )
     return ref, found
 

@@ -66,8 +66,7 @@ def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:
     Built as elements (not an HTML string) so the id is a real anchor that MkDocs'
     link validation and the table of contents can see.
     """
-    card = etree.SubElement(parent, "div", {"class": "hb-check", "id": draft.id,
-                                            "data-check-id": draft.id})
+    card = etree.SubElement(parent, "div", {"class": "hb-check", "id": draft.id, "data-check-id": draft.id})
     text = etree.SubElement(card, "p", {"class": "hb-check__text"})
     box = etree.SubElement(text, "span", {"class": "hb-check__box", "aria-hidden": "true"})
     box.text = AtomicString("")
@@ -77,8 +76,9 @@ def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:
     badges = etree.SubElement(card, "p", {"class": "hb-check__badges"})
     for item in check_badges(draft):
         badge_element(badges, *item)
-    link = etree.SubElement(card, "a", {"class": "hb-check__id", "href": f"#{draft.id}",
-                                        "title": "检查项编号（链接到本条）"})
+    link = etree.SubElement(
+        card, "a", {"class": "hb-check__id", "href": f"#{draft.id}", "title": "检查项编号（链接到本条）"}
+    )
     link.text = AtomicString(draft.id)
     return card
 
@@ -93,7 +93,10 @@ def policy_meta_html(policy: Policy) -> str:
         ("适用岗位", "、".join(policy.applies_to)),
         ("检查项", f"{len(policy.checks)} 项"),
     ]
+    # The hidden separators keep search-result summaries readable ("负责岗位：客服主管；版本：2.0").
     cells = "".join(
-        f'<div class="hb-meta__row"><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>' for k, v in rows
+        f'<div class="hb-meta__row"><dt>{escape(k)}<span class="hb-sep">：</span></dt>'
+        f'<dd>{escape(v)}<span class="hb-sep">；</span></dd></div>'
+        for k, v in rows
     )
     return f'<dl class="hb-meta" data-policy-id="{escape(policy.id)}">{cells}</dl>'

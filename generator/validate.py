@@ -17,8 +17,16 @@ def validate(files: list[ParsedFile], reference: Reference, root: Path) -> list[
     found: list[Problem] = []
     found += _duplicates(files)
     found += _references(files, reference)
-    found += _links(files, root)
+    found += _links(files, root, _generated_paths(reference))
     return found
+
+
+def _generated_paths(reference: Reference) -> set[str]:
+    # Pages the site adds from the model (role pages, the overview) are valid link targets.
+    from .pages import OVERVIEW_PAGE, role_page_path
+    from .reference import ALL_STAFF
+
+    return {OVERVIEW_PAGE} | {role_page_path(r.name) for r in reference.roles if r.name != ALL_STAFF}
 
 
 def _duplicates(files: list[ParsedFile]) -> list[Problem]:
@@ -31,8 +39,9 @@ def _duplicates(files: list[ParsedFile]) -> list[Problem]:
         if policy is None:
             continue
         if policy.id in policies:
-            found.append(P.duplicate_id(policy.source.path, parsed.id_line, "制度编号",
-                                        policy.id, policies[policy.id]))
+            found.append(
+                P.duplicate_id(policy.source.path, parsed.id_line, "制度编号", policy.id, policies[policy.id])
+            )
         else:
             policies[policy.id] = Location(policy.source.path, parsed.id_line)
         for clause in policy.clauses:
@@ -61,7 +70,7 @@ def _references(files: list[ParsedFile], reference: Reference) -> list[Problem]:
     return found
 
 
-def _links(files: list[ParsedFile], root: Path) -> list[Problem]:
+def _links(files: list[ParsedFile], root: Path, generated: set[str]) -> list[Problem]:
     found = []
     by_path = {parsed.rel_path: parsed for parsed in files}
     for parsed in files:
@@ -74,22 +83,35 @@ def _links(files: list[ParsedFile], root: Path) -> list[Problem]:
             if target_path:
                 rel = posixpath.normpath(posixpath.join(posixpath.dirname(parsed.rel_path), target_path))
                 if rel.startswith("../"):
-                    found.append(P.broken_link(link.source.path, link.source.line, link.target,
-                                               "指向手册目录之外"))
+                    found.append(
+                        P.broken_link(link.source.path, link.source.line, link.target, "指向手册目录之外")
+                    )
                     continue
                 if not rel.endswith(".md"):
                     if not (root / rel).exists():
-                        found.append(P.broken_link(link.source.path, link.source.line, link.target,
-                                                   "文件不存在"))
+                        found.append(
+                            P.broken_link(link.source.path, link.source.line, link.target, "文件不存在")
+                        )
                     continue
                 target = by_path.get(rel)
+                if target is None and rel in generated:
+                    continue  # generated page: MkDocs' strict build checks its anchors
                 if target is None:
-                    found.append(P.broken_link(link.source.path, link.source.line, link.target,
-                                               f"手册中没有文件 {rel}"))
+                    found.append(
+                        P.broken_link(
+                            link.source.path, link.source.line, link.target, f"手册中没有文件 {rel}"
+                        )
+                    )
                     continue
             else:
                 target = parsed
             if anchor and anchor not in target.anchors:
-                found.append(P.broken_link(link.source.path, link.source.line, link.target,
-                                           f"{target.rel_path} 中没有锚点 #{anchor}"))
+                found.append(
+                    P.broken_link(
+                        link.source.path,
+                        link.source.line,
+                        link.target,
+                        f"{target.rel_path} 中没有锚点 #{anchor}",
+                    )
+                )
     return found

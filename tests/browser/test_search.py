@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def _search(page, url: str, query: str):
+def search(page, url: str, query: str):
+    """Open the site, type ``query`` into the search box and return the result items."""
     page.goto(url)
     page.locator("label.md-header__button[for='__search']").click()
     box = page.locator("input.md-search__input")
@@ -21,14 +22,17 @@ def _search(page, url: str, query: str):
     return results
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("请假", "请假流程"),
-    ("罚款", "客服管理制度"),
-    ("响应时间", "响应时间"),
-    ("批评", "迟到与早退"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("请假", "请假流程"),
+        ("罚款", "客服管理制度"),
+        ("响应时间", "响应时间"),
+        ("批评", "迟到与早退"),
+    ],
+)
 def test_typing_a_chinese_word_finds_the_clause(phone, sample_site_url, artifacts, query, expected):
-    results = _search(phone, sample_site_url, query)
+    results = search(phone, sample_site_url, query)
     expect(phone.locator(".md-search-result")).to_contain_text(expected)
     expect(results.locator("mark").first).to_be_visible()
     phone.screenshot(path=str(artifacts / f"search-{query}.png"))

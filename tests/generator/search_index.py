@@ -23,14 +23,34 @@ class SearchIndex:
 
     def pages_containing(self, term: str) -> set[str]:
         """Pages whose visible text contains ``term`` (what a reader expects to find)."""
-        return {self.page_of(d) for d in self.docs
-                if term in _TAG_RE.sub("", d["text"] + d["title"]).replace("\u200b", "")}
+        return {
+            self.page_of(d)
+            for d in self.docs
+            if term in _TAG_RE.sub("", d["text"] + d["title"]).replace("\u200b", "")
+        }
 
-    def pages_found(self, term: str) -> set[str]:
-        """Pages the worker can match: some token equals ``term`` or starts with it."""
+    def tokens(self, doc: dict) -> list[str]:
+        return [t for t in self.separator.split(_TAG_RE.sub(" ", doc["title"] + " " + doc["text"])) if t]
+
+    def segment(self, query: str) -> list[str]:
+        """Split a Han query greedily into the index's own words, as the browser worker does."""
+        vocabulary = {t for doc in self.docs for t in self.tokens(doc)}
+        longest = max(map(len, vocabulary))
+        parts, i = [], 0
+        while i < len(query):
+            for size in range(min(longest, len(query) - i), 0, -1):
+                if query[i : i + size] in vocabulary or size == 1:
+                    parts.append(query[i : i + size])
+                    i += size
+                    break
+        return parts
+
+    def pages_found(self, query: str) -> set[str]:
+        """Pages the worker can match: every query segment is a token or a token's prefix."""
+        parts = self.segment(query)
         found = set()
         for doc in self.docs:
-            tokens = self.separator.split(_TAG_RE.sub(" ", doc["title"] + " " + doc["text"]))
-            if any(t.startswith(term) for t in tokens if t):
+            tokens = self.tokens(doc)
+            if all(any(t.startswith(part) for t in tokens) for part in parts):
                 found.add(self.page_of(doc))
         return found

@@ -75,8 +75,14 @@ def test_fines_that_are_not_one_amount_are_refused(written):
 
 @pytest.mark.parametrize(
     ("written", "points"),
-    [("十人以下部门每人每处扣2分", 2), ("10人以上部门每人每处扣1分", 1), ("每处差异扣2分", 2), ("3", 3),
-     ("扣0.5分", 0.5), ("视情节扣分", None)],
+    [
+        ("十人以下部门每人每处扣2分", 2),
+        ("10人以上部门每人每处扣1分", 1),
+        ("每处差异扣2分", 2),
+        ("3", 3),
+        ("扣0.5分", 0.5),
+        ("视情节扣分", None),
+    ],
 )
 def test_deduction_keeps_the_rule_and_its_points(written, points):
     rule = parse_deduction(written)
@@ -86,4 +92,8 @@ def test_deduction_keeps_the_rule_and_its_points(written, points):
 
 def test_roles_split_on_chinese_and_ascii_separators():
     assert split_values("售前客服, 售后客服、客服主管，仓库管理员") == (
-        "售前客服", "售后客服", "客服主管", "仓库管理员")
+        "售前客服",
+        "售后客服",
+        "客服主管",
+        "仓库管理员",
+    )

@@ -25,8 +25,17 @@ def test_export_has_the_documented_shape(handbook):
     assert check == {
         "id": "cs-response-avg",
         "text": "抽查前一日聊天记录，客服平均响应时间不超过50秒。",
-        "frequency": {"kind": "daily", "label": "每日", "weekday": None, "day": None, "by": False,
-                      "workdays": False, "time": None, "event": None, "inferred": False},
+        "frequency": {
+            "kind": "daily",
+            "label": "每日",
+            "weekday": None,
+            "day": None,
+            "by": False,
+            "workdays": False,
+            "time": None,
+            "event": None,
+            "inferred": False,
+        },
         "roles": ["售前客服", "售后客服"],
         "checkers": ["客服主管"],
         "area": "客服后台",
@@ -51,8 +60,9 @@ def test_export_is_deterministic(handbook):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=PROJECT,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=PROJECT, capture_output=True, text=True
+    )
 
 
 def test_cli_export_writes_the_model_as_json():

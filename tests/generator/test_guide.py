@@ -50,17 +50,54 @@ def test_every_check_attribute_and_its_aliases_are_documented(guide):
             assert name in guide, name
 
 
-@pytest.mark.parametrize("word", [
-    "每日", "每天", "daily", "每个工作日", "workdays", "每周", "weekly", "每周五", "weekly:mon", "每周一 08:00",
-    "每月", "monthly", "每月10日", "每月10号", "monthly:10", "每月10日前", "monthly:10-by", "每月最后一天",
-    "monthly:last", "每季度", "quarterly", "每年", "yearly", "每班次", "shift", "活动上线前", "event:",
-    "（推断）",
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "每日",
+        "每天",
+        "daily",
+        "每个工作日",
+        "workdays",
+        "每周",
+        "weekly",
+        "每周五",
+        "weekly:mon",
+        "每周一 08:00",
+        "每月",
+        "monthly",
+        "每月10日",
+        "每月10号",
+        "monthly:10",
+        "每月10日前",
+        "monthly:10-by",
+        "每月最后一天",
+        "monthly:last",
+        "每季度",
+        "quarterly",
+        "每年",
+        "yearly",
+        "每班次",
+        "shift",
+        "活动上线前",
+        "event:",
+        "（推断）",
+    ],
+)
 def test_every_frequency_spelling_is_documented(guide, word):
     assert word in guide
 
 
 def test_every_problem_kind_has_a_row_in_the_error_table(guide):
-    for heading in ("信息区格式错误", "缺少必填字段", "不是有效日期", "复审日期已过", "编号重复", "频率无法识别",
-                    "岗位 / 区域不在列表中", "检查项不在任何条款之内", "链接无效", "没有结束标记"):
+    for heading in (
+        "信息区格式错误",
+        "缺少必填字段",
+        "不是有效日期",
+        "复审日期已过",
+        "编号重复",
+        "频率无法识别",
+        "岗位 / 区域不在列表中",
+        "检查项不在任何条款之内",
+        "链接无效",
+        "没有结束标记",
+    ):
         assert heading in guide

@@ -34,7 +34,9 @@ def test_only_the_edited_file_is_reparsed_and_its_change_is_seen(handbook_copy):
 def test_an_invalid_edit_yields_problems_and_no_model(handbook_copy):
     loader = HandbookLoader(handbook_copy, today=TODAY)
     path = handbook_copy / "20-客服/service.md"
-    _touch(path, path.read_text(encoding="utf-8").replace("频率: 每日\n对象: 售前", "频率: 每天两次\n对象: 售前"))
+    _touch(
+        path, path.read_text(encoding="utf-8").replace("频率: 每日\n对象: 售前", "频率: 每天两次\n对象: 售前")
+    )
     result = loader.load()
     assert result.handbook is None
     assert [p.code for p in result.errors] == ["unknown-frequency"]

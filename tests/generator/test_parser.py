@@ -66,7 +66,9 @@ def test_scoring_attributes_are_parsed(handbook):
 
 def test_checks_belong_to_the_innermost_clause(handbook):
     assert [k.id for k in handbook.clause("wh-stocktake").checks] == [
-        "wh-stocktake-weekly", "wh-stocktake-report"]
+        "wh-stocktake-weekly",
+        "wh-stocktake-report",
+    ]
     assert handbook.clause("wh-safety").checks == ()
 
 
@@ -77,7 +79,7 @@ def test_rewording_one_clause_changes_only_that_clause_hash(good_root):
     before = parse_file("20-客服/service.md", "s.md", text, reference, TODAY).policy
     edited = text.replace("须在24小时内处理", "须在12小时内处理")
     after = parse_file("20-客服/service.md", "s.md", edited, reference, TODAY).policy
-    changed = {c.id for c, d in zip(before.clauses, after.clauses) if c.hash != d.hash}
+    changed = {c.id for c, d in zip(before.clauses, after.clauses, strict=True) if c.hash != d.hash}
     assert changed == {"cs-refund"}
     assert before.hash != after.hash
 
@@ -92,9 +94,11 @@ def test_whitespace_only_edits_keep_the_clause_hash(good_root):
 
 def test_check_blocks_inside_code_fences_are_examples_not_checks(good_root):
     reference, _ = load_reference(good_root, "h")
-    text = ("---\nid: x\ntitle: X\nowner: 客服主管\nversion: '1'\neffective: 2026-01-01\n"
-            "review: 2099-01-01\napplies_to: [全体员工]\n---\n\n## 一 {#x-1}\n\n```\n"
-            "/// 检查 | not-a-check\n示例\n///\n```\n")
+    text = (
+        "---\nid: x\ntitle: X\nowner: 客服主管\nversion: '1'\neffective: 2026-01-01\n"
+        "review: 2099-01-01\napplies_to: [全体员工]\n---\n\n## 一 {#x-1}\n\n```\n"
+        "/// 检查 | not-a-check\n示例\n///\n```\n"
+    )
     parsed = parse_file("x.md", "x.md", text, reference, TODAY)
     assert parsed.problems == []
     assert parsed.policy.checks == ()

@@ -86,8 +86,9 @@ def test_failed_build_keeps_the_last_good_site(site_project, monkeypatch):
     publish("mkdocs.yml", site_project / "site")
     good = (site_project / "site").resolve()
     policy = site_project / "handbook" / "20-客服" / "service.md"
-    policy.write_text(policy.read_text(encoding="utf-8").replace("频率: 每日", "频率: 每天两次", 1),
-                      encoding="utf-8")
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("频率: 每日", "频率: 每天两次", 1), encoding="utf-8"
+    )
     with pytest.raises(BuildFailed, match="每天两次") as info:
         publish("mkdocs.yml", site_project / "site")
     assert "service.md:" in str(info.value)

@@ -44,8 +44,9 @@ def problems(broken_root):
     return check_handbook(broken_root, today=TODAY)
 
 
-@pytest.mark.parametrize(("file", "line", "code", "text"), EXPECTED,
-                         ids=[f"{r[2]}@{r[0]}:{r[1]}" for r in EXPECTED])
+@pytest.mark.parametrize(
+    ("file", "line", "code", "text"), EXPECTED, ids=[f"{r[2]}@{r[0]}:{r[1]}" for r in EXPECTED]
+)
 def test_mistake_is_reported_at_its_file_and_line(problems, file, line, code, text):
     matches = [p for p in problems if p.path == BROKEN + file and p.line == line and p.code == code]
     assert matches, f"no {code} at {file}:{line}; got:\n" + "\n".join(map(str, problems))

@@ -1,0 +1,198 @@
+"""Which checks are due: daily, weekly and per-event checklists generated from the handbook model.
+
+Pure functions of (model, date or week, target): the same inputs always give the
+same items in the same order (handbook order: policy path, clause, check).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from generator.model import CheckItem, Frequency, Handbook
+from generator.reference import ALL_STAFF
+
+TARGET_KINDS = ("role", "department", "area")
+CHECKLIST_KINDS = ("daily", "weekly", "event")
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """What a checklist inspects: a role, a department or an area."""
+
+    kind: str
+    name: str
+
+    @property
+    def slug(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    @classmethod
+    def parse(cls, slug: str) -> Target:
+        """``role:售前客服`` → Target; ValueError if malformed."""
+        kind, _, name = slug.partition(":")
+        if kind not in TARGET_KINDS or not name:
+            raise ValueError(slug)
+        return cls(kind, name)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of a checklist, with the exact versions it is checked against."""
+
+    key: str  # check id, or "check-id@班次" for per-shift checks
+    check_id: str
+    policy_id: str
+    policy_title: str
+    policy_version: str
+    policy_hash: str
+    clause_id: str
+    clause_title: str
+    clause_hash: str
+    check_hash: str
+    clause_url: str
+    text: str
+    frequency: str
+    roles: tuple[str, ...]
+    area: str | None
+    fine: float | None
+    points: float | None
+    deduction: str | None
+    shift: str | None = None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A generated checklist: kind, period, target and its items."""
+
+    kind: str
+    period: str  # 2026-11-23, 2026-W48, or 2026-11-23/活动上线前
+    target: Target
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def identity(self) -> str:
+        """One completed checklist per identity: kind, period and target."""
+        return f"{self.kind}|{self.period}|{self.target.slug}"
+
+    @property
+    def snapshot_id(self) -> str:
+        """A fingerprint of exactly which items and versions this checklist holds."""
+        data = json.dumps(
+            [self.identity] + [asdict(i) for i in self.items], ensure_ascii=False, sort_keys=True
+        )
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+def last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def is_due(freq: Frequency, day: dt.date) -> bool:
+    """Whether a check with this frequency belongs on the daily checklist of ``day``.
+
+    Unpinned weekly checks live on the weekly checklist; unpinned monthly,
+    quarterly and yearly checks fall due on the last day of their period, and a
+    day of month past the month's end (每月31日 in April) falls on its last day.
+    """
+    month_end = day.day == last_day(day.year, day.month)
+    if freq.kind in ("daily", "shift"):
+        return not (freq.workdays and day.weekday() >= 5)
+    if freq.kind == "weekly":
+        return freq.weekday is not None and day.weekday() == freq.weekday
+    if freq.kind == "monthly":
+        if freq.day is None or freq.day == -1:
+            return month_end
+        return day.day == min(freq.day, last_day(day.year, day.month))
+    if freq.kind == "quarterly":
+        return month_end and day.month in (3, 6, 9, 12)
+    if freq.kind == "yearly":
+        return (day.month, day.day) == (12, 31)
+    return False  # events are started on demand
+
+
+def matches(handbook: Handbook, check: CheckItem, target: Target) -> bool:
+    """Whether ``check`` inspects ``target``."""
+    if target.kind == "area":
+        return check.area == target.name
+    if target.kind == "role":
+        return target.name in check.roles or ALL_STAFF in check.roles
+    departments = {r.name: r.department for r in handbook.reference.roles}
+    return ALL_STAFF in check.roles or any(departments.get(r) == target.name for r in check.roles)
+
+
+def _items(handbook: Handbook, checks, shifts: tuple[str, ...]) -> tuple[ChecklistItem, ...]:
+    items = []
+    for check in checks:
+        policy = handbook.policy(check.policy_id)
+        clause = handbook.clause(check.clause_id)
+        base = dict(
+            check_id=check.id,
+            policy_id=policy.id,
+            policy_title=policy.title,
+            policy_version=policy.version,
+            policy_hash=policy.hash,
+            clause_id=clause.id,
+            clause_title=clause.title,
+            clause_hash=clause.hash,
+            check_hash=check.hash,
+            clause_url=clause.url,
+            text=check.text,
+            frequency=check.frequency.label,
+            roles=check.roles,
+            area=check.area,
+            fine=check.fine,
+            points=check.points,
+            deduction=check.deduction.rule if check.deduction else None,
+        )
+        if check.frequency.kind == "shift" and shifts:
+            items += [ChecklistItem(key=f"{check.id}@{s}", shift=s, **base) for s in shifts]
+        else:
+            items.append(ChecklistItem(key=check.id, **base))
+    return tuple(items)
+
+
+def daily_checklist(handbook: Handbook, day: dt.date, target: Target) -> Checklist:
+    """Every check due on ``day`` for ``target``; per-shift checks once per shift."""
+    checks = [k for k in handbook.checks if matches(handbook, k, target) and is_due(k.frequency, day)]
+    return Checklist("daily", day.isoformat(), target, _items(handbook, checks, handbook.reference.shifts))
+
+
+def iso_week(day: dt.date) -> str:
+    """``2026-W48`` for any day of that ISO week."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(period: str) -> dt.date:
+    """Monday of an ISO week written as ``2026-W48``; ValueError if malformed."""
+    return dt.datetime.strptime(period + "-1", "%G-W%V-%u").date()
+
+
+def weekly_checklist(handbook: Handbook, period: str, target: Target) -> Checklist:
+    """Every weekly check for ``target`` in the ISO week ``period`` (pinned or not)."""
+    week_start(period)  # validates the period
+    checks = [k for k in handbook.checks if matches(handbook, k, target) and k.frequency.kind == "weekly"]
+    return Checklist("weekly", period, target, _items(handbook, checks, ()))
+
+
+def event_checklist(handbook: Handbook, event: str, day: dt.date, target: Target) -> Checklist:
+    """The checks triggered by ``event`` (e.g. 活动上线前), started on demand on ``day``."""
+    checks = [
+        k
+        for k in handbook.checks
+        if matches(handbook, k, target) and k.frequency.kind == "event" and k.frequency.event == event
+    ]
+    return Checklist("event", f"{day.isoformat()}/{event}", target, _items(handbook, checks, ()))
+
+
+def targets(handbook: Handbook) -> list[Target]:
+    """Every target a checklist can be generated for, in a stable order."""
+    ref = handbook.reference
+    result = [Target("role", r.name) for r in ref.roles if r.name != ALL_STAFF]
+    result += [Target("department", d.name) for d in ref.departments]
+    result += [Target("area", a) for a in ref.areas]
+    return result

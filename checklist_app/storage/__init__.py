@@ -1,0 +1,39 @@
+"""Storage backends behind one small interface; pick one with ``STORAGE`` in the config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
+from .tinydb_store import (
+    FileSnapshotStore,
+    TinyDBCompletionStore,
+    TinyDBUserStore,
+    remove_stale_temp_files,
+)
+
+__all__ = ["CompletionStore", "Conflict", "SnapshotStore", "Storage", "UserStore", "open_storage"]
+
+
+@dataclass
+class Storage:
+    """The three repositories the app uses."""
+
+    completions: CompletionStore
+    users: UserStore
+    snapshots: SnapshotStore
+
+
+def open_storage(kind: str, data_dir: str | Path) -> Storage:
+    """Open ``tinydb`` (the embedded default, in ``data_dir``) or ``memory`` storage."""
+    if kind == "memory":
+        return Storage(MemoryCompletionStore(), MemoryUserStore(), MemorySnapshotStore())
+    if kind == "tinydb":
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(Path(data_dir))
+        return Storage(
+            TinyDBCompletionStore(data_dir), TinyDBUserStore(data_dir), FileSnapshotStore(data_dir)
+        )
+    raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

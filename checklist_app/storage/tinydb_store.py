@@ -1,0 +1,243 @@
+"""TinyDB storage made safe for a multi-process web app.
+
+TinyDB itself rewrites its whole JSON file in place and supports neither threads
+nor processes. Here every write goes to a temporary file that is fsynced and
+renamed over the old one (a kill mid-write leaves the old file intact), every
+read-modify-write holds a cross-process file lock, and completed checklists are
+sharded by ISO week so one submission rewrites one week's file, not everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from filelock import FileLock
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+
+TMP_PREFIX = ".tmp-"
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename durable: fsync the directory entry (no-op where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never a torn one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX + path.name + ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def remove_stale_temp_files(directory: Path, older_than: float = 600) -> int:
+    """Delete temporary files a killed writer left behind; return how many.
+
+    Only old ones: another worker process may be writing a fresh one right now.
+    """
+    count = 0
+    limit = time.time() - older_than
+    for tmp in directory.rglob(TMP_PREFIX + "*"):
+        try:
+            if tmp.stat().st_mtime < limit:
+                tmp.unlink()
+                count += 1
+        except FileNotFoundError:
+            pass
+    return count
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that replaces the file atomically on every write."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def read(self) -> dict | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        return json.loads(text) if text.strip() else None
+
+    def write(self, data: dict) -> None:
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def close(self) -> None:
+        pass
+
+
+class _StrTable(Table):
+    # Our ids are meaningful strings (checklist identity, username), not counters:
+    # this also avoids TinyDB's per-process _next_id cache handing out duplicate ids.
+    document_id_class = str
+
+
+class _DB(TinyDB):
+    table_class = _StrTable
+
+
+def _open(path: Path) -> TinyDB:
+    return _DB(path, storage=AtomicJSONStorage)
+
+
+def shard_of(day: dt.date) -> str:
+    """The shard a day's checklists live in: its ISO week, e.g. 2026-W48."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class _ShardCache:
+    """Parsed shard files, re-read only when the file changed (mtime, size, inode)."""
+
+    def __init__(self):
+        self._cache: dict[Path, tuple[tuple, list[dict]]] = {}
+        self._lock = threading.Lock()
+
+    def records(self, path: Path) -> list[dict]:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return []
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        data = AtomicJSONStorage(path).read() or {}
+        records = list(data.get("completions", {}).values())
+        with self._lock:
+            self._cache[path] = (stamp, records)
+        return records
+
+
+class TinyDBCompletionStore(CompletionStore):
+    """Completed checklists in ``<data_dir>/completions/<ISO week>.json``."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.dir = Path(data_dir) / "completions"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._cache = _ShardCache()
+
+    def _path(self, shard: str) -> Path:
+        return self.dir / f"{shard}.json"
+
+    def save(self, record: dict) -> tuple[dict, bool]:
+        day = dt.date.fromisoformat(record["day"])
+        path = self._path(shard_of(day))
+        with FileLock(str(path) + ".lock"):
+            db = _open(path)
+            try:
+                table = db.table("completions")
+                existing = table.get(doc_id=record["identity"])
+                if existing is not None:
+                    if existing["idempotency_key"] == record["idempotency_key"]:
+                        return dict(existing), False
+                    raise Conflict(dict(existing))
+                stored = dict(record)
+                stored.setdefault("id", f"{shard_of(day)}.{uuid.uuid4().hex[:12]}")
+                table.insert(Document(stored, doc_id=record["identity"]))
+                return stored, True
+            finally:
+                db.close()
+
+    def get(self, identity: str, day: dt.date) -> dict | None:
+        for record in self._cache.records(self._path(shard_of(day))):
+            if record["identity"] == identity:
+                return dict(record)
+        return None
+
+    def find(self, record_id: str) -> dict | None:
+        shard = record_id.split(".", 1)[0]
+        if not shard or "/" in shard or shard.startswith("."):
+            return None
+        return next(
+            (dict(r) for r in self._cache.records(self._path(shard)) if r.get("id") == record_id), None
+        )
+
+    def list(self, start: dt.date, end: dt.date) -> list[dict]:
+        found = []
+        day = start - dt.timedelta(days=start.weekday())
+        while day <= end:
+            for record in self._cache.records(self._path(shard_of(day))):
+                if start.isoformat() <= record["day"] <= end.isoformat():
+                    found.append(record)
+            day += dt.timedelta(days=7)
+        return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
+
+
+class TinyDBUserStore(UserStore):
+    """Accounts in ``<data_dir>/users.json``."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.path = Path(data_dir) / "users.json"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def get(self, username: str) -> dict | None:
+        data = AtomicJSONStorage(self.path).read() or {}
+        user = data.get("users", {}).get(username)
+        return dict(user) if user else None
+
+    def put(self, user: dict) -> None:
+        with FileLock(str(self.path) + ".lock"):
+            db = _open(self.path)
+            try:
+                table = db.table("users")
+                table.upsert(Document(user, doc_id=user["username"]))
+            finally:
+                db.close()
+
+    def all(self) -> list[dict]:
+        data = AtomicJSONStorage(self.path).read() or {}
+        return [dict(u) for _, u in sorted(data.get("users", {}).items())]
+
+
+class FileSnapshotStore(SnapshotStore):
+    """Started checklists as write-once files ``<data_dir>/snapshots/<id>.json``."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.dir = Path(data_dir) / "snapshots"
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, snapshot_id: str) -> Path | None:
+        if not snapshot_id.isalnum():
+            return None
+        return self.dir / f"{snapshot_id}.json"
+
+    def put(self, snapshot_id: str, checklist: dict) -> None:
+        path = self._path(snapshot_id)
+        if path is not None and not path.exists():
+            atomic_write(path, json.dumps(checklist, ensure_ascii=False))
+
+    def get(self, snapshot_id: str) -> dict | None:
+        path = self._path(snapshot_id)
+        if path is None or not path.exists():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))

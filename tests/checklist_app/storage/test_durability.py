@@ -1,0 +1,91 @@
+"""A kill mid-write or several processes at once never lose, duplicate or corrupt a submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from checklist_app.storage.tinydb_store import TinyDBCompletionStore, remove_stale_temp_files
+
+from ..storage.writer import record
+
+PROJECT = Path(__file__).resolve().parents[3]
+DAY = dt.date(2026, 11, 23)
+
+
+def _writer(data_dir: Path, prefix: str, count: int, shared: str = "") -> subprocess.Popen:
+    args = [sys.executable, "-m", "tests.checklist_app.storage.writer", str(data_dir), prefix, str(count)]
+    return subprocess.Popen(
+        args + ([shared] if shared else []),
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _prefill(data_dir: Path, count: int) -> None:
+    # A big shard makes each write slow, so a random kill very likely lands mid-write.
+    store = TinyDBCompletionStore(data_dir)
+    path = store.dir / "2026-W48.json"
+    docs = {f"old-{n}": dict(record(f"old-{n}", f"k-old-{n}"), id=f"2026-W48.old{n}") for n in range(count)}
+    path.write_text(json.dumps({"completions": docs}, ensure_ascii=False), encoding="utf-8")
+
+
+def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(tmp_path):
+    data_dir = tmp_path / "data"
+    _prefill(data_dir, 3000)
+    acknowledged: set[str] = set()
+    rng = random.Random(7)
+    for round_ in range(6):
+        proc = _writer(data_dir, f"r{round_}", 10_000)
+        deadline = time.monotonic() + rng.uniform(0.4, 1.5)
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if line.startswith("ack "):
+                acknowledged.add(line.split()[1])
+        os.kill(proc.pid, signal.SIGKILL)
+        # Whatever the process printed before dying was acknowledged too.
+        rest, _ = proc.communicate()
+        acknowledged |= {ln.split()[1] for ln in rest.splitlines() if ln.startswith("ack ")}
+        # The shard is always a complete, valid JSON document.
+        shard = data_dir / "completions" / "2026-W48.json"
+        json.loads(shard.read_text(encoding="utf-8"))
+    assert len(acknowledged) > 6
+    store = TinyDBCompletionStore(data_dir)
+    stored = {r["identity"] for r in store.list(DAY, DAY)}
+    assert acknowledged <= stored
+    assert len([i for i in stored if i.startswith("old-")]) == 3000
+
+
+def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
+    stale = tmp_path / ".tmp-2026-W48.json.abc"
+    stale.write_text("{", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    fresh = tmp_path / ".tmp-2026-W48.json.def"  # another worker may be writing this right now
+    fresh.write_text("{", encoding="utf-8")
+    assert remove_stale_temp_files(tmp_path) == 1
+    assert not stale.exists() and fresh.exists()
+
+
+def test_concurrent_processes_lose_and_duplicate_nothing(tmp_path):
+    data_dir = tmp_path / "data"
+    procs = [_writer(data_dir, f"p{n}", 25, shared="shared") for n in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+    acks = [line.split() for out, _ in outputs for line in out.splitlines()]
+    created_shared = [a for a in acks if a[1].startswith("shared-") and a[2] == "1"]
+    # Each shared checklist was created exactly once although four processes submitted it.
+    assert sorted(a[1] for a in created_shared) == sorted(f"shared-{n}" for n in range(25))
+    records = TinyDBCompletionStore(data_dir).list(DAY, DAY)
+    identities = [r["identity"] for r in records]
+    assert len(identities) == len(set(identities)) == 4 * 25 + 25

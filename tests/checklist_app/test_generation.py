@@ -1,0 +1,165 @@
+"""Which checks are due on which day, for which target: every frequency and its calendar edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checklist_app.generation import (
+    Target,
+    daily_checklist,
+    event_checklist,
+    is_due,
+    iso_week,
+    targets,
+    week_start,
+    weekly_checklist,
+)
+from generator import load_handbook
+from generator.attributes import parse_frequency
+
+from ..conftest import TODAY
+
+D = dt.date
+
+
+def due(written: str, day: dt.date) -> bool:
+    return is_due(parse_frequency(written, ("活动上线前",)), day)
+
+
+@pytest.mark.parametrize(
+    ("written", "day", "expected"),
+    [
+        ("每日", D(2026, 11, 22), True),  # a Sunday
+        ("每个工作日", D(2026, 11, 20), True),  # Friday
+        ("每个工作日", D(2026, 11, 21), False),  # Saturday
+        ("每个工作日", D(2026, 11, 22), False),  # Sunday
+        ("每周五", D(2026, 11, 20), True),
+        ("每周五", D(2026, 11, 19), False),
+        ("每周日", D(2026, 11, 22), True),  # ISO weeks end on Sunday
+        ("每周一 08:00", D(2026, 11, 23), True),
+        ("每周", D(2026, 11, 23), False),  # unpinned: on the weekly checklist
+        ("每月10日", D(2026, 11, 10), True),
+        ("每月10日前", D(2026, 11, 10), True),  # shown on its deadline
+        ("每月10日前", D(2026, 11, 9), False),
+        ("每月31日", D(2026, 4, 30), True),  # April has no 31st: falls on its last day
+        ("每月31日", D(2026, 5, 30), False),
+        ("每月31日", D(2026, 5, 31), True),
+        ("每月最后一天", D(2028, 2, 29), True),  # leap year
+        ("每月最后一天", D(2027, 2, 28), True),
+        ("每月最后一天", D(2028, 2, 28), False),
+        ("每月", D(2026, 11, 30), True),  # unpinned monthly: last day of the month
+        ("每月", D(2026, 11, 1), False),
+        ("每季度", D(2026, 12, 31), True),
+        ("每季度", D(2026, 9, 30), True),
+        ("每季度", D(2026, 11, 30), False),
+        ("每年", D(2026, 12, 31), True),
+        ("每年", D(2026, 6, 30), False),
+        ("每班次", D(2026, 11, 22), True),
+        ("活动上线前", D(2026, 11, 23), False),  # events are started on demand
+    ],
+)
+def test_is_due(written, day, expected):
+    assert due(written, day) is expected
+
+
+def test_iso_week_across_the_year_boundary():
+    assert iso_week(D(2026, 12, 31)) == "2026-W53"
+    assert iso_week(D(2027, 1, 3)) == "2026-W53"
+    assert iso_week(D(2027, 1, 4)) == "2027-W01"
+    assert week_start("2026-W53") == D(2026, 12, 28)
+    with pytest.raises(ValueError):
+        week_start("2026-48")
+
+
+def test_friday_checklist_for_the_warehouse_keeper(handbook):
+    checklist = daily_checklist(handbook, D(2026, 11, 20), Target("role", "仓库管理员"))
+    keys = [i.key for i in checklist.items]
+    # 全体员工 daily (workday) check, the per-shift lock check once per shift, the Friday stock-take.
+    assert keys == ["leave-clock-in", "wh-lock-daily@早班", "wh-lock-daily@晚班", "wh-stocktake-weekly"]
+    assert checklist.identity == "daily|2026-11-20|role:仓库管理员"
+
+
+def test_items_carry_versions_links_and_penalties(handbook):
+    item = daily_checklist(handbook, D(2026, 11, 23), Target("role", "售前客服")).items[1]
+    assert item.check_id == "cs-response-avg"
+    assert item.policy_version == "2.0"
+    assert item.clause_id == "cs-response"
+    assert item.clause_url == "20-%E5%AE%A2%E6%9C%8D/service/#cs-response"
+    assert item.clause_hash == handbook.clause("cs-response").hash
+    assert item.fine == 50
+
+
+def test_month_end_adds_monthly_checks(handbook):
+    target = Target("role", "售前客服")
+    ordinary = {i.key for i in daily_checklist(handbook, D(2026, 11, 23), target).items}  # a Monday too
+    month_end = {i.key for i in daily_checklist(handbook, D(2026, 11, 30), target).items}
+    assert month_end - ordinary == {"leave-late-fine"}
+
+
+def test_department_target_covers_its_roles_and_everyone(handbook):
+    keys = [i.key for i in daily_checklist(handbook, D(2026, 11, 23), Target("department", "客服部")).items]
+    assert keys == [
+        "leave-clock-in",
+        "cs-response-avg",
+        "cs-refund-24h",
+        "cs-review-neutral",
+        "cs-review-negative",
+    ]
+
+
+def test_area_target_covers_checks_in_that_area(handbook):
+    keys = [i.key for i in daily_checklist(handbook, D(2026, 11, 23), Target("area", "客服后台")).items]
+    assert keys == ["cs-response-avg", "cs-refund-24h"]
+
+
+def test_weekly_checklist_holds_every_weekly_check(handbook):
+    checklist = weekly_checklist(handbook, "2026-W48", Target("department", "客服部"))
+    assert [i.key for i in checklist.items] == ["cs-review-neutral", "cs-review-negative"]
+    assert checklist.identity == "weekly|2026-W48|department:客服部"
+
+
+def test_event_checklist_is_started_on_demand(handbook):
+    checklist = event_checklist(handbook, "活动上线前", D(2026, 11, 23), Target("role", "运营专员"))
+    assert [i.key for i in checklist.items] == ["wh-promo-stock"]
+    assert checklist.period == "2026-11-23/活动上线前"
+
+
+def test_generation_is_deterministic(good_root):
+    first = load_handbook(good_root, today=TODAY)
+    second = load_handbook(good_root, today=TODAY)
+    target = Target("department", "仓储部")
+    a = daily_checklist(first, D(2026, 11, 20), target)
+    b = daily_checklist(second, D(2026, 11, 20), target)
+    assert a == b and a.snapshot_id == b.snapshot_id
+
+
+def test_a_policy_changed_mid_week_changes_later_checklists_only(handbook_copy):
+    target = Target("role", "售前客服")
+    monday = daily_checklist(load_handbook(handbook_copy, today=TODAY), D(2026, 11, 23), target)
+    path = handbook_copy / "20-客服/service.md"
+    text = path.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"')
+    path.write_text(text.replace("不超过50秒。\n频率", "不超过40秒。\n频率"), encoding="utf-8")
+    wednesday = daily_checklist(load_handbook(handbook_copy, today=TODAY), D(2026, 11, 25), target)
+    before = next(i for i in monday.items if i.check_id == "cs-response-avg")
+    after = next(i for i in wednesday.items if i.check_id == "cs-response-avg")
+    assert (before.policy_version, after.policy_version) == ("2.0", "2.1")
+    assert "50秒" in before.text and "40秒" in after.text
+    assert before.clause_hash != after.clause_hash
+    assert (
+        monday.snapshot_id
+        != daily_checklist(load_handbook(handbook_copy, today=TODAY), D(2026, 11, 23), target).snapshot_id
+    )
+
+
+def test_targets_list_roles_departments_and_areas(handbook):
+    names = [t.slug for t in targets(handbook)]
+    assert "role:售前客服" in names and "department:客服部" in names and "area:仓库" in names
+    assert "role:全体员工" not in names
+
+
+def test_target_slug_round_trips():
+    assert Target.parse("department:客服部") == Target("department", "客服部")
+    with pytest.raises(ValueError):
+        Target.parse("floor:3")
