@@ -1,0 +1,74 @@
+"""The checklist app: daily and weekly inspection checklists generated from the handbook."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from flask import Flask
+
+from generator.render import fmt_number
+
+from . import config as settings
+from .extensions import csrf
+from .handbook_source import HandbookSource
+from .storage import open_storage
+from .strings import t
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then ``CHECKLIST_*`` environment variables, then ``test_config``."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("CHECKLIST_INSTANCE_PATH") or str(settings.PROJECT / "instance"),
+    )
+    app.config.from_mapping(settings.defaults())
+    app.config.from_prefixed_env("CHECKLIST")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+    if not app.config.get("DATA_DIR"):
+        app.config["DATA_DIR"] = str(Path(app.instance_path) / "data")
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    app.extensions["checklist_storage"] = open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
+    app.extensions["checklist_handbook"] = HandbookSource(
+        app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"])
+    )
+    app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex)
+    app.jinja_env.filters["num"] = fmt_number
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import admin, auth, checklists, handbook_site
+
+    for module in (auth, checklists, admin, handbook_site):
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)

@@ -16,6 +16,7 @@ from generator.model import CheckItem, Frequency, Handbook
 from generator.reference import ALL_STAFF
 
 TARGET_KINDS = ("role", "department", "area")
+ALL_CHECKERS = "*"
 CHECKLIST_KINDS = ("daily", "weekly", "event")
 
 
@@ -72,11 +73,12 @@ class Checklist:
     period: str  # 2026-11-23, 2026-W48, or 2026-11-23/活动上线前
     target: Target
     items: tuple[ChecklistItem, ...]
+    scope: str = ALL_CHECKERS  # the checker role whose checks these are, or * for all
 
     @property
     def identity(self) -> str:
-        """One completed checklist per identity: kind, period and target."""
-        return f"{self.kind}|{self.period}|{self.target.slug}"
+        """One completed checklist per identity: kind, period, target and checker scope."""
+        return f"{self.kind}|{self.period}|{self.target.slug}|{self.scope}"
 
     @property
     def snapshot_id(self) -> str:
@@ -155,10 +157,19 @@ def _items(handbook: Handbook, checks, shifts: tuple[str, ...]) -> tuple[Checkli
     return tuple(items)
 
 
-def daily_checklist(handbook: Handbook, day: dt.date, target: Target) -> Checklist:
-    """Every check due on ``day`` for ``target``; per-shift checks once per shift."""
-    checks = [k for k in handbook.checks if matches(handbook, k, target) and is_due(k.frequency, day)]
-    return Checklist("daily", day.isoformat(), target, _items(handbook, checks, handbook.reference.shifts))
+def _in_scope(check: CheckItem, scope: str) -> bool:
+    return scope == ALL_CHECKERS or scope in check.checkers
+
+
+def daily_checklist(handbook: Handbook, day: dt.date, target: Target, scope: str = ALL_CHECKERS) -> Checklist:
+    """Every check due on ``day`` for ``target`` that ``scope`` checks; per-shift checks once per shift."""
+    checks = [
+        k
+        for k in handbook.checks
+        if matches(handbook, k, target) and is_due(k.frequency, day) and _in_scope(k, scope)
+    ]
+    items = _items(handbook, checks, handbook.reference.shifts)
+    return Checklist("daily", day.isoformat(), target, items, scope)
 
 
 def iso_week(day: dt.date) -> str:
@@ -172,21 +183,31 @@ def week_start(period: str) -> dt.date:
     return dt.datetime.strptime(period + "-1", "%G-W%V-%u").date()
 
 
-def weekly_checklist(handbook: Handbook, period: str, target: Target) -> Checklist:
+def weekly_checklist(handbook: Handbook, period: str, target: Target, scope: str = ALL_CHECKERS) -> Checklist:
     """Every weekly check for ``target`` in the ISO week ``period`` (pinned or not)."""
     week_start(period)  # validates the period
-    checks = [k for k in handbook.checks if matches(handbook, k, target) and k.frequency.kind == "weekly"]
-    return Checklist("weekly", period, target, _items(handbook, checks, ()))
+    checks = [
+        k
+        for k in handbook.checks
+        if matches(handbook, k, target) and k.frequency.kind == "weekly" and _in_scope(k, scope)
+    ]
+    return Checklist("weekly", period, target, _items(handbook, checks, ()), scope)
 
 
-def event_checklist(handbook: Handbook, event: str, day: dt.date, target: Target) -> Checklist:
+def event_checklist(
+    handbook: Handbook, event: str, day: dt.date, target: Target, scope: str = ALL_CHECKERS
+) -> Checklist:
     """The checks triggered by ``event`` (e.g. 活动上线前), started on demand on ``day``."""
     checks = [
         k
         for k in handbook.checks
-        if matches(handbook, k, target) and k.frequency.kind == "event" and k.frequency.event == event
+        if matches(handbook, k, target)
+        and _in_scope(k, scope)
+        and k.frequency.kind == "event"
+        and k.frequency.event == event
     ]
-    return Checklist("event", f"{day.isoformat()}/{event}", target, _items(handbook, checks, ()))
+    items = _items(handbook, checks, ())
+    return Checklist("event", f"{day.isoformat()}/{event}", target, items, scope)
 
 
 def targets(handbook: Handbook) -> list[Target]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
 WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -189,22 +190,35 @@ class Handbook:
     reference: Reference
     warnings: tuple = field(default=(), compare=False)
 
-    def policy(self, policy_id: str) -> Policy | None:
-        """The policy with this id, or None."""
-        return next((p for p in self.policies if p.id == policy_id), None)
+    # Indexes are built on first use; the model is immutable, so they never go stale.
+    @cached_property
+    def _policies(self) -> dict[str, Policy]:
+        return {p.id: p for p in self.policies}
 
-    @property
+    @cached_property
     def clauses(self) -> tuple[Clause, ...]:
         return tuple(c for p in self.policies for c in p.clauses)
 
-    @property
+    @cached_property
+    def _clauses(self) -> dict[str, Clause]:
+        return {c.id: c for c in self.clauses}
+
+    @cached_property
     def checks(self) -> tuple[CheckItem, ...]:
         return tuple(k for p in self.policies for k in p.checks)
 
+    @cached_property
+    def _checks(self) -> dict[str, CheckItem]:
+        return {k.id: k for k in self.checks}
+
+    def policy(self, policy_id: str) -> Policy | None:
+        """The policy with this id, or None."""
+        return self._policies.get(policy_id)
+
     def check(self, check_id: str) -> CheckItem | None:
         """The check item with this id, or None."""
-        return next((k for k in self.checks if k.id == check_id), None)
+        return self._checks.get(check_id)
 
     def clause(self, clause_id: str) -> Clause | None:
         """The clause with this id, or None."""
-        return next((c for c in self.clauses if c.id == clause_id), None)
+        return self._clauses.get(clause_id)

@@ -78,7 +78,7 @@ def test_friday_checklist_for_the_warehouse_keeper(handbook):
     keys = [i.key for i in checklist.items]
     # 全体员工 daily (workday) check, the per-shift lock check once per shift, the Friday stock-take.
     assert keys == ["leave-clock-in", "wh-lock-daily@早班", "wh-lock-daily@晚班", "wh-stocktake-weekly"]
-    assert checklist.identity == "daily|2026-11-20|role:仓库管理员"
+    assert checklist.identity == "daily|2026-11-20|role:仓库管理员|*"
 
 
 def test_items_carry_versions_links_and_penalties(handbook):
@@ -117,7 +117,7 @@ def test_area_target_covers_checks_in_that_area(handbook):
 def test_weekly_checklist_holds_every_weekly_check(handbook):
     checklist = weekly_checklist(handbook, "2026-W48", Target("department", "客服部"))
     assert [i.key for i in checklist.items] == ["cs-review-neutral", "cs-review-negative"]
-    assert checklist.identity == "weekly|2026-W48|department:客服部"
+    assert checklist.identity == "weekly|2026-W48|department:客服部|*"
 
 
 def test_event_checklist_is_started_on_demand(handbook):
@@ -163,3 +163,14 @@ def test_target_slug_round_trips():
     assert Target.parse("department:客服部") == Target("department", "客服部")
     with pytest.raises(ValueError):
         Target.parse("floor:3")
+
+
+def test_scope_keeps_only_the_checks_this_checker_performs(handbook):
+    target = Target("department", "仓储部")
+    checklist = daily_checklist(handbook, D(2026, 11, 20), target, scope="仓储主管")
+    assert [i.key for i in checklist.items] == [
+        "wh-lock-daily@早班",
+        "wh-lock-daily@晚班",
+        "wh-stocktake-weekly",
+    ]
+    assert checklist.identity == "daily|2026-11-20|department:仓储部|仓储主管"

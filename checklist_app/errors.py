@@ -1,0 +1,39 @@
+"""Domain and HTTP errors become responses in one place: Chinese pages, or JSON for the API."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .strings import t
+
+_MESSAGES = {
+    400: "error.bad_request",
+    403: "error.forbidden",
+    404: "error.not_found",
+    413: "error.too_large",
+    500: "error.server",
+    503: "error.server",
+}
+
+
+def _respond(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return jsonify(errors=[message]), status
+    return render_template("errors/error.html", messages=[message], status=status), status
+
+
+def init_app(app) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _respond(400, t("error.csrf"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        key = _MESSAGES.get(exc.code or 500, "error.server")
+        detail = exc.description if exc.code == 400 and isinstance(exc.description, str) else ""
+        message = t(key, detail=detail) if key == "error.bad_request" else t(key)
+        return _respond(exc.code or 500, message)

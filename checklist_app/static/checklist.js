@@ -1,0 +1,183 @@
+// Progressive enhancement of the checklist form: draft kept on the phone, progress,
+// and a submission that survives a bad network (same Idempotency-Key until confirmed).
+(function () {
+  'use strict';
+  var form = document.getElementById('checklist-form');
+  if (!form) return;
+  document.documentElement.classList.add('js');
+  var messages = document.getElementById('messages').dataset;
+  var statusBox = document.getElementById('status');
+  var button = document.getElementById('submit-button');
+  var identity = form.dataset.identity;
+  var snapshot = form.dataset.snapshot;
+  var draftKey = 'checklist-draft:' + identity + ':' + snapshot;
+  var outboxKey = 'checklist-outbox:' + identity;
+  var items = Array.prototype.slice.call(form.querySelectorAll('.item'));
+  var retryDelay = 2000;
+  var retryTimer = null;
+  var sending = false;
+
+  function load(key) {
+    try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
+  }
+  function store(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: form POST still works */ }
+  }
+  function field(name) { return form.elements[name]; }
+
+  function answers() {
+    var result = {};
+    items.forEach(function (li) {
+      var key = li.dataset.key;
+      var checked = form.querySelector('input[name="result-' + CSS.escape(key) + '"]:checked');
+      result[key] = {
+        result: checked ? checked.value : '',
+        note: field('note-' + key).value,
+        responsible: field('responsible-' + key).value
+      };
+    });
+    return result;
+  }
+
+  function showStatus(text, isError) {
+    statusBox.hidden = !text;
+    statusBox.textContent = text || '';
+    statusBox.classList.toggle('is-error', !!isError);
+  }
+
+  function refresh() {
+    var all = answers();
+    var done = 0;
+    items.forEach(function (li) {
+      var value = all[li.dataset.key].result;
+      if (value) done++;
+      li.classList.toggle('is-fail', value === 'fail');
+      if (value) li.classList.remove('is-missing');
+    });
+    var text = document.getElementById('progress-text');
+    text.textContent = text.dataset.template.replace('{done}', done).replace('{total}', items.length);
+    document.getElementById('progress-bar').style.width = (100 * done / items.length) + '%';
+    return all;
+  }
+
+  function saveDraft() {
+    store(draftKey, { key: field('idempotency_key').value, answers: refresh(), saved: Date.now() });
+  }
+
+  function restoreDraft() {
+    var draft = load(draftKey);
+    if (!draft) { saveDraft(); return; }
+    field('idempotency_key').value = draft.key;
+    Object.keys(draft.answers || {}).forEach(function (key) {
+      var answer = draft.answers[key];
+      if (!field('note-' + key)) return;
+      if (answer.result) {
+        var radio = form.querySelector('input[name="result-' + CSS.escape(key) + '"][value="' + answer.result + '"]');
+        if (radio && !form.querySelector('input[name="result-' + CSS.escape(key) + '"]:checked')) radio.checked = true;
+      }
+      if (!field('note-' + key).value) field('note-' + key).value = answer.note || '';
+      if (!field('responsible-' + key).value) field('responsible-' + key).value = answer.responsible || '';
+    });
+    refresh();
+  }
+
+  function check(all) {
+    var missing = items.filter(function (li) { return !all[li.dataset.key].result; });
+    missing.forEach(function (li) { li.classList.add('is-missing'); });
+    if (missing.length) {
+      missing[0].scrollIntoView({ block: 'center' });
+      return messages.unanswered.replace('{n}', missing.length);
+    }
+    var blank = items.filter(function (li) {
+      var a = all[li.dataset.key];
+      return a.result === 'fail' && !a.responsible.trim();
+    });
+    if (blank.length) {
+      blank[0].classList.add('is-missing');
+      blank[0].scrollIntoView({ block: 'center' });
+      field('responsible-' + blank[0].dataset.key).focus();
+      return messages.responsible.replace('{text}', blank[0].querySelector('.item-text').textContent.slice(0, 30));
+    }
+    return '';
+  }
+
+  function csrf() { return form.elements.csrf_token.value; }
+
+  function refreshCsrf() {
+    return fetch(form.dataset.csrfUrl, { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error('auth');
+      return r.json();
+    }).then(function (data) { form.elements.csrf_token.value = data.csrf_token; });
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 60000);
+  }
+
+  function flush(csrfRetried) {
+    var pending = load(outboxKey);
+    if (!pending || sending) return;
+    sending = true;
+    button.disabled = true;
+    button.textContent = messages.submitting;
+    fetch(form.dataset.api, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': pending.key, 'X-CSRFToken': csrf() },
+      body: JSON.stringify(pending.body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        sending = false;
+        if (response.status === 200 || response.status === 201) {
+          localStorage.removeItem(outboxKey);
+          localStorage.removeItem(draftKey);
+          window.location.assign(data.url);
+          return;
+        }
+        if (response.status === 400 && !csrfRetried) {
+          // Usually an expired CSRF token after a long time offline: fetch a new one and replay.
+          return refreshCsrf().then(function () { flush(true); }, function () { showStatus(messages.relogin, true); });
+        }
+        if (response.status === 401 || response.status === 403 || response.status === 400) {
+          showStatus(messages.relogin, true);  // keep the outbox: nothing is dropped
+        } else if (response.status >= 500) {
+          showStatus(messages.offline, true);
+          scheduleRetry();
+          return;
+        } else {
+          // 409 or 422: the server refused this content; show why and let the inspector fix it.
+          localStorage.removeItem(outboxKey);
+          showStatus((data.errors || []).join(' '), true);
+        }
+        button.disabled = false;
+        button.textContent = messages.submit;
+      });
+    }, function () {
+      sending = false;
+      showStatus(messages.offline, true);
+      button.textContent = messages.retrying;
+      scheduleRetry();
+    });
+  }
+
+  form.addEventListener('change', saveDraft);
+  form.addEventListener('input', saveDraft);
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    if (sending || load(outboxKey)) { flush(); return; }  // a double tap sends nothing new
+    var all = refresh();
+    var problem = check(all);
+    if (problem) { showStatus(problem, true); return; }
+    var pending = { key: field('idempotency_key').value, body: { snapshot_id: snapshot, answers: all } };
+    store(outboxKey, pending);  // on the phone before it goes on the network
+    retryDelay = 2000;
+    flush();
+  });
+  window.addEventListener('online', function () { retryDelay = 2000; flush(); });
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) flush(); });
+
+  restoreDraft();
+  if (load(outboxKey)) { showStatus(messages.retrying); flush(); }
+})();
