@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test check build export lint bench clean
+.PHONY: help run admin serve test check build export lint bench clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 4
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,11 +22,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP) build ## install, build the handbook and serve it (http://127.0.0.1:8000; HOST/PORT change it)
-	$(PY) -m http.server --bind $${HOST:-127.0.0.1} --directory site $${PORT:-8000}
+run: $(STAMP) build ## install, build the handbook, serve app + handbook on http://127.0.0.1:8000 (HOST/PORT)
+	@echo "打开 http://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) \
+		--access-logfile - --graceful-timeout 10 checklist_app.wsgi:app
 
-serve: $(STAMP) ## live preview for policy owners while editing (rebuilds on save)
-	$(PY) -m mkdocs serve --dev-addr $${HOST:-127.0.0.1}:$${PORT:-8000}
+admin: $(STAMP) ## create the first admin (asks, or uses ADMIN_USER / ADMIN_PASSWORD)
+	$(PY) -m flask --app checklist_app create-admin
+
+serve: $(STAMP) ## live preview of the handbook for policy owners while editing (port 8001)
+	$(PY) -m mkdocs serve --dev-addr $(HOST):8001
 
 check: $(STAMP) ## validate the handbook only (fast; run before publishing)
 	$(PY) -m generator check
@@ -43,6 +51,7 @@ lint: $(STAMP) ## ruff lint and format check
 
 bench: $(STAMP) ## run the benchmarks (prints medians and ratios)
 	$(PY) bench/bench_parse.py
+	$(PY) bench/bench_storage.py
 
 clean: ## remove build output and the venv
 	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts

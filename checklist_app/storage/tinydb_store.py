@@ -4,7 +4,7 @@ TinyDB itself rewrites its whole JSON file in place and supports neither threads
 nor processes. Here every write goes to a temporary file that is fsynced and
 renamed over the old one (a kill mid-write leaves the old file intact), every
 read-modify-write holds a cross-process file lock, and completed checklists are
-sharded by ISO week so one submission rewrites one week's file, not everything.
+sharded by day so one submission rewrites one day's file, not everything.
 """
 
 from __future__ import annotations
@@ -12,18 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-from filelock import FileLock
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .locking import exclusive_lock
 
 TMP_PREFIX = ".tmp-"
 
@@ -94,6 +95,23 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+class _OneReadStorage(AtomicJSONStorage):
+    """Parses the file once per operation: TinyDB reads again before each write (get, then insert)."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self._data = None
+
+    def read(self) -> dict | None:
+        if self._data is None:
+            self._data = super().read()
+        return self._data
+
+    def write(self, data: dict) -> None:
+        super().write(data)
+        self._data = data
+
+
 class _StrTable(Table):
     # Our ids are meaningful strings (checklist identity, username), not counters:
     # this also avoids TinyDB's per-process _next_id cache handing out duplicate ids.
@@ -105,13 +123,16 @@ class _DB(TinyDB):
 
 
 def _open(path: Path) -> TinyDB:
-    return _DB(path, storage=AtomicJSONStorage)
+    # Only ever opened while holding the file's lock, for one operation.
+    return _DB(path, storage=_OneReadStorage)
 
 
 def shard_of(day: dt.date) -> str:
-    """The shard a day's checklists live in: its ISO week, e.g. 2026-W48."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    """The shard a day's checklists live in: one file per day (about 150 checklists)."""
+    return day.isoformat()
+
+
+_SHARD_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _ShardCache:
@@ -139,7 +160,7 @@ class _ShardCache:
 
 
 class TinyDBCompletionStore(CompletionStore):
-    """Completed checklists in ``<data_dir>/completions/<ISO week>.json``."""
+    """Completed checklists in ``<data_dir>/completions/<YYYY-MM-DD>.json``."""
 
     def __init__(self, data_dir: str | os.PathLike):
         self.dir = Path(data_dir) / "completions"
@@ -152,7 +173,7 @@ class TinyDBCompletionStore(CompletionStore):
     def save(self, record: dict) -> tuple[dict, bool]:
         day = dt.date.fromisoformat(record["day"])
         path = self._path(shard_of(day))
-        with FileLock(str(path) + ".lock"):
+        with exclusive_lock(path):
             db = _open(path)
             try:
                 table = db.table("completions")
@@ -176,7 +197,7 @@ class TinyDBCompletionStore(CompletionStore):
 
     def find(self, record_id: str) -> dict | None:
         shard = record_id.split(".", 1)[0]
-        if not shard or "/" in shard or shard.startswith("."):
+        if not _SHARD_RE.match(shard):
             return None
         return next(
             (dict(r) for r in self._cache.records(self._path(shard)) if r.get("id") == record_id), None
@@ -184,12 +205,10 @@ class TinyDBCompletionStore(CompletionStore):
 
     def list(self, start: dt.date, end: dt.date) -> list[dict]:
         found = []
-        day = start - dt.timedelta(days=start.weekday())
+        day = start
         while day <= end:
-            for record in self._cache.records(self._path(shard_of(day))):
-                if start.isoformat() <= record["day"] <= end.isoformat():
-                    found.append(record)
-            day += dt.timedelta(days=7)
+            found += self._cache.records(self._path(shard_of(day)))
+            day += dt.timedelta(days=1)
         return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
 
 
@@ -206,7 +225,7 @@ class TinyDBUserStore(UserStore):
         return dict(user) if user else None
 
     def put(self, user: dict) -> None:
-        with FileLock(str(self.path) + ".lock"):
+        with exclusive_lock(self.path):
             db = _open(self.path)
             try:
                 table = db.table("users")

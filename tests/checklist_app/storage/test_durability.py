@@ -34,8 +34,8 @@ def _writer(data_dir: Path, prefix: str, count: int, shared: str = "") -> subpro
 def _prefill(data_dir: Path, count: int) -> None:
     # A big shard makes each write slow, so a random kill very likely lands mid-write.
     store = TinyDBCompletionStore(data_dir)
-    path = store.dir / "2026-W48.json"
-    docs = {f"old-{n}": dict(record(f"old-{n}", f"k-old-{n}"), id=f"2026-W48.old{n}") for n in range(count)}
+    path = store.dir / "2026-11-23.json"
+    docs = {f"old-{n}": dict(record(f"old-{n}", f"k-old-{n}"), id=f"2026-11-23.old{n}") for n in range(count)}
     path.write_text(json.dumps({"completions": docs}, ensure_ascii=False), encoding="utf-8")
 
 
@@ -56,7 +56,7 @@ def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(tmp_path):
         rest, _ = proc.communicate()
         acknowledged |= {ln.split()[1] for ln in rest.splitlines() if ln.startswith("ack ")}
         # The shard is always a complete, valid JSON document.
-        shard = data_dir / "completions" / "2026-W48.json"
+        shard = data_dir / "completions" / "2026-11-23.json"
         json.loads(shard.read_text(encoding="utf-8"))
     assert len(acknowledged) > 6
     store = TinyDBCompletionStore(data_dir)
@@ -66,11 +66,11 @@ def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(tmp_path):
 
 
 def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
-    stale = tmp_path / ".tmp-2026-W48.json.abc"
+    stale = tmp_path / ".tmp-2026-11-23.json.abc"
     stale.write_text("{", encoding="utf-8")
     old = time.time() - 3600
     os.utime(stale, (old, old))
-    fresh = tmp_path / ".tmp-2026-W48.json.def"  # another worker may be writing this right now
+    fresh = tmp_path / ".tmp-2026-11-23.json.def"  # another worker may be writing this right now
     fresh.write_text("{", encoding="utf-8")
     assert remove_stale_temp_files(tmp_path) == 1
     assert not stale.exists() and fresh.exists()

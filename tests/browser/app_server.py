@@ -1,0 +1,71 @@
+"""Run the real app under gunicorn (the production server) for browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """gunicorn with several workers on 127.0.0.1, its data in ``workdir``."""
+
+    def __init__(self, workdir: Path, handbook: Path, site: Path, workers: int = 2):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(
+            os.environ,
+            CHECKLIST_HANDBOOK_DIR=str(handbook),
+            CHECKLIST_SITE_DIR=str(site),
+            CHECKLIST_DATA_DIR=str(workdir / "data"),
+            CHECKLIST_INSTANCE_PATH=str(workdir / "instance"),
+            CHECKLIST_RELOAD_INTERVAL="0",
+        )
+        self.log = open(workdir / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.proc = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "checklist_app.wsgi:app",
+            ],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        self._wait()
+
+    def _wait(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                urllib.request.urlopen(self.url + "/login", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.log.seek(0)
+        raise RuntimeError(f"app server did not start:\n{self.log.read()}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()

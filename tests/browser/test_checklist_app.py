@@ -1,0 +1,124 @@
+"""End to end on a phone: sign in, tick today's checklist, fail one with a note, submit, find it in history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from checklist_app.auth import make_user
+from checklist_app.storage.tinydb_store import TinyDBCompletionStore, TinyDBUserStore
+
+from ..conftest import HANDBOOKS
+from .app_server import AppServer
+
+pytestmark = pytest.mark.browser
+PASSWORD = "inspector-pass-1"
+
+
+@pytest.fixture
+def server(tmp_path, sample_site):
+    handbook = tmp_path / "handbook"
+    shutil.copytree(HANDBOOKS / "good", handbook)
+    TinyDBUserStore(tmp_path / "data").put(make_user("zhang", PASSWORD, "inspector", "客服主管", "张主管"))
+    app = AppServer(tmp_path, handbook, sample_site)
+    app.data = tmp_path / "data"
+    yield app
+    app.stop()
+
+
+def stored(server) -> list[dict]:
+    today = dt.date.today()
+    return TinyDBCompletionStore(server.data).list(today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+
+
+def sign_in(page, server):
+    page.goto(server.url + "/")
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_contain_text("今日清单")
+
+
+def open_checklist(page):
+    page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
+    expect(page.locator("h1")).to_contain_text("每日检查")
+
+
+def tick_all(page, fail_index: int | None = None):
+    items = page.locator(".item")
+    for index in range(items.count()):
+        item = items.nth(index)
+        if index == fail_index:
+            item.get_by_role("radio", name="不合格", exact=True).click()
+            item.get_by_label("责任人").fill("小李")
+            item.get_by_label("备注（可选）").fill("抽查3单，2单超时")
+        else:
+            item.get_by_role("radio", name="合格", exact=True).click()
+
+
+def test_inspector_completes_todays_checklist_on_a_phone(phone, server, artifacts):
+    sign_in(phone, server)
+    phone.screenshot(path=str(artifacts / "app-today.png"), full_page=True)
+    open_checklist(phone)
+    expect(phone.locator("#progress-text")).to_contain_text("已完成 0 /")
+    tick_all(phone, fail_index=0)
+    expect(phone.locator("#progress-text")).to_contain_text(f"已完成 {phone.locator('.item').count()} /")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(artifacts / "app-checklist.png"), full_page=True)
+    phone.get_by_role("button", name="提交清单").click()
+    expect(phone.locator(".notice")).to_contain_text("已提交的清单不能修改")
+    expect(phone.locator(".result-fail")).to_contain_text("抽查3单，2单超时")
+    phone.screenshot(path=str(artifacts / "app-record.png"), full_page=True)
+    phone.get_by_role("link", name="历史记录").click()
+    expect(phone.locator(".history")).to_contain_text("岗位：售前客服")
+    expect(phone.locator(".history")).to_contain_text("不合格 1 项")
+    phone.screenshot(path=str(artifacts / "app-history.png"), full_page=True)
+    records = stored(server)
+    assert len(records) == 1 and records[0]["score"]["failed"] == 1
+
+
+def test_draft_survives_a_reload(phone, server):
+    sign_in(phone, server)
+    open_checklist(phone)
+    first = phone.locator(".item").first
+    first.get_by_role("radio", name="不合格", exact=True).click()
+    first.get_by_label("备注（可选）").fill("地面有纸屑")
+    phone.reload()
+    first = phone.locator(".item").first
+    expect(first.locator("input[value=fail]")).to_be_checked()
+    expect(first.get_by_label("备注（可选）")).to_have_value("地面有纸屑")
+
+
+def test_a_submit_without_network_is_kept_and_retried_once_online(phone, server, artifacts):
+    sign_in(phone, server)
+    open_checklist(phone)
+    tick_all(phone)
+    phone.context.set_offline(True)
+    button = phone.get_by_role("button", name="提交清单")
+    button.dblclick()
+    expect(phone.locator("#status")).to_contain_text("网络不通，答案已保存在本机")
+    phone.screenshot(path=str(artifacts / "app-offline.png"))
+    assert stored(server) == []
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator(".notice")).to_contain_text("已提交的清单不能修改", timeout=15_000)
+    assert len(stored(server)) == 1
+
+
+def test_the_form_works_without_javascript(browser, server, artifacts):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="zh-CN"
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, server)
+        open_checklist(page)
+        tick_all(page, fail_index=0)
+        page.get_by_role("button", name="提交清单").click()
+        expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改")
+        assert len(stored(server)) == 1
+    finally:
+        context.close()
