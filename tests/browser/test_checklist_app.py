@@ -1,4 +1,4 @@
-"""End to end on a phone: sign in, tick today's checklist, fail one with a note, submit, find it in history."""
+"""End to end on a phone: sign in, tick a checklist, fail one with a note, submit, find it in history."""
 
 from __future__ import annotations
 
