@@ -52,6 +52,7 @@ lint: $(STAMP) ## ruff lint and format check
 bench: $(STAMP) ## run the benchmarks (prints medians and ratios)
 	$(PY) bench/bench_parse.py
 	$(PY) bench/bench_storage.py
+	$(PY) bench/bench_pages.py
 
 clean: ## remove build output and the venv
 	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts

@@ -2,16 +2,16 @@
 
 Prints, with baselines measured in the same run:
 - submission latency (median, p99) with 1,000 / 10,000 / 100,000 completed checklists already
-  stored: ours (weekly shards, file lock, fsynced temp file + rename) vs a naive single TinyDB
+  stored: ours (daily shards, file lock, fsynced temp file + rename) vs a naive single TinyDB
   file (default JSONStorage, one table, ``insert``) holding the same records;
 - 50 concurrent submitter clients on 4 worker processes, with retries of the same identity and
   idempotency key, then an integrity check of the shard they all wrote to;
 - listing one week at the largest size, cold (fresh store, empty shard cache) and warm;
 - a summary table with the ratio naive/ours.
 
-Pre-existing checklists (~150 a day, 15 items each) end yesterday; measured submissions go into
-today's shard. ``--today`` defaults to a Sunday, so today's shard already holds six days of
-checklists: the fullest a shard gets, the worst case for ours.
+Pre-existing checklists (~150 a day, 15 items each) end today, so today's shard already holds a
+full day of checklists when the measured submissions go into it: the fullest a shard gets, the
+worst case for ours.
 
     .venv/bin/python bench/bench_storage.py [--sizes 1000,10000,100000] [--repeat 30]
         [--naive-budget 60] [--clients 50] [--workers 4] [--per-client 10] [--today 2026-11-29]
@@ -125,7 +125,7 @@ class RecordMaker:
 
 
 def prefill(maker: RecordMaker, count: int, today: dt.date, ours_dir: Path, naive_path: Path) -> dict:
-    """Write ``count`` checklists ending yesterday, directly in both on-disk formats."""
+    """Write ``count`` checklists ending today (today's shard full: the worst case), in both formats."""
     shards_dir = ours_dir / "completions"
     shards_dir.mkdir(parents=True)
     shard, bucket, shards = None, {}, 0
@@ -140,7 +140,7 @@ def prefill(maker: RecordMaker, count: int, today: dt.date, ours_dir: Path, naiv
     with naive_path.open("w", encoding="utf-8") as naive:
         naive.write('{"_default": {')
         for n in range(count):
-            day = today - dt.timedelta(days=1 + n // PER_DAY)
+            day = today - dt.timedelta(days=n // PER_DAY)
             rec = maker.make(day, n % PER_DAY)
             # TinyDB's JSONStorage: json.dumps with default arguments, string document ids from 1.
             naive.write(("" if n == 0 else ", ") + f'"{n + 1}": ' + json.dumps(rec))
@@ -151,7 +151,7 @@ def prefill(maker: RecordMaker, count: int, today: dt.date, ours_dir: Path, naiv
             bucket[rec["identity"]] = rec
         naive.write("}}")
     flush()
-    first = today - dt.timedelta(days=(count - 1) // PER_DAY + 1)
+    first = today - dt.timedelta(days=(count - 1) // PER_DAY)
     return {"days": (today - first).days, "shards": shards}
 
 
@@ -196,7 +196,7 @@ def bench_size(
     store = TinyDBCompletionStore(ours_dir)
     ours = []
     for k in range(repeat):
-        rec = maker.make(today, k)
+        rec = maker.make(today, k, target_name=f"area:测量-{k:03d}")
         t0 = time.perf_counter()
         _, created = store.save(rec)
         ours.append(time.perf_counter() - t0)
@@ -205,7 +205,7 @@ def bench_size(
     naive_db = TinyDB(naive_path)  # default JSONStorage, default table
     naive, spent = [], 0.0
     for k in range(repeat):
-        rec = maker.make(today, k)
+        rec = maker.make(today, k, target_name=f"area:测量-{k:03d}")
         t0 = time.perf_counter()
         naive_db.insert(rec)
         naive.append(time.perf_counter() - t0)
@@ -223,7 +223,7 @@ def bench_size(
         "naive_mb": mb(naive_path),
     }
     print(
-        f"{size:>7,} stored: {spread['days']} days in {spread['shards']} weekly shards"
+        f"{size:>7,} stored: {spread['days']} days in {spread['shards']} daily shards"
         f" ({row['ours_mb']:.0f} MB), today's shard {shard_of(today)} held {in_today:,};"
         f" naive file {row['naive_mb']:.0f} MB; prefill {fill:.1f} s"
     )
