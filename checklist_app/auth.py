@@ -63,7 +63,7 @@ def login_required(view):
     def wrapped(**kwargs):
         if g.user is None:
             if wants_json():
-                return jsonify(error=t("login.required")), 401
+                return jsonify(errors=[t("login.required")]), 401
             flash(t("login.required"))
             return redirect(url_for("auth.login", next=request.full_path))
         return view(**kwargs)

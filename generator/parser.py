@@ -135,7 +135,7 @@ def parse_file(
             elif not clauses:
                 result.problems.append(P.check_outside_clause(path, line_no, check_id))
             else:
-                clauses[-1]["checks"].append((draft, "".join(lines[i : end + 1])))
+                clauses[-1]["checks"].append(draft)
             continue
         hm = HEADING_RE.match(raw)
         if hm:
@@ -188,7 +188,7 @@ def _build_policy(
     for index, c in enumerate(clauses):
         body = "".join(lines[c["start"] : bounds[index + 1]])
         checks = []
-        for draft, _block_text in c["checks"]:
+        for draft in c["checks"]:
             item, found = _build_check(path, draft, events, fields, c["id"])
             result.problems += found
             result.references += _check_references(path, draft)

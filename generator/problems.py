@@ -222,24 +222,22 @@ def bad_fine(path, line, value) -> Problem:
     )
 
 
-def unknown_role(path, line, value, known) -> Problem:
+def _not_in_reference(path, line, code, what, group, value, known) -> Problem:
     return _p(
         path,
         line,
-        "unknown-role",
-        f"岗位 {value!r} 不在 reference.yml 的角色列表中",
-        "可用：" + "、".join(sorted(known)) + "；新岗位请先加到 handbook/reference.yml",
+        code,
+        f"{what} {value!r} 不在 reference.yml 的{group}列表中",
+        "可用：" + "、".join(sorted(known)) + f"；新{what}请先加到 handbook/reference.yml",
     )
+
+
+def unknown_role(path, line, value, known) -> Problem:
+    return _not_in_reference(path, line, "unknown-role", "岗位", "角色", value, known)
 
 
 def unknown_area(path, line, value, known) -> Problem:
-    return _p(
-        path,
-        line,
-        "unknown-area",
-        f"区域 {value!r} 不在 reference.yml 的区域列表中",
-        "可用：" + "、".join(sorted(known)) + "；新区域请先加到 handbook/reference.yml",
-    )
+    return _not_in_reference(path, line, "unknown-area", "区域", "区域", value, known)
 
 
 def duplicate_id(path, line, what, value, first) -> Problem:

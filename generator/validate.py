@@ -8,8 +8,10 @@ from urllib.parse import unquote, urlsplit
 
 from . import problems as P
 from .model import Location, Reference
+from .pages import OVERVIEW_PAGE, role_page_path
 from .parser import ParsedFile
 from .problems import Problem
+from .reference import ALL_STAFF
 
 
 def validate(files: list[ParsedFile], reference: Reference, root: Path) -> list[Problem]:
@@ -23,9 +25,6 @@ def validate(files: list[ParsedFile], reference: Reference, root: Path) -> list[
 
 def _generated_paths(reference: Reference) -> set[str]:
     # Pages the site adds from the model (role pages, the overview) are valid link targets.
-    from .pages import OVERVIEW_PAGE, role_page_path
-    from .reference import ALL_STAFF
-
     return {OVERVIEW_PAGE} | {role_page_path(r.name) for r in reference.roles if r.name != ALL_STAFF}
 
 

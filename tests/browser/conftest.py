@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -56,26 +57,28 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
 def _serve(directory):
+    """Serve ``directory`` on 127.0.0.1 with a real HTTP server; yield its base URL."""
     handler = functools.partial(_Quiet, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
 def sample_site_url(sample_site):
-    """The sample handbook's built site served on 127.0.0.1 by a real HTTP server."""
-    server = _serve(sample_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    """The sample handbook's built site."""
+    with _serve(sample_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def real_site_url(real_site):
-    """The real handbook's built site, served the same way."""
-    server = _serve(real_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    """The real handbook's built site."""
+    with _serve(real_site) as url:
+        yield url

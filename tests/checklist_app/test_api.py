@@ -113,10 +113,19 @@ def test_malformed_json_is_400(client, opened):
     assert response.status_code == 400
 
 
-def test_signed_out_clients_get_401_json(client):
-    response = client.post("/api/submissions", json={})
-    assert response.status_code in (400, 401)  # CSRF is checked first, then sign-in
-    assert "errors" in response.json or "error" in response.json
+def test_a_post_without_csrf_token_is_400_json(client):
+    response = client.post("/api/submissions", json={}, headers={"Idempotency-Key": "key-0001-abcdef"})
+    assert response.status_code == 400
+    assert "表单已失效" in response.json["errors"][0]
+
+
+def test_signed_out_clients_get_401_json(client, auth):
+    token = auth.token("/login")  # a valid token of this (signed-out) session
+    response = client.post(
+        "/api/submissions", json={}, headers={"X-CSRFToken": token, "Idempotency-Key": "key-0001-abcdef"}
+    )
+    assert response.status_code == 401
+    assert response.json == {"errors": ["请先登录。"]}
 
 
 def test_another_inspectors_checklist_cannot_be_submitted(client, auth, opened):
