@@ -124,8 +124,16 @@ def parse_number(value: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
+BAND_WORDS = ("按人数档", "按部门人数", "按人数")
+
+
 def parse_deduction(value: str) -> Deduction:
-    """Keep the deduction rule as written and the first number of points it states."""
+    """Keep the deduction rule as written and the points per occurrence it states.
+
+    ``按人数档`` means the points come from the policy's department size bands.
+    """
+    if any(word in value for word in BAND_WORDS):
+        return Deduction(points=None, rule=value.strip(), by_band=True)
     m = (
         re.search(rf"扣\s*{_NUMBER}\s*分", value)
         or re.search(rf"{_NUMBER}\s*分", value)

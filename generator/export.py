@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import CheckItem, Clause, Handbook, Policy
+from .model import CheckItem, Clause, Handbook, Policy, Scoring
 
 SCHEMA_VERSION = 1
 
@@ -20,7 +20,13 @@ def check_to_dict(check: CheckItem) -> dict:
         "area": check.area,
         "points": check.points,
         "deduction": (
-            {"points": check.deduction.points, "rule": check.deduction.rule} if check.deduction else None
+            {
+                "points": check.deduction.points,
+                "rule": check.deduction.rule,
+                "by_band": check.deduction.by_band,
+            }
+            if check.deduction
+            else None
         ),
         "fine": check.fine,
         "hash": check.hash,
@@ -59,6 +65,26 @@ def policy_to_dict(policy: Policy) -> dict:
         "hash": policy.hash,
         "source": {"path": policy.source.path, "line": policy.source.line},
         "clauses": [clause_to_dict(c) for c in policy.clauses],
+        "scoring": scoring_to_dict(policy.scoring) if policy.scoring else None,
+        "penalties": (
+            {"approval_above": policy.penalties.approval_above, "repeat_limit": policy.penalties.repeat_limit}
+            if policy.penalties
+            else None
+        ),
+    }
+
+
+def scoring_to_dict(scoring: Scoring) -> dict:
+    """A policy's score sheet as exported."""
+    return {
+        "full_marks": scoring.full_marks,
+        "per": scoring.per,
+        "size_bands": [
+            {"min": b.min, "max": b.max, "points": b.points, "label": b.label} for b in scoring.size_bands
+        ],
+        "weekly": scoring.weekly,
+        "best_reward": scoring.best_reward,
+        "worst_fine": scoring.worst_fine,
     }
 
 

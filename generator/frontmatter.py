@@ -35,7 +35,18 @@ POLICY_FIELDS: tuple[Field, ...] = (
     Field("applies_to", "适用岗位", True, "applies_to: [售前客服, 售后客服]"),
     Field("tags", "标签（可选）", False, "tags: [客服, 罚款]"),
     Field("sources", "来源文件（可选）", False, "sources: [003_2d16ab885f65d886.txt]"),
+    Field(
+        "scoring", "评分规则（可选；评分表类制度用，见“评分规则”一节）", False, "scoring:\n  full_marks: 100"
+    ),
+    Field(
+        "penalties",
+        "处罚规则（可选；全手册只在奖惩制度中写一次）",
+        False,
+        "penalties:\n  approval_above: 300",
+    ),
 )
+# Nested fields with their own parser (generator.scoring); validate() leaves them alone.
+STRUCTURED_FIELDS = ("scoring", "penalties")
 # Page options MkDocs and mkdocs-material understand; allowed alongside policy fields.
 PAGE_FIELDS = ("hide", "search", "description", "icon", "status", "template", "subtitle")
 POLICY_MARKERS = frozenset(f.name for f in POLICY_FIELDS) - {"title", "tags"}
@@ -62,6 +73,7 @@ class FrontMatter:
     data: dict
     key_lines: dict
     raw_values: dict  # key -> the value exactly as typed (2.10 stays "2.10")
+    nodes: dict  # key -> the YAML node of its value, for line numbers inside nested fields
     body_start: int  # 0-based index of the first body line
     start_line: int  # 1-based line of the opening ---
 
@@ -89,18 +101,19 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
         detail = exc.problem or str(exc)
         if exc.context_mark and exc.context and exc.context_mark.line + 2 != line:
             detail += f"（问题从第 {exc.context_mark.line + 2} 行开始）"
-        return FrontMatter({}, {}, {}, end + 1, 1), [P.yaml_syntax(path, line, detail)]
+        return FrontMatter({}, {}, {}, {}, end + 1, 1), [P.yaml_syntax(path, line, detail)]
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return FrontMatter({}, {}, {}, end + 1, 1), [P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")]
-    key_lines, raw_values = {}, {}
+        return FrontMatter({}, {}, {}, {}, end + 1, 1), [P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")]
+    key_lines, raw_values, nodes = {}, {}, {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+            nodes[str(key_node.value)] = value_node
             if isinstance(value_node, yaml.ScalarNode):
                 raw_values[str(key_node.value)] = value_node.value
-    return FrontMatter(data, key_lines, raw_values, end + 1, 1), []
+    return FrontMatter(data, key_lines, raw_values, nodes, end + 1, 1), []
 
 
 def is_policy(front: FrontMatter | None) -> bool:
@@ -145,6 +158,8 @@ def validate(path: str, front: FrontMatter, today: dt.date) -> tuple[dict, list[
                 found.append(P.missing_field(path, front.start_line, f.name, f.example))
             continue
         value = data[f.name]
+        if f.name in STRUCTURED_FIELDS:
+            continue
         if f.name == "id":
             if not isinstance(value, str) or not ID_RE.match(value):
                 found.append(P.bad_id(path, line, "制度编号 id", value))

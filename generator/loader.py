@@ -100,7 +100,7 @@ class HandbookLoader:
             return LoadResult(self._last.handbook, self._last.problems, 0)
         for parsed in files:
             problems += parsed.problems
-        problems += validate(files, reference, self.root)
+        problems += validate(files, reference, self.root, f"{self.display}/{REFERENCE_FILE}")
         problems.sort()
         errors = [p for p in problems if p.is_error]
         handbook = None

@@ -87,10 +87,59 @@ class Frequency:
 
 @dataclass(frozen=True)
 class Deduction:
-    """A score deduction: points per failure (if a number is stated) and the rule as written."""
+    """A score deduction per occurrence: a stated number of points, or the policy's size band.
+
+    ``by_band`` means "as many points as the department's size band says" (扣分: 按人数档).
+    """
 
     points: float | None
     rule: str
+    by_band: bool = False
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    """Departments of ``min``…``max`` people (``max`` None: no limit) lose ``points`` per occurrence."""
+
+    min: int
+    max: int | None
+    points: float
+    label: str
+
+    def contains(self, headcount: int) -> bool:
+        return self.min <= headcount and (self.max is None or headcount <= self.max)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """A policy's score sheet: how its scored checks turn into a score, a ranking and rewards.
+
+    ``per`` is the kind of checklist target that is scored and ranked (``department``),
+    or None for any target. ``weekly`` is how the week's ranking combines daily scores.
+    """
+
+    full_marks: float
+    per: str | None
+    size_bands: tuple[SizeBand, ...]
+    weekly: str
+    best_reward: float | None
+    worst_fine: float | None
+    source: Location
+
+    def band_for(self, headcount: int | None) -> SizeBand | None:
+        """The size band a department of ``headcount`` people falls in, or None."""
+        if headcount is None:
+            return None
+        return next((band for band in self.size_bands if band.contains(headcount)), None)
+
+
+@dataclass(frozen=True)
+class PenaltyRules:
+    """Handbook-wide rules for the penalty ledger, declared by the rewards-and-penalties policy."""
+
+    approval_above: float | None  # a single amount above this needs the president's approval
+    repeat_limit: int | None  # this many violations in a calendar year mean transfer or dismissal
+    source: Location
 
 
 @dataclass(frozen=True)
@@ -148,10 +197,19 @@ class Policy:
     source: Location
     hash: str
     clauses: tuple[Clause, ...] = ()
+    scoring: Scoring | None = None
+    penalties: PenaltyRules | None = None
 
     @property
     def checks(self) -> tuple[CheckItem, ...]:
         return tuple(check for clause in self.clauses for check in clause.checks)
+
+    @property
+    def scored_checks(self) -> tuple[CheckItem, ...]:
+        """The checks that count towards this policy's score (those with 分值 or 扣分)."""
+        if self.scoring is None:
+            return ()
+        return tuple(k for k in self.checks if k.points is not None or k.deduction is not None)
 
 
 @dataclass(frozen=True)
@@ -165,6 +223,7 @@ class Role:
 class Department:
     name: str
     headcount: int | None = None
+    line: int = field(default=1, compare=False)  # in reference.yml, for messages
 
 
 @dataclass(frozen=True)
@@ -222,3 +281,17 @@ class Handbook:
     def clause(self, clause_id: str) -> Clause | None:
         """The clause with this id, or None."""
         return self._clauses.get(clause_id)
+
+    @cached_property
+    def scored_policies(self) -> tuple[Policy, ...]:
+        """Policies with a score sheet, in handbook order."""
+        return tuple(p for p in self.policies if p.scoring is not None)
+
+    @cached_property
+    def penalty_rules(self) -> PenaltyRules | None:
+        """The ledger rules (approval limit, repeat limit); validation allows one declaration."""
+        return next((p.penalties for p in self.policies if p.penalties is not None), None)
+
+    def department(self, name: str):
+        """The department with this name, or None."""
+        return next((d for d in self.reference.departments if d.name == name), None)

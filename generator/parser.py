@@ -15,7 +15,7 @@ from urllib.parse import quote
 from pymdownx.slugs import slugify
 
 from . import attributes as A
-from . import checkblock, frontmatter
+from . import checkblock, frontmatter, scoring
 from . import problems as P
 from .model import CheckItem, Clause, Location, Policy, Reference
 from .problems import Problem
@@ -99,6 +99,11 @@ def parse_file(
             result.references.append(("role", fields["owner"], Location(path, fields["owner_line"])))
         for role in fields.get("applies_to", ()):
             result.references.append(("role", role, Location(path, fields["applies_to_line"])))
+        fields["scoring_declared"] = "scoring" in front.data
+        fields["scoring"], found = scoring.parse_scoring(path, front)
+        result.problems += found
+        fields["penalties"], found = scoring.parse_penalties(path, front)
+        result.problems += found
 
     blocks = {i: (end, rest) for i, end, rest in checkblock.find_blocks(lines, body_start)}
     in_block_until = -1
@@ -191,6 +196,10 @@ def _build_policy(
         for draft in c["checks"]:
             item, found = _build_check(path, draft, events, fields, c["id"])
             result.problems += found
+            if item is not None:
+                result.problems += _scoring_problems(
+                    path, item, fields.get("scoring"), fields.get("scoring_declared", False)
+                )
             result.references += _check_references(path, draft)
             if item is not None:
                 checks.append(item)
@@ -224,8 +233,26 @@ def _build_policy(
         source=Location(path, 1),
         hash=content_hash(text),
         clauses=tuple(built),
+        scoring=fields.get("scoring"),
+        penalties=fields.get("penalties"),
     )
     return policy
+
+
+def _scoring_problems(path: str, check: CheckItem, sheet, declared: bool) -> list[Problem]:
+    """A scored check must say how much it costs, in terms its policy's score sheet defines."""
+    if check.points is None and check.deduction is None:
+        return []
+    if sheet is None:
+        # A broken score sheet was reported already; do not pile a warning on top.
+        return [] if declared else [P.points_without_scoring(path, check.source.line, check.id)]
+    if check.deduction is None:
+        return []
+    if check.deduction.by_band and not sheet.size_bands:
+        return [P.band_without_bands(path, check.source.line, check.id)]
+    if not check.deduction.by_band and check.deduction.points is None:
+        return [P.bad_deduction(path, check.source.line, check.deduction.rule)]
+    return []
 
 
 def _check_references(path: str, draft: checkblock.CheckDraft) -> list[tuple[str, str, Location]]:

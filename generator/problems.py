@@ -275,3 +275,65 @@ def reference_missing(path) -> Problem:
 
 def reference_invalid(path, line, detail, hint) -> Problem:
     return _p(path, line, "reference-invalid", f"参考数据有误：{detail}", hint)
+
+
+# --- scoring and penalties --------------------------------------------------
+
+
+def bad_scoring(path, line, detail, hint) -> Problem:
+    return _p(path, line, "bad-scoring", f"评分规则 scoring 有误：{detail}", hint)
+
+
+def bad_penalties(path, line, detail, hint) -> Problem:
+    return _p(path, line, "bad-penalties", f"处罚规则 penalties 有误：{detail}", hint)
+
+
+def duplicate_penalties(path, line, first) -> Problem:
+    return _p(
+        path,
+        line,
+        "duplicate-penalties",
+        f"处罚规则 penalties 已在 {first} 写过",
+        "全手册只在奖惩制度中写一次 penalties，删除这里的一份",
+    )
+
+
+def bad_deduction(path, line, value) -> Problem:
+    return _p(
+        path,
+        line,
+        "bad-deduction",
+        f"扣分 {value!r} 写不出每次扣几分",
+        "写成 扣分: 2（每处扣2分），或 扣分: 按人数档（按 scoring 的 size_bands 扣分）",
+    )
+
+
+def band_without_bands(path, line, check_id) -> Problem:
+    return _p(
+        path,
+        line,
+        "deduction-without-bands",
+        f"检查项 {check_id} 写了“扣分: 按人数档”，但本制度的 scoring 没有 size_bands（人数档）",
+        "在信息区的 scoring 下加 size_bands，或把扣分改成具体分数，例如 扣分: 2",
+    )
+
+
+def points_without_scoring(path, line, check_id) -> Problem:
+    return _p(
+        path,
+        line,
+        "points-without-scoring",
+        f"检查项 {check_id} 写了分值或扣分，但本制度信息区没有 scoring，检查表不会计算本制度的得分",
+        "要计分就在信息区加 scoring（至少 full_marks: 100）；只作说明可以忽略本提醒",
+        severity=WARNING,
+    )
+
+
+def missing_headcount(path, line, department, policy_id) -> Problem:
+    return _p(
+        path,
+        line,
+        "missing-headcount",
+        f"部门 {department} 没有登记人数，制度 {policy_id} 按人数档扣分时无法确定它属于哪一档",
+        f"在 reference.yml 的部门 {department} 下加一行 人数: 12（填实际人数）",
+    )

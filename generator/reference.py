@@ -96,7 +96,7 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
             )
             count = None
         if fields.get("name"):
-            departments.append(Department(str(fields["name"]), count))
+            departments.append(Department(str(fields["name"]), count, line=lines.get(str(fields["name"]), 1)))
     ref = Reference(
         roles=tuple(roles),
         departments=tuple(departments),
@@ -114,13 +114,18 @@ def _item(item) -> dict:
 
 
 def _key_lines(path: Path) -> dict[str, int]:
-    """Best-effort line of each top-level key and each named item, for messages."""
-    result: dict[str, int] = {}
+    """Best-effort line of each top-level key and each named item, for messages.
+
+    An item's own ``名称:`` line wins over a mention elsewhere (a role's ``部门: 仓储部``).
+    """
+    named: dict[str, int] = {}
+    other: dict[str, int] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         text = line.split("#", 1)[0].rstrip()
         if text and not text[0].isspace() and text.endswith(":"):
-            result.setdefault(text[:-1].strip(), number)
+            other.setdefault(text[:-1].strip(), number)
         elif ":" in text:
-            value = text.split(":", 1)[1].strip()
-            result.setdefault(value, number)
-    return result
+            key, value = (part.strip() for part in text.split(":", 1))
+            target = named if key.lstrip("- ").strip() in ("名称", "name") else other
+            target.setdefault(value, number)
+    return {**other, **named}

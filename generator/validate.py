@@ -14,12 +14,37 @@ from .problems import Problem
 from .reference import ALL_STAFF
 
 
-def validate(files: list[ParsedFile], reference: Reference, root: Path) -> list[Problem]:
+def validate(
+    files: list[ParsedFile], reference: Reference, root: Path, reference_path: str = "reference.yml"
+) -> list[Problem]:
     """Return every cross-file problem in ``files``."""
     found: list[Problem] = []
     found += _duplicates(files)
     found += _references(files, reference)
     found += _links(files, root, _generated_paths(reference))
+    found += _scoring(files, reference, reference_path)
+    return found
+
+
+def _scoring(files: list[ParsedFile], reference: Reference, reference_path: str) -> list[Problem]:
+    """One declaration of the ledger rules; head counts wherever a score sheet deducts by size."""
+    found = []
+    first = None
+    for parsed in files:
+        policy = parsed.policy
+        if policy is None or policy.penalties is None:
+            continue
+        if first is None:
+            first = policy.penalties.source
+        else:
+            found.append(P.duplicate_penalties(policy.source.path, policy.penalties.source.line, first))
+    banded = [p for parsed in files if (p := parsed.policy) and p.scoring and p.scoring.size_bands]
+    if banded:
+        for department in reference.departments:
+            if department.headcount is None:
+                found.append(
+                    P.missing_headcount(reference_path, department.line, department.name, banded[0].id)
+                )
     return found
 
 

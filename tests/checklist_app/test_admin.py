@@ -44,7 +44,7 @@ def test_an_invalid_edit_keeps_the_last_good_model_and_shows_the_errors(client, 
 def test_handbook_status_is_ok_for_a_valid_handbook(client, auth):
     auth.login("admin")
     html = client.get("/admin/handbook").get_data(as_text=True)
-    assert "手册检查通过：3 项制度，11 个检查项" in html
+    assert "手册检查通过：5 项制度，15 个检查项" in html
 
 
 def test_admin_adds_an_inspector(client, auth):

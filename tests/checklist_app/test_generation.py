@@ -76,8 +76,15 @@ def test_iso_week_across_the_year_boundary():
 def test_friday_checklist_for_the_warehouse_keeper(handbook):
     checklist = daily_checklist(handbook, D(2026, 11, 20), Target("role", "仓库管理员"))
     keys = [i.key for i in checklist.items]
-    # 全体员工 daily (workday) check, the per-shift lock check once per shift, the Friday stock-take.
-    assert keys == ["leave-clock-in", "wh-lock-daily@早班", "wh-lock-daily@晚班", "wh-stocktake-weekly"]
+    # 全体员工 daily checks (clock-in, the hygiene sheet), the per-shift lock check once per shift,
+    # the Friday stock-take.
+    assert keys == [
+        "leave-clock-in",
+        "wh-lock-daily@早班",
+        "wh-lock-daily@晚班",
+        "wh-stocktake-weekly",
+        "hy-desk", "hy-chair", "hy-floor", "hy-wall",
+    ]
     assert checklist.identity == "daily|2026-11-20|role:仓库管理员|*"
 
 
@@ -106,6 +113,7 @@ def test_department_target_covers_its_roles_and_everyone(handbook):
         "cs-refund-24h",
         "cs-review-neutral",
         "cs-review-negative",
+        "hy-desk", "hy-chair", "hy-floor", "hy-wall",
     ]
 
 

@@ -76,7 +76,7 @@ def test_cli_export_writes_the_model_as_json():
     proc = _cli("export", "--json", "--root", "tests/handbooks/good")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert [p["id"] for p in data["policies"]] == ["leave", "cs-service", "wh"]
+    assert [p["id"] for p in data["policies"]] == ["leave", "cs-service", "wh", "hygiene", "rewards"]
 
 
 def test_cli_check_passes_a_good_handbook():

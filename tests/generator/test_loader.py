@@ -13,7 +13,7 @@ def _touch(path, text):
 
 def test_second_load_reparses_nothing(handbook_copy):
     loader = HandbookLoader(handbook_copy, today=TODAY)
-    assert loader.load().reparsed == 4
+    assert loader.load().reparsed == 6
     second = loader.load()
     assert second.reparsed == 0
     assert second.handbook is not None
@@ -58,5 +58,5 @@ def test_editing_reference_data_revalidates_every_file(handbook_copy):
     ref = handbook_copy / "reference.yml"
     _touch(ref, ref.read_text(encoding="utf-8").replace("  - 名称: 售后客服\n    部门: 客服部\n", ""))
     result = loader.load()
-    assert result.reparsed == 4
+    assert result.reparsed == 6
     assert {p.code for p in result.errors} == {"unknown-role"}

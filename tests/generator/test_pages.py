@@ -32,7 +32,7 @@ def test_role_page_includes_single_checks_from_other_policies(handbook):
 def test_overview_groups_every_check_by_frequency_in_a_fixed_order(handbook):
     page = overview_page(handbook)
     order = [
-        "## 每日检查（3 项）",
+        "## 每日检查（7 项）",
         "## 每班次检查（1 项）",
         "## 每周检查（3 项）",
         "## 每月检查（2 项）",
@@ -41,7 +41,7 @@ def test_overview_groups_every_check_by_frequency_in_a_fixed_order(handbook):
     ]
     positions = [page.index(title) for title in order]
     assert positions == sorted(positions)
-    assert "全手册共 **11** 个检查项" in page
+    assert "全手册共 **15** 个检查项" in page
     assert "(30-仓储物流/warehouse.md#wh-stocktake-weekly)" in page
 
 

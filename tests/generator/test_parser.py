@@ -11,7 +11,7 @@ from ..conftest import TODAY
 
 
 def test_every_policy_is_read_in_path_order(handbook):
-    assert [p.id for p in handbook.policies] == ["leave", "cs-service", "wh"]
+    assert [p.id for p in handbook.policies] == ["leave", "cs-service", "wh", "hygiene", "rewards"]
 
 
 def test_policy_front_matter_becomes_typed_fields(handbook):
