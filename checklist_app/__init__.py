@@ -13,6 +13,7 @@ from generator.render import fmt_number
 from . import config as settings
 from .extensions import csrf
 from .handbook_source import HandbookSource
+from .scoring import item_loss
 from .storage import open_storage
 from .strings import t
 
@@ -44,7 +45,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["checklist_handbook"] = HandbookSource(
         app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"])
     )
-    app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex)
+    app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss)
     app.jinja_env.filters["num"] = fmt_number
 
     @app.after_request
@@ -56,9 +57,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, checklists, handbook_site
+    from . import admin, auth, checklists, handbook_site, printing
 
-    for module in (auth, checklists, admin, handbook_site):
+    for module in (auth, checklists, admin, handbook_site, printing):
         app.register_blueprint(module.bp)
 
 

@@ -144,6 +144,7 @@ def _form_answers(snapshot: dict) -> dict:
             "result": request.form.get(f"result-{key}", ""),
             "note": request.form.get(f"note-{key}", ""),
             "responsible": request.form.get(f"responsible-{key}", ""),
+            "count": request.form.get(f"count-{key}", ""),
         }
     return answers
 

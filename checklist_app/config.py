@@ -27,6 +27,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELOAD_INTERVAL", 2.0, "seconds between checks of handbook/ for edits"),
     Setting("MAX_NOTE_LENGTH", 500, "longest note an inspector may write on one item"),
     Setting(
+        "PDF_FONT",
+        None,
+        "CJK font for checklist PDFs: a file path, '#N' picks a face of a .ttc "
+        "(default: Noto Sans CJK SC from fonts-noto-cjk)",
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE", False, "send the session cookie over HTTPS only (set true behind HTTPS)"
     ),
     Setting("PERMANENT_SESSION_LIFETIME", 12 * 3600, "seconds a sign-in lasts"),

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from generator.model import CheckItem, Frequency, Handbook
 from generator.reference import ALL_STAFF
 
+from .scoring import deduction_for, is_scored, sheet_for
+
 TARGET_KINDS = ("role", "department", "area")
 ALL_CHECKERS = "*"
 CHECKLIST_KINDS = ("daily", "weekly", "event")
@@ -63,6 +65,8 @@ class ChecklistItem:
     points: float | None
     deduction: str | None
     shift: str | None = None
+    deduct: float | None = None  # points per failed occurrence, resolved for this target
+    scored: bool = False  # counts towards its policy's score on this checklist
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Checklist:
     target: Target
     items: tuple[ChecklistItem, ...]
     scope: str = ALL_CHECKERS  # the checker role whose checks these are, or * for all
+    sheets: tuple[dict, ...] = ()  # score sheets of the scored policies, as they apply to the target
 
     @property
     def identity(self) -> str:
@@ -84,7 +89,9 @@ class Checklist:
     def snapshot_id(self) -> str:
         """A fingerprint of exactly which items and versions this checklist holds."""
         data = json.dumps(
-            [self.identity] + [asdict(i) for i in self.items], ensure_ascii=False, sort_keys=True
+            [self.identity, list(self.sheets)] + [asdict(i) for i in self.items],
+            ensure_ascii=False,
+            sort_keys=True,
         )
         return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
@@ -126,11 +133,17 @@ def matches(handbook: Handbook, check: CheckItem, target: Target) -> bool:
     return ALL_STAFF in check.roles or any(departments.get(r) == target.name for r in check.roles)
 
 
-def _items(handbook: Handbook, checks, shifts: tuple[str, ...]) -> tuple[ChecklistItem, ...]:
+def _build(
+    handbook: Handbook, kind: str, period: str, target: Target, scope: str, checks, shifts: tuple[str, ...]
+) -> Checklist:
+    sheets: dict[str, dict | None] = {}
     items = []
     for check in checks:
         policy = handbook.policy(check.policy_id)
         clause = handbook.clause(check.clause_id)
+        if policy.id not in sheets:
+            sheets[policy.id] = sheet_for(handbook, policy, target.kind, target.name)
+        sheet = sheets[policy.id]
         base = dict(
             check_id=check.id,
             policy_id=policy.id,
@@ -149,12 +162,19 @@ def _items(handbook: Handbook, checks, shifts: tuple[str, ...]) -> tuple[Checkli
             fine=check.fine,
             points=check.points,
             deduction=check.deduction.rule if check.deduction else None,
+            deduct=deduction_for(check, sheet),
+            scored=is_scored(check, sheet),
         )
         if check.frequency.kind == "shift" and shifts:
             items += [ChecklistItem(key=f"{check.id}@{s}", shift=s, **base) for s in shifts]
         else:
             items.append(ChecklistItem(key=check.id, **base))
-    return tuple(items)
+    used = tuple(
+        sheet
+        for pid, sheet in sheets.items()
+        if sheet and any(i.scored and i.policy_id == pid for i in items)
+    )
+    return Checklist(kind, period, target, tuple(items), scope, used)
 
 
 def _in_scope(check: CheckItem, scope: str) -> bool:
@@ -168,8 +188,7 @@ def daily_checklist(handbook: Handbook, day: dt.date, target: Target, scope: str
         for k in handbook.checks
         if matches(handbook, k, target) and is_due(k.frequency, day) and _in_scope(k, scope)
     ]
-    items = _items(handbook, checks, handbook.reference.shifts)
-    return Checklist("daily", day.isoformat(), target, items, scope)
+    return _build(handbook, "daily", day.isoformat(), target, scope, checks, handbook.reference.shifts)
 
 
 def iso_week(day: dt.date) -> str:
@@ -191,7 +210,7 @@ def weekly_checklist(handbook: Handbook, period: str, target: Target, scope: str
         for k in handbook.checks
         if matches(handbook, k, target) and k.frequency.kind == "weekly" and _in_scope(k, scope)
     ]
-    return Checklist("weekly", period, target, _items(handbook, checks, ()), scope)
+    return _build(handbook, "weekly", period, target, scope, checks, ())
 
 
 def event_checklist(
@@ -206,8 +225,7 @@ def event_checklist(
         and k.frequency.kind == "event"
         and k.frequency.event == event
     ]
-    items = _items(handbook, checks, ())
-    return Checklist("event", f"{day.isoformat()}/{event}", target, items, scope)
+    return _build(handbook, "event", f"{day.isoformat()}/{event}", target, scope, checks, ())
 
 
 def targets(handbook: Handbook) -> list[Target]:

@@ -17,6 +17,7 @@ from .generation import (
     week_start,
     weekly_checklist,
 )
+from .scoring import MAX_COUNT, compliance, needs_count, policy_scores
 from .storage import Conflict, Storage
 from .strings import t
 
@@ -74,6 +75,7 @@ def start(storage: Storage, checklist: Checklist) -> dict:
         "target": {"kind": checklist.target.kind, "name": checklist.target.name},
         "scope": checklist.scope,
         "items": [asdict(item) for item in checklist.items],
+        "sheets": list(checklist.sheets),
     }
     storage.snapshots.put(checklist.snapshot_id, snapshot)
     return snapshot
@@ -104,6 +106,11 @@ def validate_answers(snapshot: dict, answers: dict, max_note: int) -> list[dict]
             problems.append(t("error.note_too_long", max=max_note))
         if result == "fail" and not responsible:
             problems.append(t("error.missing_responsible", text=item["text"][:30]))
+        count = None
+        if result == "fail" and needs_count(item):
+            count = _count(answer.get("count"))
+            if count is None:
+                problems.append(t("error.bad_count", text=item["text"][:30], max=MAX_COUNT))
         completed.append(
             {
                 "key": key,
@@ -120,6 +127,9 @@ def validate_answers(snapshot: dict, answers: dict, max_note: int) -> list[dict]
                 "shift": item.get("shift"),
                 "fine": item["fine"],
                 "points": item["points"],
+                "deduct": item.get("deduct"),
+                "scored": bool(item.get("scored")),
+                "count": count,
                 "result": result,
                 "note": note[:max_note],
                 "responsible": responsible[:100],
@@ -132,28 +142,27 @@ def validate_answers(snapshot: dict, answers: dict, max_note: int) -> list[dict]
     return completed
 
 
-def score(items: list[dict]) -> dict:
-    """The score of completed items: points when the policy gives them, else percent passed.
+def _count(value) -> int | None:
+    """How many times a failure occurred: blank means once; otherwise a whole number 1…MAX_COUNT."""
+    if value is None or str(value).strip() == "":
+        return 1
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
+        return None
+    return int(text)
 
-    Recomputed identically from the stored items.
+
+def score(record: dict) -> dict:
+    """The compliance score of a completed checklist's items (percent passed, fines)."""
+    return compliance(record["items"])
+
+
+def scores(record: dict) -> dict:
+    """The score of each scored policy on a completed checklist, from its stored items and sheets.
+
+    Recomputes exactly what was stored at submission.
     """
-    applicable = [i for i in items if i["result"] != "na"]
-    passed = [i for i in applicable if i["result"] == "pass"]
-    failed = [i for i in applicable if i["result"] == "fail"]
-    if any(i.get("points") for i in applicable):
-        maximum = sum(i.get("points") or 0 for i in applicable)
-        value = maximum - sum(i.get("points") or 0 for i in failed)
-    else:
-        maximum = 100
-        value = round(100 * len(passed) / len(applicable), 1) if applicable else 100
-    return {
-        "value": value,
-        "max": maximum,
-        "passed": len(passed),
-        "failed": len(failed),
-        "not_applicable": len(items) - len(applicable),
-        "fines": sum(i.get("fine") or 0 for i in failed),
-    }
+    return policy_scores(record["items"], record.get("sheets", []))
 
 
 def submit(
@@ -195,8 +204,10 @@ def submit(
         "inspector_name": user.get("display_name") or user["username"],
         "submitted_at": now.isoformat(timespec="seconds"),
         "items": items,
-        "score": score(items),
+        "sheets": snapshot.get("sheets", []),
     }
+    record["score"] = score(record)
+    record["scores"] = scores(record)
     try:
         return storage.completions.save(record)
     except Conflict as exc:

@@ -33,7 +33,8 @@
       result[key] = {
         result: checked ? checked.value : '',
         note: field('note-' + key).value,
-        responsible: field('responsible-' + key).value
+        responsible: field('responsible-' + key).value,
+        count: field('count-' + key) ? field('count-' + key).value : ''
       };
     });
     return result;
@@ -77,6 +78,7 @@
       }
       if (!field('note-' + key).value) field('note-' + key).value = answer.note || '';
       if (!field('responsible-' + key).value) field('responsible-' + key).value = answer.responsible || '';
+      if (field('count-' + key) && answer.count) field('count-' + key).value = answer.count;
     });
     refresh();
   }

@@ -17,6 +17,7 @@ USERS = [
     ("zhang", "inspector", "客服主管"),  # checks the customer-service rules
     ("wang", "inspector", "仓储主管"),  # checks the warehouse rules
     ("zhao", "owner", "人事专员"),
+    ("li", "inspector", "行政专员"),  # scores the hygiene sheet of every department
 ]
 
 

@@ -1,0 +1,60 @@
+"""A completed checklist on paper: a printable page and a PDF download, for signing and filing."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from .auth import login_required
+from .checklists import _visible as visible  # the record page's rule: who may see a record may print it
+from .extensions import storage
+from .reporting import pdf
+from .strings import t
+
+bp = Blueprint("printing", __name__)
+
+
+def _record(record_id: str) -> dict:
+    found = storage().completions.find(record_id)
+    if found is None:
+        abort(404)
+    if not visible(found):
+        abort(403)
+    return found
+
+
+@bp.get("/history/<record_id>/print")
+@login_required
+def print_page(record_id: str):
+    """The record as an A4 form to print from the browser."""
+    record = _record(record_id)
+    return render_template("checklists/print.html", record=record, sheet=pdf.printable(record))
+
+
+@bp.get("/history/<record_id>.pdf")
+@login_required
+def download(record_id: str):
+    """The record as a PDF file (same content as the print page)."""
+    record = _record(record_id)
+    started = time.perf_counter()
+    try:
+        data = pdf.checklist_pdf(pdf.printable(record), pdf.find_font(current_app.config.get("PDF_FONT")))
+    except pdf.FontUnavailable as exc:
+        current_app.logger.error("checklist PDF: %s", exc)
+        return render_template("errors/error.html", messages=[t("print.font_missing")], status=503), 503
+    current_app.logger.info(
+        "checklist PDF %s: %d bytes in %.2f s", record_id, len(data), time.perf_counter() - started
+    )
+    name, fallback = pdf.download_names(record)
+    # RFC 6266/5987: old clients take the ASCII name, the others the UTF-8 one.
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": disposition,
+            "Cache-Control": "private, no-store",  # a signed-in user's record: keep it out of shared caches
+        },
+    )

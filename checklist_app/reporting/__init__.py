@@ -1,0 +1,1 @@
+"""Reports from completed checklists: scores, rankings, the penalty ledger, charts and exports."""
