@@ -57,9 +57,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, checklists, handbook_site, printing
+    from . import admin, auth, checklists, handbook_site, printing, reports
 
-    for module in (auth, checklists, admin, handbook_site, printing):
+    for module in (auth, checklists, admin, handbook_site, printing, reports):
         app.register_blueprint(module.bp)
 
 

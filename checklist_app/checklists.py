@@ -21,22 +21,12 @@ from flask_wtf.csrf import generate_csrf
 
 from . import services
 from .auth import login_required
-from .extensions import handbook_state, storage
+from .extensions import current_handbook, handbook_state, storage
+from .extensions import today as today_date
 from .generation import Target, iso_week, targets
 from .strings import t
 
 bp = Blueprint("checklists", __name__)
-
-
-def _today() -> dt.date:
-    return dt.date.today()
-
-
-def _model():
-    handbook = handbook_state().handbook
-    if handbook is None:
-        abort(503)
-    return handbook
 
 
 def _started_key(identity: str, username: str) -> str:
@@ -49,7 +39,7 @@ def _open(kind: str, period: str, target: Target, event: str | None) -> tuple[di
     Returns (snapshot, is_current): a checklist keeps the items and versions it was
     started with even if a policy changes before it is submitted.
     """
-    current = services.generate(_model(), kind, period, target, services.scope_for(g.user), event)
+    current = services.generate(current_handbook(), kind, period, target, services.scope_for(g.user), event)
     started_key = _started_key(current.identity, g.user["username"])
     pointer = storage().snapshots.get(started_key)
     if pointer and (snapshot := storage().snapshots.get(pointer["snapshot_id"])):
@@ -64,10 +54,10 @@ def _open(kind: str, period: str, target: Target, event: str | None) -> tuple[di
 def today():
     """The checklists due today (or on ``?date=``) that this user inspects."""
     try:
-        day = dt.date.fromisoformat(request.args.get("date") or _today().isoformat())
+        day = dt.date.fromisoformat(request.args.get("date") or today_date().isoformat())
     except ValueError:
         abort(400, t("error.bad_date"))
-    handbook = _model()
+    handbook = current_handbook()
     scope = services.scope_for(g.user)
     week = iso_week(day)
     rows = []
@@ -98,7 +88,7 @@ def today():
 def start_event():
     """The event form's target: redirect to that event checklist's canonical address."""
     event = request.args.get("event", "")
-    if event not in _model().reference.events:
+    if event not in current_handbook().reference.events:
         abort(404)
     return redirect(
         url_for(
@@ -230,7 +220,7 @@ def _visible(record: dict) -> bool:
 def history():
     """Completed checklists by date range, target and inspector."""
     try:
-        end = dt.date.fromisoformat(request.args.get("to") or _today().isoformat())
+        end = dt.date.fromisoformat(request.args.get("to") or today_date().isoformat())
         start = dt.date.fromisoformat(request.args.get("from") or (end - dt.timedelta(days=30)).isoformat())
     except ValueError:
         abort(400, t("error.bad_date"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import datetime as dt
+
+from flask import abort, current_app
 from flask_wtf.csrf import CSRFProtect
+
+from generator import Handbook
 
 from .handbook_source import HandbookSource, HandbookState
 from .storage import Storage
@@ -23,3 +27,16 @@ def handbook_source() -> HandbookSource:
 def handbook_state() -> HandbookState:
     """The current model (last good one) and any problems in the files on disk."""
     return handbook_source().state
+
+
+def current_handbook() -> Handbook:
+    """The handbook model in use; 503 while no valid handbook has ever loaded."""
+    handbook = handbook_state().handbook
+    if handbook is None:
+        abort(503)
+    return handbook
+
+
+def today() -> dt.date:
+    """The local date that checklists and reports default to."""
+    return dt.date.today()

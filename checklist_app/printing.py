@@ -40,7 +40,7 @@ def download(record_id: str):
     record = _record(record_id)
     started = time.perf_counter()
     try:
-        data = pdf.checklist_pdf(pdf.printable(record), pdf.find_font(current_app.config.get("PDF_FONT")))
+        data = pdf.checklist_pdf(record, pdf.find_font(current_app.config.get("PDF_FONT")))
     except pdf.FontUnavailable as exc:
         current_app.logger.error("checklist PDF: %s", exc)
         return render_template("errors/error.html", messages=[t("print.font_missing")], status=503), 503

@@ -1,7 +1,7 @@
 """A completed checklist as a paper form: the content both print views share, and an A4 PDF of it.
 
 ``printable(record)`` decides what is printed (the HTML print page renders the same ``Sheet``);
-``checklist_pdf(sheet, font)`` lays it out with fpdf2 and an embedded, subset CJK font.
+``checklist_pdf(record, font)`` lays it out on A4 with fpdf2 and an embedded, subset CJK font.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fpdf import FPDF
 
 from generator.render import fmt_number
 
+from ..scoring import item_loss
 from ..strings import t
 
 # Debian/Ubuntu fonts-noto-cjk, Arch noto-fonts-cjk, then WenQuanYi. Index 2 of the Noto
@@ -65,7 +66,7 @@ class Row:
     number: int
     text: str
     source: str  # policy · clause · version: which version of which clause it was checked against
-    extras: str  # shift, points, and for a failure its fine, count and deduction
+    extras: str  # shift, weight; for a failure its count, fine, deduction and points lost
     result: str  # pass | fail | na
     result_label: str
     responsible: str
@@ -97,32 +98,30 @@ def _num(value) -> str:
 
 
 def _extras(item: dict) -> str:
+    """Shift and weight; for a failure also what the record page shows: count, fine, points lost."""
     parts = []
     if item.get("shift"):
         parts.append(t("checklist.shift", shift=item["shift"]))
     if item.get("points"):
         parts.append(t("checklist.points", points=_num(item["points"])))
     if item.get("result") == "fail":
+        if item.get("count"):
+            parts.append(t("record.count", n=item["count"]))
         if item.get("fine"):
-            parts.append(t("checklist.fine", amount=_num(item["fine"])))
-        if (item.get("count") or 0) > 1:  # one occurrence is the norm; say so only when more
-            parts.append(t("print.count", n=item["count"]))
+            parts.append(t("checklist.fine", amount=_num(item["fine"] * (item.get("count") or 1))))
         if item.get("deduct") is not None:
-            parts.append(t("print.deduct", points=_num(item["deduct"])))
+            parts.append(t("checklist.deduct", points=_num(item["deduct"])))
+        if item.get("scored"):
+            parts.append(t("record.loss", points=_num(item_loss(item))))
     return " · ".join(parts)
 
 
 def _score_rows(scores: dict) -> list[tuple[str, ...]]:
     rows = []
     for entry in scores.values():
-        band = " · ".join(
-            part
-            for part in (
-                entry.get("band") or "",
-                t("print.headcount", n=entry["headcount"]) if entry.get("headcount") is not None else "",
-            )
-            if part
-        )
+        band = entry.get("band") or ""
+        if band and entry.get("headcount") is not None:
+            band = t("checklist.band", band=band, n=entry["headcount"])
         rows.append(
             (
                 entry.get("title", ""),
@@ -136,20 +135,27 @@ def _score_rows(scores: dict) -> list[tuple[str, ...]]:
     return rows
 
 
+def _score_fact(score: dict) -> tuple[str, str]:
+    # Compliance in percent, as on the record page; older records may hold points out of a maximum.
+    if score["max"] == 100:
+        return t("record.compliance"), f"{_num(score['value'])}%"
+    return t("history.score"), f"{_num(score['value'])} / {_num(score['max'])}"
+
+
 def printable(record: dict) -> Sheet:
     """The paper form of a stored record (fields added later are read with ``.get``)."""
     score = record["score"]
     facts = [
         (t("record.inspector"), record["inspector_name"]),
         (t("record.submitted"), record["submitted_at"].replace("T", " ")),
-        (t("history.score"), f"{_num(score['value'])} / {_num(score['max'])}"),
+        _score_fact(score),
         (
             t("print.results"),
             t("print.counts", passed=score["passed"], failed=score["failed"], na=score["not_applicable"]),
         ),
     ]
     if score.get("fines"):
-        facts.append((t("print.fines"), t("print.yuan", amount=_num(score["fines"]))))
+        facts.append((t("record.fines"), t("record.yuan", amount=_num(score["fines"]))))
     facts.append((t("print.record_id"), record["id"]))
     rows = [
         Row(
@@ -218,6 +224,8 @@ _TOKENS = re.compile(rf"[{re.escape(_OPEN)}]*(?:[A-Za-z0-9_./:@#+-]+|.)[{re.esca
 
 @dataclass(frozen=True)
 class Style:
+    """How a line is set: size in points, bold, grey (for the clause line under an item)."""
+
     size: float = 10
     bold: bool = False
     grey: bool = False
@@ -301,9 +309,12 @@ class _Form(FPDF):
                 else:
                     line, used = line + token, used + size
                 while used > width and len(line) > 1:  # a single token wider than the line: cut it
-                    cut = next(
-                        k for k in range(len(line) - 1, 0, -1) if self.get_string_width(line[:k]) <= width
-                    )
+                    cut, taken = 0, 0.0
+                    for char in line:
+                        taken += self.get_string_width(char)
+                        if taken > width and cut:
+                            break
+                        cut += 1
                     lines.append(line[:cut])
                     line = line[cut:]
                     used = self.get_string_width(line)
@@ -390,8 +401,12 @@ def _take(block: list[Line], room: float, fresh: bool) -> tuple[list[Line], list
     return block[:count], block[count:]
 
 
-def checklist_pdf(sheet: Sheet, font: FontSpec) -> bytes:
-    """The A4 PDF of ``sheet``: heading, facts, items, per-policy scores, signature lines, page numbers."""
+def checklist_pdf(record: dict, font: FontSpec) -> bytes:
+    """The A4 PDF of a stored record: heading, facts, items, per-policy scores, signature lines.
+
+    Raises FontUnavailable if ``font`` cannot be loaded.
+    """
+    sheet = printable(record)
     pdf = _Form(sheet, font)
     pdf.set_title(sheet.title)
     pdf.set_author(sheet.author)
@@ -446,7 +461,7 @@ def _signatures(pdf: _Form, labels: tuple[str, ...]) -> None:
         pdf.add_page()
     pdf.ln(14)
     pdf.use(BODY)
-    width = (pdf.w - 2 * MARGIN) / len(labels)
+    width = pdf.epw / len(labels)
     y = pdf.y
     for i, label in enumerate(labels):
         x = MARGIN + i * width

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+Digest = Callable[[dict], dict]
 
 
 class Conflict(Exception):
@@ -38,6 +41,16 @@ class CompletionStore(ABC):
     @abstractmethod
     def list(self, start: dt.date, end: dt.date) -> list[dict]:
         """Completed checklists whose day is in [start, end], newest first."""
+
+    def digests(self, start: dt.date, end: dt.date, digest: Digest, version: str) -> list[dict]:
+        """``digest(record)`` for every completed checklist whose day is in [start, end], oldest first.
+
+        Reports read a year of checklists through this: a backend may cache the
+        (small) digests per day under ``version``, which names the digest function
+        and must change whenever its output does. A SQL backend would keep them in
+        a table filled on insert.
+        """
+        return [digest(r) for r in reversed(self.list(start, end))]
 
 
 class UserStore(ABC):

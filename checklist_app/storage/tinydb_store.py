@@ -17,13 +17,14 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .base import CompletionStore, Conflict, Digest, SnapshotStore, UserStore
 from .locking import exclusive_lock
 
 TMP_PREFIX = ".tmp-"
@@ -43,19 +44,24 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never a torn one."""
+def atomic_write(path: Path, text: str, durable: bool = True) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never a torn one.
+
+    ``durable=False`` skips the fsyncs, for caches that can be rebuilt after a crash.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX + path.name + ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def remove_stale_temp_files(directory: Path, older_than: float = 600) -> int:
@@ -135,28 +141,103 @@ def shard_of(day: dt.date) -> str:
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class _ShardCache:
-    """Parsed shard files, re-read only when the file changed (mtime, size, inode)."""
+def _stamp(path: Path) -> tuple | None:
+    """What identifies one version of a shard file; None if it does not exist.
 
-    def __init__(self):
-        self._cache: dict[Path, tuple[tuple, list[dict]]] = {}
+    Shards only grow (records are never removed) and every write replaces the file
+    with a new inode, so (mtime, size, inode) changes on every write.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map: bounded memory for a year of shards."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._data: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def records(self, path: Path) -> list[dict]:
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return []
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    def get(self, key):
         with self._lock:
-            cached = self._cache.get(path)
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+def _read_records(path: Path) -> list[dict]:
+    data = AtomicJSONStorage(path).read() or {}
+    return list(data.get("completions", {}).values())
+
+
+class _ShardCache:
+    """Parsed shard files, re-read only when the file changed; the most recent ones only."""
+
+    def __init__(self, size: int = 32):
+        self._cache = _LRU(size)
+
+    def records(self, path: Path) -> list[dict]:
+        stamp = _stamp(path)
+        if stamp is None:
+            return []
+        cached = self._cache.get(path)
         if cached and cached[0] == stamp:
             return cached[1]
-        data = AtomicJSONStorage(path).read() or {}
-        records = list(data.get("completions", {}).values())
-        with self._lock:
-            self._cache[path] = (stamp, records)
+        records = _read_records(path)
+        self._cache.put(path, (stamp, records))
         return records
+
+
+class _DigestCache:
+    """Per-day digests of a shard, in memory and on disk, valid while the shard is unchanged.
+
+    The disk copy lets a freshly started worker render a year of reports without
+    parsing a year of full records; it is derived data, rebuilt whenever it is
+    missing, stale, unreadable or written by another digest version.
+    """
+
+    def __init__(self, directory: Path, size: int = 400):
+        self.dir = directory
+        self._memory = _LRU(size)
+
+    def digests(self, path: Path, digest: Digest, version: str) -> list[dict]:
+        stamp = _stamp(path)
+        if stamp is None:
+            return []
+        key = (version, path.name)
+        cached = self._memory.get(key)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        disk = self.dir / version / path.name
+        try:
+            saved = json.loads(disk.read_text(encoding="utf-8"))
+            if tuple(saved["stamp"]) == stamp:
+                self._memory.put(key, (stamp, saved["digests"]))
+                return saved["digests"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        records = sorted(_read_records(path), key=lambda r: r["submitted_at"])
+        digests = [digest(r) for r in records]
+        try:
+            disk.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"stamp": list(stamp), "digests": digests}, ensure_ascii=False)
+            atomic_write(disk, text, durable=False)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+        self._memory.put(key, (stamp, digests))
+        return digests
 
 
 class TinyDBCompletionStore(CompletionStore):
@@ -166,6 +247,7 @@ class TinyDBCompletionStore(CompletionStore):
         self.dir = Path(data_dir) / "completions"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._cache = _ShardCache()
+        self._digests = _DigestCache(Path(data_dir) / "digests")
 
     def _path(self, shard: str) -> Path:
         return self.dir / f"{shard}.json"
@@ -210,6 +292,14 @@ class TinyDBCompletionStore(CompletionStore):
             found += self._cache.records(self._path(shard_of(day)))
             day += dt.timedelta(days=1)
         return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
+
+    def digests(self, start: dt.date, end: dt.date, digest: Digest, version: str) -> list[dict]:
+        found = []
+        day = start
+        while day <= end:
+            found += self._digests.digests(self._path(shard_of(day)), digest, version)
+            day += dt.timedelta(days=1)
+        return found
 
 
 class TinyDBUserStore(UserStore):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
+import uuid
 
 import pytest
 
-from checklist_app import create_app
+from checklist_app import create_app, services
 from checklist_app.auth import make_user
 from checklist_app.extensions import storage
+from checklist_app.generation import Target
 
 PASSWORD = "correct-horse-1"
 USERS = [
@@ -79,3 +82,32 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+HYGIENE_INSPECTOR = {"username": "li", "display_name": "李", "permission": "inspector", "role": "行政专员"}
+CS_LEAD = {"username": "zhang", "display_name": "张", "permission": "inspector", "role": "客服主管"}
+
+
+def complete(
+    handbook, store, target: Target, failures: dict, day: dt.date, user=HYGIENE_INSPECTOR, kind="daily"
+):
+    """Start and submit a checklist as the app does.
+
+    ``failures`` maps item keys to a count or (count, responsible person); the rest pass.
+    """
+    period = day.isoformat()
+    checklist = services.generate(handbook, kind, period, target, services.scope_for(user))
+    snapshot = services.start(store, checklist)
+    answers = {}
+    for item in snapshot["items"]:
+        failure = failures.get(item["key"])
+        if failure is None:
+            answers[item["key"]] = {"result": "pass"}
+            continue
+        count, person = failure if isinstance(failure, tuple) else (failure, "部门负责人")
+        answers[item["key"]] = {"result": "fail", "responsible": person, "count": str(count)}
+    missing = set(failures) - {i["key"] for i in snapshot["items"]}
+    assert not missing, f"not on the checklist: {missing}"
+    record, created = services.submit(store, snapshot, answers, user, uuid.uuid4().hex, 500)
+    assert created
+    return record

@@ -83,7 +83,10 @@ def test_friday_checklist_for_the_warehouse_keeper(handbook):
         "wh-lock-daily@早班",
         "wh-lock-daily@晚班",
         "wh-stocktake-weekly",
-        "hy-desk", "hy-chair", "hy-floor", "hy-wall",
+        "hy-desk",
+        "hy-chair",
+        "hy-floor",
+        "hy-wall",
     ]
     assert checklist.identity == "daily|2026-11-20|role:仓库管理员|*"
 
@@ -113,7 +116,10 @@ def test_department_target_covers_its_roles_and_everyone(handbook):
         "cs-refund-24h",
         "cs-review-neutral",
         "cs-review-negative",
-        "hy-desk", "hy-chair", "hy-floor", "hy-wall",
+        "hy-desk",
+        "hy-chair",
+        "hy-floor",
+        "hy-wall",
     ]
 
 

@@ -30,23 +30,28 @@ def _get(client, path):
         return response.status_code, response.headers, response.get_data()
 
 
-@pytest.fixture
-def record(app, client, auth) -> dict:
-    """A daily checklist zhang completed through the form: one item failed, with a note."""
-    auth.login("zhang")
-    html = client.get(DAILY).get_data(as_text=True)
+def _complete(app, client, auth, user: str, path: str, fail: str, **extra) -> dict:
+    """Complete a checklist through the form with one failed item; the stored record."""
+    auth.login(user)
+    html = client.get(path).get_data(as_text=True)
     data = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
     data["csrf_token"] = csrf_from(html)
     for key in re.findall(r'<li class="item" data-key="([^"]+)"', html):
-        failed = key == "cs-review-neutral"
-        data[f"result-{key}"] = "fail" if failed else "pass"
-        data[f"note-{key}"] = NOTE if failed else ""
-        data[f"responsible-{key}"] = "小李" if failed else ""
+        data[f"result-{key}"] = "fail" if key == fail else "pass"
+    data.update({f"responsible-{fail}": "小李", **extra})
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 302
     record_id = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
         return storage().completions.find(record_id)
+
+
+@pytest.fixture
+def record(app, client, auth) -> dict:
+    """A daily checklist zhang completed: one item failed, with a note."""
+    return _complete(
+        app, client, auth, "zhang", DAILY, "cs-review-neutral", **{"note-cs-review-neutral": NOTE}
+    )
 
 
 def test_the_record_page_links_to_print_and_pdf(client, record):
@@ -101,6 +106,26 @@ def test_the_pdf_downloads_with_the_same_content(client, record, artifacts):
     assert f"第{len(pages)}页/共{len(pages)}页" in last
 
 
+def test_a_scored_checklist_prints_its_policy_scores(app, client, auth):
+    record = _complete(
+        app,
+        client,
+        auth,
+        "li",
+        "/checklists/daily/2026-11-23/department:运营部",
+        "hy-desk",
+        **{"count-hy-desk": "2"},
+    )
+    (score,) = record["scores"].values()
+    html = client.get(f"/history/{record['id']}/print").get_data(as_text=True)
+    assert "各制度得分" in html and f"<td>{score['title']}</td>" in html
+    assert f"{score['band']}（{score['headcount']} 人）" in html
+    assert "2 人·处" in html and "每处扣 3 分 · 扣 6 分" in html
+    status, _, data = _get(client, f"/history/{record['id']}.pdf")
+    text = "".join(_pdf_text(data))
+    assert status == 200 and "各制度得分" in text and score["title"] in text and "扣6分" in text
+
+
 @pytest.mark.parametrize("suffix", ["/print", ".pdf"])
 def test_others_may_not_print_a_record_they_may_not_see(client, auth, record, suffix):
     auth.login("wang")  # another inspector
@@ -150,6 +175,7 @@ def _synthetic(items: int, note: str = "") -> dict:
         "responsible": "王五",
         "count": 3,
         "deduct": 0.5,
+        "scored": True,
     }
     return {
         "id": "2026-11-23.0123456789ab",
@@ -175,21 +201,40 @@ def _synthetic(items: int, note: str = "") -> dict:
 
 
 def test_counts_deductions_and_per_policy_scores_are_printed():
-    sheet = pdf.printable(_synthetic(1))
-    assert sheet.rows[0].extras == "罚款 20 元 · 3 人/处 · 每人/处扣 0.5 分"
-    assert sheet.scores == [("办公卫生检查评分制度", "1.2", "100", "1.5", "98.5", "十人以上部门 · 12 人")]
-    text = "".join(_pdf_text(pdf.checklist_pdf(sheet, pdf.find_font(None))))
-    assert "每周检查" in text and "部门：客服部·2026-W48" in text
-    assert "各制度得分" in text and "十人以上部门·12人" in text and "98.5" in text
-    assert "每人/处扣0.5分" in text and "罚款合计60元" in text
+    record = _synthetic(1)
+    sheet = pdf.printable(record)
+    assert sheet.rows[0].extras == "3 人·处 · 罚款 60 元 · 每处扣 0.5 分 · 扣 1.5 分"
+    assert sheet.scores == [("办公卫生检查评分制度", "1.2", "100", "1.5", "98.5", "十人以上部门（12 人）")]
+    text = "".join(_pdf_text(pdf.checklist_pdf(record, pdf.find_font(None))))
+    assert "每周检查" in text and "部门：客服部·2026-W48" in text and "合格率85.5%" in text
+    assert "各制度得分" in text and "十人以上部门（12人）" in text and "98.5" in text
+    assert "每处扣0.5分·扣1.5分" in text and "罚款合计60元" in text
 
 
 def test_long_notes_wrap_and_continue_on_the_next_page():
     note = "备注内容很长，需要换行。" * 150  # taller than a page in its column
-    data = pdf.checklist_pdf(pdf.printable(_synthetic(3, note)), pdf.find_font(None))
+    data = pdf.checklist_pdf(_synthetic(3, note), pdf.find_font(None))
     pages = _pdf_text(data)
     assert len(pages) > 3
     assert "".join(pages).count("换") == 3 * 150  # nothing cut off
     for number, text in enumerate(pages, start=1):
         assert f"第{number}页/共{len(pages)}页" in text
         assert "序号检查项结果责任人备注" in text  # the table heading on every page it runs over
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "备注内容很长，需要换行。" * 20,
+        "订单号 https://shop.example.com/orders/" + "0123456789" * 30 + " 已核对。",
+        "Mixed 中文 and English words, 数字 1234567.89 元（含税）。" * 6,
+        "第一行\n\n第三行，“引号”里的内容。",
+    ],
+)
+def test_no_line_is_wider_than_its_cell_and_none_starts_with_a_comma(text):
+    form = pdf._Form(pdf.printable(_synthetic(1)), pdf.find_font(None))
+    form.add_page()
+    lines = form.wrap(text, 45, pdf.BODY)
+    assert all(form.get_string_width(line.text) <= 45 for line in lines)
+    assert not any(line.text and line.text[0] in "，。、）”" for line in lines)
+    assert "".join(line.text for line in lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")

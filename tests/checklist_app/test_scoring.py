@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 
@@ -11,11 +10,12 @@ from checklist_app import services
 from checklist_app.generation import Target
 from checklist_app.storage import open_storage
 
-from .conftest import csrf_from
+from .conftest import HYGIENE_INSPECTOR, csrf_from
+from .conftest import complete as complete_checklist
 from .test_checklists import _form, _keys
 
 DAY = dt.date(2026, 11, 23)
-INSPECTOR = {"username": "li", "display_name": "李", "permission": "inspector", "role": "行政专员"}
+INSPECTOR = HYGIENE_INSPECTOR
 
 
 @pytest.fixture
@@ -23,24 +23,8 @@ def store():
     return open_storage("memory", "")
 
 
-def complete(
-    handbook, store, target: Target, failures: dict[str, int], day=DAY, user=INSPECTOR, kind="daily"
-):
-    """Start and submit a checklist, failing ``{check key: count}`` and passing everything else."""
-    period = day.isoformat()
-    checklist = services.generate(handbook, kind, period, target, services.scope_for(user))
-    snapshot = services.start(store, checklist)
-    answers = {
-        item["key"]: (
-            {"result": "fail", "responsible": "部门负责人", "count": str(failures[item["key"]])}
-            if item["key"] in failures
-            else {"result": "pass"}
-        )
-        for item in snapshot["items"]
-    }
-    record, created = services.submit(store, snapshot, answers, user, uuid.uuid4().hex, 500)
-    assert created
-    return record
+def complete(handbook, store, target, failures, day=DAY, user=INSPECTOR):
+    return complete_checklist(handbook, store, target, failures, day, user)
 
 
 SAME_PLACES = {"hy-desk": 2, "hy-floor": 1}  # three person-places fail in every department

@@ -1,0 +1,26 @@
+"""File downloads with Chinese file names that every browser saves correctly."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from flask import Response
+
+
+def ascii_fallback(name: str) -> str:
+    """A plain-ASCII file name for clients that ignore ``filename*`` (non-ASCII becomes ``_``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "download"
+
+
+def attachment(data: bytes, mimetype: str, name: str) -> Response:
+    """A private download of ``data`` saved as ``name`` (RFC 6266/5987: UTF-8 name plus ASCII fallback)."""
+    disposition = f"attachment; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": disposition,
+            "Cache-Control": "private, no-store",  # signed-in users' data: keep it out of shared caches
+        },
+    )

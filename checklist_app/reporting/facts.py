@@ -1,0 +1,49 @@
+"""The digest of a completed checklist: the few facts reports need, small enough to read a year of.
+
+A digest is derived from the stored record only (never from today's handbook), so
+reports show what was checked against which version, and a cached digest stays
+valid until its record's shard changes. Bump VERSION whenever ``digest`` changes.
+"""
+
+from __future__ import annotations
+
+from ..scoring import fine_amount
+
+VERSION = "digest-1"
+
+
+def digest(record: dict) -> dict:
+    """The report facts of one completed checklist."""
+    score = record["score"]
+    failed = [i for i in record["items"] if i["result"] == "fail"]
+    return {
+        "id": record["id"],
+        "day": record["day"],
+        "kind": record["kind"],
+        "period": record["period"],
+        "target": [record["target"]["kind"], record["target"]["name"]],
+        "inspector": record.get("inspector_name") or record["inspector"],
+        "submitted_at": record["submitted_at"],
+        "passed": score["passed"],
+        "applicable": score["passed"] + score["failed"],
+        "scores": {pid: s["value"] for pid, s in (record.get("scores") or {}).items()},
+        "failed": [[i["check_id"], i["text"], i["policy_title"], i["clause_url"]] for i in failed],
+        "penalties": [_penalty(i) for i in failed if fine_amount(i)],
+    }
+
+
+def _penalty(item: dict) -> dict:
+    return {
+        "check_id": item["check_id"],
+        "text": item["text"],
+        "policy_id": item["policy_id"],
+        "policy_title": item["policy_title"],
+        "version": item["policy_version"],
+        "clause_id": item["clause_id"],
+        "clause_title": item["clause_title"],
+        "clause_url": item["clause_url"],
+        "responsible": item.get("responsible") or "",
+        "fine": item["fine"],
+        "count": item.get("count") or 1,
+        "amount": fine_amount(item),
+    }

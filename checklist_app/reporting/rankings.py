@@ -1,0 +1,152 @@
+"""Daily and weekly rankings per score sheet, with the best and worst flagged as the policy says.
+
+A target's daily score is its score on that day's checklist (the mean, if several
+inspectors scored it the same day); its weekly score is the average of its daily
+scores that week (the policy's “周平均分”). Targets without a score are listed last
+as not inspected, so a missing inspection is visible rather than silently skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from generator.model import Handbook, Policy
+
+from ..generation import iso_week, week_start
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One target in a ranking; ``score`` None means it was not inspected in the period."""
+
+    target: str
+    score: float | None
+    days: int
+    rank: int | None
+    best: bool
+    worst: bool
+    reward: float | None
+    fine: float | None
+    record_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking of one score sheet over one day (``daily``) or ISO week (``weekly``)."""
+
+    policy_id: str
+    title: str
+    kind: str
+    period: str
+    start: dt.date
+    end: dt.date
+    full_marks: float
+    rows: tuple[RankRow, ...]
+
+    @property
+    def ranked(self) -> tuple[RankRow, ...]:
+        return tuple(r for r in self.rows if r.score is not None)
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 2)
+
+
+def _targets(handbook: Handbook, policy: Policy, scored: dict) -> list[str]:
+    names = list(scored)
+    if policy.scoring and policy.scoring.per == "department":
+        names = [d.name for d in handbook.reference.departments] + names
+    return list(dict.fromkeys(names))
+
+
+def _daily_scores(digests: list[dict], policy: Policy) -> dict[tuple[str, str], list[tuple[float, str]]]:
+    """(target, day) → [(score, record id)] for the daily checklists that scored ``policy``."""
+    per = policy.scoring.per if policy.scoring else None
+    found: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    for d in digests:
+        if d["kind"] != "daily" or policy.id not in d["scores"]:
+            continue
+        kind, name = d["target"]
+        if per and kind != per:
+            continue
+        found[(name, d["day"])].append((d["scores"][policy.id], d["id"]))
+    return found
+
+
+def _rank(
+    handbook: Handbook,
+    policy: Policy,
+    kind: str,
+    period: str,
+    start: dt.date,
+    end: dt.date,
+    scores: dict[str, tuple[float, int, tuple[str, ...]]],
+) -> Ranking:
+    scoring = policy.scoring
+    ordered = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    values = [v[0] for _, v in ordered]
+    flagged = len(values) >= 2 and max(values) != min(values)
+    weekly = kind == "weekly"
+    rows: list[RankRow] = []
+    for name, (score, days, ids) in ordered:
+        rank = 1 + next(i for i, v in enumerate(values) if v == score)  # ties share a rank: 1, 2, 2, 4
+        best = flagged and score == values[0]
+        worst = flagged and score == values[-1]
+        rows.append(
+            RankRow(
+                target=name,
+                score=score,
+                days=days,
+                rank=rank,
+                best=best,
+                worst=worst,
+                reward=scoring.best_reward if (weekly and best and scoring) else None,
+                fine=scoring.worst_fine if (weekly and worst and scoring) else None,
+                record_ids=ids,
+            )
+        )
+    for name in _targets(handbook, policy, scores):
+        if name not in scores:
+            rows.append(RankRow(name, None, 0, None, False, False, None, None, ()))
+    return Ranking(
+        policy.id,
+        policy.title,
+        kind,
+        period,
+        start,
+        end,
+        scoring.full_marks if scoring else 100.0,
+        tuple(rows),
+    )
+
+
+def daily_ranking(handbook: Handbook, policy: Policy, digests: list[dict], day: dt.date) -> Ranking:
+    """The ranking of ``day``: each target's score on that day's checklist."""
+    scores = {}
+    for (name, on), found in _daily_scores(digests, policy).items():
+        if on == day.isoformat():
+            scores[name] = (_mean([s for s, _ in found]), 1, tuple(i for _, i in found))
+    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores)
+
+
+def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week: str) -> Ranking:
+    """The ranking of ISO ``week`` (2026-W48): each target's average daily score that week."""
+    start = week_start(week)
+    end = start + dt.timedelta(days=6)
+    per_target: dict[str, dict[str, list[tuple[float, str]]]] = defaultdict(dict)
+    for (name, on), found in _daily_scores(digests, policy).items():
+        if start.isoformat() <= on <= end.isoformat():
+            per_target[name][on] = found
+    scores = {}
+    for name, days in per_target.items():
+        daily = [_mean([s for s, _ in found]) for found in days.values()]
+        ids = tuple(i for on in sorted(days) for _, i in days[on])
+        scores[name] = (_mean(daily), len(daily), ids)
+    return _rank(handbook, policy, "weekly", week, start, end, scores)
+
+
+def week_of(day: dt.date) -> str:
+    """The ISO week a day belongs to, as rankings name it."""
+    return iso_week(day)

@@ -1,0 +1,92 @@
+"""Series for the dashboard: compliance per department by week, most-failed checks, fines by month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from generator.model import Handbook
+
+from ..generation import iso_week, week_start
+from .ledger import department_of
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    check_id: str
+    text: str
+    policy_title: str
+    clause_url: str
+    times: int
+
+
+def last_weeks(day: dt.date, n: int) -> list[str]:
+    """The ISO weeks of the ``n`` weeks ending with the one containing ``day``, oldest first."""
+    return [iso_week(day - dt.timedelta(weeks=k)) for k in range(n - 1, -1, -1)]
+
+
+def last_months(day: dt.date, n: int) -> list[str]:
+    """``YYYY-MM`` of the ``n`` months ending with ``day``'s month, oldest first."""
+    months = []
+    year, month = day.year, day.month
+    for _ in range(n):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def compliance_by_department(
+    handbook: Handbook, digests: list[dict], weeks: list[str]
+) -> list[tuple[str, list[float | None]]]:
+    """Per department, the share of applicable items passed in each week (None: nothing checked)."""
+    passed: dict[tuple[str, str], int] = defaultdict(int)
+    applicable: dict[tuple[str, str], int] = defaultdict(int)
+    for d in digests:
+        department = department_of(handbook, *d["target"])
+        if department is None:
+            continue
+        week = iso_week(dt.date.fromisoformat(d["day"]))
+        passed[(department, week)] += d["passed"]
+        applicable[(department, week)] += d["applicable"]
+    departments = [dep.name for dep in handbook.reference.departments]
+    departments += sorted({dep for dep, _ in applicable} - set(departments))
+    series = []
+    for department in departments:
+        values = [
+            round(100 * passed[(department, w)] / applicable[(department, w)], 1)
+            if applicable.get((department, w))
+            else None
+            for w in weeks
+        ]
+        if any(v is not None for v in values):
+            series.append((department, values))
+    return series
+
+
+def week_label(week: str) -> str:
+    """A short axis label for an ISO week: the Monday as 11/16."""
+    monday = week_start(week)
+    return f"{monday.month}/{monday.day}"
+
+
+def most_failed(digests: list[dict], limit: int = 10) -> list[FailedCheck]:
+    """The checks that failed on the most checklists, most first."""
+    times: Counter = Counter()
+    about: dict[str, list] = {}
+    for d in digests:
+        for check_id, text, policy_title, clause_url in d["failed"]:
+            times[check_id] += 1
+            about[check_id] = [text, policy_title, clause_url]
+    return [
+        FailedCheck(cid, *about[cid], n) for cid, n in sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))
+    ][:limit]
+
+
+def fines_by_month(digests: list[dict], months: list[str]) -> list[float]:
+    """Total fines (yuan) recorded in each month."""
+    totals: dict[str, float] = defaultdict(float)
+    for d in digests:
+        for p in d["penalties"]:
+            totals[d["day"][:7]] += p["amount"]
+    return [round(totals[m], 2) for m in months]

@@ -1,0 +1,161 @@
+"""Report pages: the dashboard, score-sheet rankings and the penalty ledger, with CSV/Excel exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, render_template, request
+
+from .auth import login_required, permission_required
+from .downloads import attachment
+from .extensions import current_handbook, storage, today
+from .reporting import charts, facts, trends
+from .reporting.exports import ledger_tables, ranking_table
+from .reporting.ledger import month_bounds, month_ledger
+from .reporting.rankings import daily_ranking, week_of, weekly_ranking
+from .reporting.tables import to_csv, to_xlsx
+from .strings import t
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WEEKS = 12
+MONTHS = 12
+MANAGERS = ("owner",)  # and admins: the ledger names people and their fines
+
+
+def digests(start: dt.date, end: dt.date) -> list[dict]:
+    """The report facts of every completed checklist from ``start`` to ``end``."""
+    return storage().completions.digests(start, end, facts.digest, facts.VERSION)
+
+
+def _day() -> dt.date:
+    raw = request.args.get("date")
+    if not raw:
+        return today()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        abort(400, t("error.bad_date"))
+
+
+def _month() -> str:
+    month = request.args.get("month") or today().strftime("%Y-%m")
+    try:
+        month_bounds(month)
+    except ValueError:
+        abort(400, t("reports.bad_month"))
+    return month
+
+
+def _policy(handbook):
+    policies = handbook.scored_policies
+    wanted = request.args.get("policy")
+    if not wanted:
+        return policies[0] if policies else None
+    policy = handbook.policy(wanted)
+    if policy is None or policy.scoring is None:
+        abort(404, t("reports.unknown_policy"))
+    return policy
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """Charts: compliance per department by week, most-failed checks this month, fines per month."""
+    handbook = current_handbook()
+    day = _day()
+    weeks = trends.last_weeks(day, WEEKS)
+    months = trends.last_months(day, MONTHS)
+    start = min(dt.date.fromisoformat(months[0] + "-01"), trends.week_start(weeks[0]))
+    found = digests(start, day)
+    this_month = [d for d in found if d["day"][:7] == months[-1]]
+    series = trends.compliance_by_department(handbook, [d for d in found if d["day"] >= weeks[0]], weeks)
+    labels = [trends.week_label(w) for w in weeks]
+    failed = trends.most_failed(this_month)
+    fines = trends.fines_by_month(found, months)
+    week = week_of(day)
+    week_digests = [d for d in found if trends.week_start(week).isoformat() <= d["day"]]
+    return render_template(
+        "reports/dashboard.html",
+        day=day,
+        weeks=WEEKS,
+        compliance=charts.line_chart(labels, series[:8]) if series else charts.line_chart([], []),
+        sparklines=[(name, charts.sparkline(values)) for name, values in series],
+        week_labels=labels,
+        failed=charts.hbar_chart([f.text for f in failed], [f.times for f in failed], unit="次"),
+        failed_checks=failed,
+        fines=charts.column_chart([f"{int(m[5:])}月" for m in months], fines, unit="元"),
+        rankings=[weekly_ranking(handbook, p, week_digests, week) for p in handbook.scored_policies],
+    )
+
+
+def _rankings(handbook, policy, day):
+    week = week_of(day)
+    found = digests(trends.week_start(week), trends.week_start(week) + dt.timedelta(days=6))
+    return daily_ranking(handbook, policy, found, day), weekly_ranking(handbook, policy, found, week)
+
+
+@bp.get("/rankings")
+@login_required
+def rankings():
+    """The day's ranking and the week's average ranking of one score sheet."""
+    handbook = current_handbook()
+    policy = _policy(handbook)
+    day = _day()
+    if policy is None:
+        return render_template("reports/rankings.html", policy=None, policies=(), day=day)
+    daily, weekly = _rankings(handbook, policy, day)
+    return render_template(
+        "reports/rankings.html",
+        policy=policy,
+        policies=handbook.scored_policies,
+        day=day,
+        daily=daily,
+        weekly=weekly,
+    )
+
+
+@bp.get("/rankings.<fmt>")
+@login_required
+def rankings_export(fmt: str):
+    """The rankings as CSV (``period=daily`` or ``weekly``) or as one Excel workbook with both."""
+    handbook = current_handbook()
+    policy = _policy(handbook)
+    if policy is None or fmt not in ("csv", "xlsx"):
+        abort(404)
+    day = _day()
+    daily, weekly = _rankings(handbook, policy, day)
+    if fmt == "xlsx":
+        data = to_xlsx([ranking_table(daily), ranking_table(weekly)])
+        return attachment(data, XLSX, f"排名-{policy.title}-{day.isoformat()}.xlsx")
+    chosen = daily if request.args.get("period") == "daily" else weekly
+    return attachment(to_csv(ranking_table(chosen)), CSV, f"排名-{policy.title}-{chosen.period}.csv")
+
+
+def _ledger(handbook, month: str):
+    start, end = month_bounds(month)
+    return month_ledger(handbook, month, digests(start.replace(month=1, day=1), end))
+
+
+@bp.get("/ledger")
+@permission_required(*MANAGERS)
+def ledger():
+    """The month's fines: every line with its clause and checklist, totals, and the policy's flags."""
+    handbook = current_handbook()
+    month = _month()
+    return render_template("reports/ledger.html", ledger=_ledger(handbook, month), month=month)
+
+
+@bp.get("/ledger.<fmt>")
+@permission_required(*MANAGERS)
+def ledger_export(fmt: str):
+    """The month's ledger as CSV (the lines) or Excel (lines, per person, per department)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    month = _month()
+    tables = ledger_tables(_ledger(current_handbook(), month))
+    if fmt == "xlsx":
+        return attachment(to_xlsx(tables), XLSX, f"罚款台账-{month}.xlsx")
+    return attachment(to_csv(tables[0]), CSV, f"罚款台账-{month}.csv")
