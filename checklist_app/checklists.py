@@ -211,7 +211,7 @@ def csrf_token():
     return jsonify(csrf_token=generate_csrf())
 
 
-def _visible(record: dict) -> bool:
+def visible(record: dict) -> bool:
     return g.user["permission"] in ("admin", "owner") or record["inspector"] == g.user["username"]
 
 
@@ -226,7 +226,7 @@ def history():
         abort(400, t("error.bad_date"))
     target = request.args.get("target", "")
     inspector = request.args.get("inspector", "")
-    records = [r for r in storage().completions.list(start, end) if _visible(r)]
+    records = [r for r in storage().completions.list(start, end) if visible(r)]
     if target:
         records = [r for r in records if f"{r['target']['kind']}:{r['target']['name']}" == target]
     if inspector:
@@ -252,7 +252,7 @@ def record(record_id: str):
     found = storage().completions.find(record_id)
     if found is None:
         abort(404)
-    if not _visible(found):
+    if not visible(found):
         abort(403)
     handbook = handbook_state().handbook
     current = {}

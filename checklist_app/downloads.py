@@ -13,9 +13,10 @@ def ascii_fallback(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "download"
 
 
-def attachment(data: bytes, mimetype: str, name: str) -> Response:
+def attachment(data: bytes, mimetype: str, name: str, fallback: str | None = None) -> Response:
     """A private download of ``data`` saved as ``name`` (RFC 6266/5987: UTF-8 name plus ASCII fallback)."""
-    disposition = f"attachment; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    plain = fallback or ascii_fallback(name)
+    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
     return Response(
         data,
         mimetype=mimetype,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from .auth import login_required
-from .checklists import _visible as visible  # the record page's rule: who may see a record may print it
+from .checklists import visible  # the record page's rule: who may see a record may print it
+from .downloads import attachment
 from .extensions import storage
 from .reporting import pdf
 from .strings import t
@@ -48,13 +48,4 @@ def download(record_id: str):
         "checklist PDF %s: %d bytes in %.2f s", record_id, len(data), time.perf_counter() - started
     )
     name, fallback = pdf.download_names(record)
-    # RFC 6266/5987: old clients take the ASCII name, the others the UTF-8 one.
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": disposition,
-            "Cache-Control": "private, no-store",  # a signed-in user's record: keep it out of shared caches
-        },
-    )
+    return attachment(data, "application/pdf", name, fallback)

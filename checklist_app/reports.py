@@ -71,7 +71,8 @@ def dashboard():
     start = min(dt.date.fromisoformat(months[0] + "-01"), trends.week_start(weeks[0]))
     found = digests(start, day)
     this_month = [d for d in found if d["day"][:7] == months[-1]]
-    series = trends.compliance_by_department(handbook, [d for d in found if d["day"] >= weeks[0]], weeks)
+    first_monday = trends.week_start(weeks[0]).isoformat()
+    series = trends.compliance_by_department(handbook, [d for d in found if d["day"] >= first_monday], weeks)
     labels = [trends.week_label(w) for w in weeks]
     failed = trends.most_failed(this_month)
     fines = trends.fines_by_month(found, months)

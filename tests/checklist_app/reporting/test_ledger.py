@@ -33,7 +33,9 @@ def test_totals_per_person_and_department(handbook, store):
     ledger = month_ledger(handbook, "2026-11", all_digests(store))
     people = {p.person: (p.violations, p.amount) for p in ledger.people}
     assert people == {"小李": (2, 100), "小王": (1, 100)}
-    assert [(d.department, d.violations, d.amount, d.people) for d in ledger.departments] == [("客服部", 3, 200, 2)]
+    assert [(d.department, d.violations, d.amount, d.people) for d in ledger.departments] == [
+        ("客服部", 3, 200, 2)
+    ]
     assert ledger.total == 200
 
 
@@ -57,7 +59,9 @@ def test_one_count_of_three_is_three_violations(handbook, store):
 
 
 def test_an_amount_above_a_managers_authority_needs_the_presidents_approval(handbook, store):
-    service_day(handbook, store, NOV[0], {"cs-review-negative": (1, "小李"), "cs-review-neutral": (3, "小王")})
+    service_day(
+        handbook, store, NOV[0], {"cs-review-negative": (1, "小李"), "cs-review-neutral": (3, "小王")}
+    )
     service_day(handbook, store, NOV[1], {"cs-review-negative": (2, "小赵")})
     ledger = month_ledger(handbook, "2026-11", all_digests(store))
     approvals = {(line.responsible, line.amount): line.needs_approval for line in ledger.lines}

@@ -1,4 +1,4 @@
-"""Daily and weekly rankings follow the hygiene policy: weekly = average of daily scores, best and worst flagged."""
+"""Daily and weekly rankings as the hygiene policy says: weekly = mean of daily scores, extremes flagged."""
 
 from __future__ import annotations
 
@@ -42,7 +42,11 @@ def test_ties_share_a_rank_and_a_flag(handbook, store):
         complete(handbook, store, dept(name), {}, MON)
     complete(handbook, store, dept("运营部"), {"hy-wall": 1}, MON)
     ranking = daily_ranking(handbook, handbook.policy("hygiene"), all_digests(store), MON)
-    assert [(r.rank, r.target, r.best) for r in ranking.ranked] == [(1, "仓储部", True), (1, "客服部", True), (3, "运营部", False)]
+    assert [(r.rank, r.target, r.best) for r in ranking.ranked] == [
+        (1, "仓储部", True),
+        (1, "客服部", True),
+        (3, "运营部", False),
+    ]
 
 
 def test_one_inspected_department_is_neither_best_nor_worst(handbook, store):
