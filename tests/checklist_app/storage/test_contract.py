@@ -78,3 +78,24 @@ def test_snapshots_are_write_once(storage):
     storage.snapshots.put("abc123", {"items": [2]})
     assert storage.snapshots.get("abc123") == {"items": [1]}
     assert storage.snapshots.get("../x") is None
+
+
+def _short(record: dict) -> dict:
+    return {"identity": record["identity"], "day": record["day"]}
+
+
+def test_digests_cover_a_date_range_oldest_first_and_see_new_saves(storage):
+    for day in ("2026-11-23", "2026-11-20", "2026-12-01"):
+        storage.completions.save(record(f"daily|{day}|role:a", f"k{day}", day=day))
+    span = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert [d["day"] for d in storage.completions.digests(*span, _short, "t1")] == [
+        "2026-11-20",
+        "2026-11-23",
+    ]
+    storage.completions.save(record("daily|2026-11-23|role:b", "k-b"))  # a cached day changes
+    found = storage.completions.digests(*span, _short, "t1")
+    assert sorted(d["identity"] for d in found) == [
+        "daily|2026-11-20|role:a",
+        "daily|2026-11-23|role:a",
+        "daily|2026-11-23|role:b",
+    ]

@@ -89,3 +89,34 @@ def test_concurrent_processes_lose_and_duplicate_nothing(tmp_path):
     records = TinyDBCompletionStore(data_dir).list(DAY, DAY)
     identities = [r["identity"] for r in records]
     assert len(identities) == len(set(identities)) == 4 * 25 + 25
+
+
+def test_a_fresh_process_reads_cached_digests_instead_of_the_records(tmp_path):
+    store = TinyDBCompletionStore(tmp_path)
+    store.save(record("daily|2026-11-23|role:a", "k1"))
+    calls = []
+
+    def digest(r):
+        calls.append(r["identity"])
+        return {"identity": r["identity"]}
+
+    day = dt.date(2026, 11, 23)
+    assert store.digests(day, day, digest, "v1") == [{"identity": "daily|2026-11-23|role:a"}]
+    assert TinyDBCompletionStore(tmp_path).digests(day, day, digest, "v1") == [
+        {"identity": "daily|2026-11-23|role:a"}
+    ]
+    assert calls == ["daily|2026-11-23|role:a"]  # computed once, then read from the disk cache
+    TinyDBCompletionStore(tmp_path).digests(day, day, digest, "v2")
+    assert len(calls) == 2  # another digest version never reads the old one's cache
+
+
+def test_a_corrupt_digest_cache_is_rebuilt_not_trusted(tmp_path):
+    store = TinyDBCompletionStore(tmp_path)
+    store.save(record("daily|2026-11-23|role:a", "k1"))
+    day = dt.date(2026, 11, 23)
+    store.digests(day, day, lambda r: {"id": r["identity"]}, "v1")
+    (cache,) = (tmp_path / "digests" / "v1").glob("*.json")
+    cache.write_text('{"stamp": [1, 2', encoding="utf-8")  # torn write
+    assert TinyDBCompletionStore(tmp_path).digests(day, day, lambda r: {"id": r["identity"]}, "v1") == [
+        {"id": "daily|2026-11-23|role:a"}
+    ]
