@@ -53,6 +53,7 @@ bench: $(STAMP) ## run the benchmarks (prints medians and ratios)
 	$(PY) bench/bench_parse.py
 	$(PY) bench/bench_storage.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_reports.py
 
 clean: ## remove build output and the venv
 	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts
