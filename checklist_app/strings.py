@@ -175,6 +175,7 @@ ZH_CN: dict[str, str] = {
     "reports.unknown_policy": "没有这项评分制度。",
     "rank.rank": "名次",
     "rank.target": "部门",
+    "rank.target_any": "检查对象",
     "rank.score": "得分",
     "rank.days": "检查天数",
     "rank.flag": "标记",

@@ -44,6 +44,7 @@ class Ranking:
     end: dt.date
     full_marks: float
     rows: tuple[RankRow, ...]
+    per: str | None = None  # what is ranked: departments, or any checklist target
 
     @property
     def ranked(self) -> tuple[RankRow, ...]:
@@ -119,6 +120,7 @@ def _rank(
         end,
         scoring.full_marks if scoring else 100.0,
         tuple(rows),
+        scoring.per if scoring else None,
     )
 
 

@@ -110,6 +110,8 @@ def test_dashboard_draws_local_charts(client, auth, filled, artifacts):
         "各部门合格率（近 12 周）" in html and "本月最常不合格的检查项" in html and "每月罚款（元）" in html
     )
     assert "抽查前一日聊天记录" in html  # the most-failed check, by its text
+    warehouse = html.split("仓库管理制度 · 本周排名")[1].split("</section>")[0]
+    assert "这段时间还没有提交评分的检查表" in warehouse and "<table" not in warehouse
     assert "/static/reports.css" in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing loaded from the internet
 
