@@ -53,7 +53,9 @@ def _policy(handbook):
     policies = handbook.scored_policies
     wanted = request.args.get("policy")
     if not wanted:
-        return policies[0] if policies else None
+        # Department score sheets are what the rankings are for; show one of those first.
+        by_department = [p for p in policies if p.scoring.per == "department"]
+        return (by_department or policies or [None])[0]
     policy = handbook.policy(wanted)
     if policy is None or policy.scoring is None:
         abort(404, t("reports.unknown_policy"))
@@ -74,7 +76,7 @@ def dashboard():
     first_monday = trends.week_start(weeks[0]).isoformat()
     series = trends.compliance_by_department(handbook, [d for d in found if d["day"] >= first_monday], weeks)
     labels = [trends.week_label(w) for w in weeks]
-    failed = trends.most_failed(this_month)
+    failed = trends.most_failed(handbook, this_month)
     fines = trends.fines_by_month(found, months)
     week = week_of(day)
     week_digests = [d for d in found if trends.week_start(week).isoformat() <= d["day"]]
@@ -88,7 +90,10 @@ def dashboard():
         failed=charts.hbar_chart([f.text for f in failed], [f.times for f in failed], unit="次"),
         failed_checks=failed,
         fines=charts.column_chart([f"{int(m[5:])}月" for m in months], fines, unit="元"),
-        rankings=[weekly_ranking(handbook, p, week_digests, week) for p in handbook.scored_policies],
+        rankings=[
+            weekly_ranking(handbook, p, week_digests, week)
+            for p in sorted(handbook.scored_policies, key=lambda p: p.scoring.per != "department")
+        ],
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..scoring import fine_amount
 
-VERSION = "digest-1"
+VERSION = "digest-2"
 
 
 def digest(record: dict) -> dict:
@@ -27,7 +27,8 @@ def digest(record: dict) -> dict:
         "passed": score["passed"],
         "applicable": score["passed"] + score["failed"],
         "scores": {pid: s["value"] for pid, s in (record.get("scores") or {}).items()},
-        "failed": [[i["check_id"], i["text"], i["policy_title"], i["clause_url"]] for i in failed],
+        # Check ids only: a year of digests stays small; texts come from the handbook when shown.
+        "failed": [i["check_id"] for i in failed],
         "penalties": [_penalty(i) for i in failed if fine_amount(i)],
     }
 

@@ -42,11 +42,18 @@ def compliance_by_department(
     """Per department, the share of applicable items passed in each week (None: nothing checked)."""
     passed: dict[tuple[str, str], int] = defaultdict(int)
     applicable: dict[tuple[str, str], int] = defaultdict(int)
+    departments_of: dict[tuple[str, str], str | None] = {}
+    weeks_of: dict[str, str] = {}
     for d in digests:
-        department = department_of(handbook, *d["target"])
+        target = tuple(d["target"])
+        if target not in departments_of:
+            departments_of[target] = department_of(handbook, *target)
+        department = departments_of[target]
         if department is None:
             continue
-        week = iso_week(dt.date.fromisoformat(d["day"]))
+        if d["day"] not in weeks_of:
+            weeks_of[d["day"]] = iso_week(dt.date.fromisoformat(d["day"]))
+        week = weeks_of[d["day"]]
         passed[(department, week)] += d["passed"]
         applicable[(department, week)] += d["applicable"]
     departments = [dep.name for dep in handbook.reference.departments]
@@ -70,17 +77,18 @@ def week_label(week: str) -> str:
     return f"{monday.month}/{monday.day}"
 
 
-def most_failed(digests: list[dict], limit: int = 10) -> list[FailedCheck]:
-    """The checks that failed on the most checklists, most first."""
-    times: Counter = Counter()
-    about: dict[str, list] = {}
-    for d in digests:
-        for check_id, text, policy_title, clause_url in d["failed"]:
-            times[check_id] += 1
-            about[check_id] = [text, policy_title, clause_url]
-    return [
-        FailedCheck(cid, *about[cid], n) for cid, n in sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))
-    ][:limit]
+def most_failed(handbook: Handbook, digests: list[dict], limit: int = 10) -> list[FailedCheck]:
+    """The checks that failed on the most checklists, most first, described as the handbook has them now."""
+    times: Counter = Counter(check_id for d in digests for check_id in d["failed"])
+    found = []
+    for check_id, n in sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
+        check = handbook.check(check_id)
+        if check is None:  # removed from the handbook since: still counted, shown by its id
+            found.append(FailedCheck(check_id, check_id, "", "", n))
+            continue
+        policy, clause = handbook.policy(check.policy_id), handbook.clause(check.clause_id)
+        found.append(FailedCheck(check_id, check.text, policy.title, clause.url, n))
+    return found
 
 
 def fines_by_month(digests: list[dict], months: list[str]) -> list[float]:
