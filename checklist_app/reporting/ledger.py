@@ -127,8 +127,9 @@ def month_ledger(handbook: Handbook, month: str, year_digests: list[dict]) -> Le
     rules = handbook.penalty_rules
     limit = rules.approval_above if rules else None
     repeat = rules.repeat_limit if rules else None
-    all_lines = _lines(handbook, [d for d in year_digests if d["day"] <= end.isoformat()], limit)
-    lines = [line for line in all_lines if line.day >= start.isoformat()]
+    first, last = start.isoformat(), end.isoformat()
+    all_lines = _lines(handbook, [d for d in year_digests if d["day"] <= last], limit)
+    lines = [line for line in all_lines if line.day >= first]
     year_counts: Counter = Counter()
     for line in all_lines:
         if line.day[:4] == month[:4]:
