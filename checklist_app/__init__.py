@@ -13,7 +13,7 @@ from generator.render import fmt_number
 from . import config as settings
 from .extensions import csrf
 from .handbook_source import HandbookSource
-from .scoring import item_loss
+from .scoring import fine_amount, item_loss
 from .storage import open_storage
 from .strings import t
 
@@ -45,7 +45,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["checklist_handbook"] = HandbookSource(
         app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"])
     )
-    app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss)
+    app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.filters["num"] = fmt_number
 
     @app.after_request

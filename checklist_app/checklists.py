@@ -215,6 +215,16 @@ def visible(record: dict) -> bool:
     return g.user["permission"] in ("admin", "owner") or record["inspector"] == g.user["username"]
 
 
+def visible_record(record_id: str) -> dict:
+    """The completed checklist with this id if the signed-in user may see it; 404 or 403 otherwise."""
+    found = storage().completions.find(record_id)
+    if found is None:
+        abort(404)
+    if not visible(found):
+        abort(403)
+    return found
+
+
 @bp.get("/history")
 @login_required
 def history():
@@ -249,11 +259,7 @@ def history():
 @login_required
 def record(record_id: str):
     """One completed checklist, read-only, against the clause versions it was checked against."""
-    found = storage().completions.find(record_id)
-    if found is None:
-        abort(404)
-    if not visible(found):
-        abort(403)
+    found = visible_record(record_id)
     handbook = handbook_state().handbook
     current = {}
     if handbook is not None:

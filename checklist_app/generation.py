@@ -129,8 +129,9 @@ def matches(handbook: Handbook, check: CheckItem, target: Target) -> bool:
         return check.area == target.name
     if target.kind == "role":
         return target.name in check.roles or ALL_STAFF in check.roles
-    departments = {r.name: r.department for r in handbook.reference.roles}
-    return ALL_STAFF in check.roles or any(departments.get(r) == target.name for r in check.roles)
+    return ALL_STAFF in check.roles or any(
+        (role := handbook.role(r)) is not None and role.department == target.name for r in check.roles
+    )
 
 
 def _build(

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 
 from .auth import login_required
-from .checklists import visible  # the record page's rule: who may see a record may print it
+from .checklists import visible_record  # who may see a record may print it
 from .downloads import attachment
-from .extensions import storage
 from .reporting import pdf
 from .strings import t
 
 bp = Blueprint("printing", __name__)
 
 
-def _record(record_id: str) -> dict:
-    found = storage().completions.find(record_id)
-    if found is None:
-        abort(404)
-    if not visible(found):
-        abort(403)
-    return found
-
-
 @bp.get("/history/<record_id>/print")
 @login_required
 def print_page(record_id: str):
     """The record as an A4 form to print from the browser."""
-    record = _record(record_id)
+    record = visible_record(record_id)
     return render_template("checklists/print.html", record=record, sheet=pdf.printable(record))
 
 
@@ -37,7 +27,7 @@ def print_page(record_id: str):
 @login_required
 def download(record_id: str):
     """The record as a PDF file (same content as the print page)."""
-    record = _record(record_id)
+    record = visible_record(record_id)
     started = time.perf_counter()
     try:
         data = pdf.checklist_pdf(record, pdf.find_font(current_app.config.get("PDF_FONT")))

@@ -9,10 +9,11 @@ from flask import Blueprint, abort, render_template, request
 from .auth import login_required, permission_required
 from .downloads import attachment
 from .extensions import current_handbook, storage, today
+from .generation import iso_week, week_start
 from .reporting import charts, facts, trends
 from .reporting.exports import ledger_tables, ranking_table
 from .reporting.ledger import month_bounds, month_ledger
-from .reporting.rankings import daily_ranking, week_of, weekly_ranking
+from .reporting.rankings import daily_ranking, weekly_ranking
 from .reporting.tables import to_csv, to_xlsx
 from .strings import t
 
@@ -70,16 +71,16 @@ def dashboard():
     day = _day()
     weeks = trends.last_weeks(day, WEEKS)
     months = trends.last_months(day, MONTHS)
-    start = min(dt.date.fromisoformat(months[0] + "-01"), trends.week_start(weeks[0]))
+    start = min(dt.date.fromisoformat(months[0] + "-01"), week_start(weeks[0]))
     found = digests(start, day)
     this_month = [d for d in found if d["day"][:7] == months[-1]]
-    first_monday = trends.week_start(weeks[0]).isoformat()
+    first_monday = week_start(weeks[0]).isoformat()
     series = trends.compliance_by_department(handbook, [d for d in found if d["day"] >= first_monday], weeks)
     labels = [trends.week_label(w) for w in weeks]
     failed = trends.most_failed(handbook, this_month)
     fines = trends.fines_by_month(found, months)
-    week = week_of(day)
-    week_digests = [d for d in found if trends.week_start(week).isoformat() <= d["day"]]
+    week = iso_week(day)
+    week_digests = [d for d in found if week_start(week).isoformat() <= d["day"]]
     return render_template(
         "reports/dashboard.html",
         day=day,
@@ -98,8 +99,8 @@ def dashboard():
 
 
 def _rankings(handbook, policy, day):
-    week = week_of(day)
-    found = digests(trends.week_start(week), trends.week_start(week) + dt.timedelta(days=6))
+    week = iso_week(day)
+    found = digests(week_start(week), week_start(week) + dt.timedelta(days=6))
     return daily_ranking(handbook, policy, found, day), weekly_ranking(handbook, policy, found, week)
 
 

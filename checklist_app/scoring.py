@@ -38,8 +38,6 @@ def sheet_for(handbook: Handbook, policy: Policy, target_kind: str, target_name:
         "headcount": headcount,
         "band": band.label if band else None,
         "band_points": band.points if band else None,
-        "best_reward": scoring.best_reward,
-        "worst_fine": scoring.worst_fine,
     }
 
 

@@ -292,6 +292,18 @@ class Handbook:
         """The ledger rules (approval limit, repeat limit); validation allows one declaration."""
         return next((p.penalties for p in self.policies if p.penalties is not None), None)
 
-    def department(self, name: str):
+    @cached_property
+    def _departments(self) -> dict[str, Department]:
+        return {d.name: d for d in self.reference.departments}
+
+    @cached_property
+    def _roles(self) -> dict[str, Role]:
+        return {r.name: r for r in self.reference.roles}
+
+    def department(self, name: str) -> Department | None:
         """The department with this name, or None."""
-        return next((d for d in self.reference.departments if d.name == name), None)
+        return self._departments.get(name)
+
+    def role(self, name: str) -> Role | None:
+        """The role with this name, or None."""
+        return self._roles.get(name)

@@ -36,23 +36,36 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _section(path: str, front: FrontMatter, key: str, allowed: tuple[str, ...], problem, example: str):
+    """The mapping under ``key`` as (data, line of each inner key, line of ``key``, problems).
+
+    ``data`` is None when the value is not a mapping; unknown inner keys are reported at their line.
+    """
+    top = front.key_lines.get(key, front.start_line)
+    data = front.data[key]
+    if not isinstance(data, dict):
+        return (
+            None,
+            {},
+            top,
+            [problem(path, top, "应是一组“键: 值”", f"{key} 下面每行缩进写一个键，例如 {example}")],
+        )
+    lines = _children(front.nodes.get(key))
+    unknown = [k for k in data if k not in allowed]
+    found = [
+        problem(path, lines.get(str(k), top), f"不认识的键 {k}", "可用：" + "、".join(allowed))
+        for k in unknown
+    ]
+    return data, lines, top, found
+
+
 def parse_scoring(path: str, front: FrontMatter) -> tuple[Scoring | None, list[Problem]]:
     """The policy's score sheet, or None when it declares none."""
     if "scoring" not in front.data:
         return None, []
-    data, node = front.data["scoring"], front.nodes.get("scoring")
-    top = front.key_lines.get("scoring", front.start_line)
-    if not isinstance(data, dict):
-        return None, [P.bad_scoring(path, top, "应是一组“键: 值”", "例如 scoring:\\n  full_marks: 100")]
-    lines = _children(node)
-    found: list[Problem] = []
-    for key in data:
-        if key not in SCORING_KEYS:
-            found.append(
-                P.bad_scoring(
-                    path, lines.get(str(key), top), f"不认识的键 {key}", "可用：" + "、".join(SCORING_KEYS)
-                )
-            )
+    data, lines, top, found = _section(path, front, "scoring", SCORING_KEYS, P.bad_scoring, "full_marks: 100")
+    if data is None:
+        return None, found
     full = data.get("full_marks")
     if not _is_number(full) or full <= 0:
         found.append(
@@ -91,7 +104,7 @@ def parse_scoring(path: str, front: FrontMatter) -> tuple[Scoring | None, list[P
             )
             value = None
         amounts[key] = float(value) if value is not None else None
-    bands_node = _value_node(node, "size_bands")
+    bands_node = _value_node(front.nodes.get("scoring"), "size_bands")
     bands, band_problems = _bands(path, data.get("size_bands"), bands_node, lines.get("size_bands", top))
     found += band_problems
     if bands and per != "department":
@@ -180,20 +193,11 @@ def parse_penalties(path: str, front: FrontMatter) -> tuple[PenaltyRules | None,
     """The handbook's ledger rules, or None when this policy declares none."""
     if "penalties" not in front.data:
         return None, []
-    data = front.data["penalties"]
-    top = front.key_lines.get("penalties", front.start_line)
-    example = "penalties:\\n  approval_above: 300\\n  repeat_limit: 3"
-    if not isinstance(data, dict):
-        return None, [P.bad_penalties(path, top, "应是一组“键: 值”", f"例如 {example}")]
-    lines = _children(front.nodes.get("penalties"))
-    found: list[Problem] = []
-    for key in data:
-        if key not in PENALTY_KEYS:
-            found.append(
-                P.bad_penalties(
-                    path, lines.get(str(key), top), f"不认识的键 {key}", "可用：" + "、".join(PENALTY_KEYS)
-                )
-            )
+    data, lines, top, found = _section(
+        path, front, "penalties", PENALTY_KEYS, P.bad_penalties, "approval_above: 300"
+    )
+    if data is None:
+        return None, found
     limit, repeat = data.get("approval_above"), data.get("repeat_limit")
     if limit is not None and (not _is_number(limit) or limit < 0):
         found.append(

@@ -89,7 +89,8 @@ def department_of(handbook: Handbook, target_kind: str, target_name: str) -> str
     if target_kind == "department":
         return target_name
     if target_kind == "role":
-        return next((r.department for r in handbook.reference.roles if r.name == target_name), None)
+        role = handbook.role(target_name)
+        return role.department if role else None
     return None
 
 

@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from generator.render import fmt_number
 
-from ..scoring import item_loss
+from ..scoring import fine_amount, item_loss
 from ..strings import t
 
 # Debian/Ubuntu fonts-noto-cjk, Arch noto-fonts-cjk, then WenQuanYi. Index 2 of the Noto
@@ -108,7 +108,7 @@ def _extras(item: dict) -> str:
         if item.get("count"):
             parts.append(t("record.count", n=item["count"]))
         if item.get("fine"):
-            parts.append(t("checklist.fine", amount=_num(item["fine"] * (item.get("count") or 1))))
+            parts.append(t("checklist.fine", amount=_num(fine_amount(item))))
         if item.get("deduct") is not None:
             parts.append(t("checklist.deduct", points=_num(item["deduct"])))
         if item.get("scored"):

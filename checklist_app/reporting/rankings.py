@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from generator.model import Handbook, Policy
 
-from ..generation import iso_week, week_start
+from ..generation import week_start
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,3 @@ def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week
         ids = tuple(i for on in sorted(days) for _, i in days[on])
         scores[name] = (_mean(daily), len(daily), ids)
     return _rank(handbook, policy, "weekly", week, start, end, scores)
-
-
-def week_of(day: dt.date) -> str:
-    """The ISO week a day belongs to, as rankings name it."""
-    return iso_week(day)

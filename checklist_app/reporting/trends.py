@@ -42,13 +42,9 @@ def compliance_by_department(
     """Per department, the share of applicable items passed in each week (None: nothing checked)."""
     passed: dict[tuple[str, str], int] = defaultdict(int)
     applicable: dict[tuple[str, str], int] = defaultdict(int)
-    departments_of: dict[tuple[str, str], str | None] = {}
-    weeks_of: dict[str, str] = {}
+    weeks_of: dict[str, str] = {}  # a year of digests covers only 365 distinct days
     for d in digests:
-        target = tuple(d["target"])
-        if target not in departments_of:
-            departments_of[target] = department_of(handbook, *target)
-        department = departments_of[target]
+        department = department_of(handbook, *d["target"])
         if department is None:
             continue
         if d["day"] not in weeks_of:
