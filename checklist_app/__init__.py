@@ -11,6 +11,7 @@ from flask import Flask
 from generator.render import fmt_number
 
 from . import config as settings
+from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
 from .scoring import fine_amount, item_loss
@@ -41,12 +42,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
+    try:
+        clock = app.config.get("CLOCK") or from_settings(app.config["TIMEZONE"], app.config["FROZEN_TIME"])
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    app.extensions["checklist_clock"] = clock
     app.extensions["checklist_storage"] = open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
     app.extensions["checklist_handbook"] = HandbookSource(
-        app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"])
+        app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock
     )
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.filters["num"] = fmt_number
+    app.jinja_env.filters["when"] = lambda value: shown(clock, value)
 
     @app.after_request
     def security_headers(response):

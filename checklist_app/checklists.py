@@ -21,7 +21,7 @@ from flask_wtf.csrf import generate_csrf
 
 from . import services
 from .auth import login_required
-from .extensions import current_handbook, handbook_state, storage
+from .extensions import clock, current_handbook, handbook_state, storage
 from .extensions import today as today_date
 from .generation import Target, iso_week, targets
 from .strings import t
@@ -160,6 +160,7 @@ def submit_form():
             g.user,
             request.form.get("idempotency_key", ""),
             current_app.config["MAX_NOTE_LENGTH"],
+            now=clock().now(),
         )
     except services.Forbidden:
         abort(403)
@@ -195,6 +196,7 @@ def submit_json():
             g.user,
             request.headers.get("Idempotency-Key", ""),
             current_app.config["MAX_NOTE_LENGTH"],
+            now=clock().now(),
         )
     except services.Forbidden:
         return jsonify(errors=[t("error.forbidden")]), 403

@@ -25,6 +25,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", None, "where completed checklists live (default: <instance>/data)"),
     Setting("STORAGE", "tinydb", "storage backend: tinydb (embedded default) or memory (tests)"),
     Setting("RELOAD_INTERVAL", 2.0, "seconds between checks of handbook/ for edits"),
+    Setting(
+        "TIMEZONE",
+        "Asia/Shanghai",
+        "the team's time zone: decides today, weeks and months, and every time shown (IANA name)",
+    ),
+    Setting(
+        "SUBMIT_GRACE_MINUTES",
+        120,
+        "minutes after midnight (or the week's end) a checklist opened in time may still be submitted",
+    ),
+    Setting("HISTORY_MAX_DAYS", 366, "longest date range history and reports list at once"),
+    Setting(
+        "SNAPSHOT_RETENTION_DAYS",
+        30,
+        "days an opened but never submitted checklist is kept before it is removed",
+    ),
+    Setting("FROZEN_TIME", None, "tests only: stop the app's clock at this ISO 8601 time"),
     Setting("MAX_NOTE_LENGTH", 500, "longest note an inspector may write on one item"),
     Setting(
         "PDF_FONT",

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from generator import Handbook
 
+from .clock import Clock
 from .handbook_source import HandbookSource, HandbookState
 from .storage import Storage
 
@@ -37,6 +38,11 @@ def current_handbook() -> Handbook:
     return handbook
 
 
+def clock() -> Clock:
+    """The app's one clock (tests freeze it)."""
+    return current_app.extensions["checklist_clock"]
+
+
 def today() -> dt.date:
-    """The local date that checklists and reports default to."""
-    return dt.date.today()
+    """Today in the team's time zone: what checklists and reports default to."""
+    return clock().today()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from generator import Handbook, HandbookLoader, Problem
 
+from .clock import Clock
+
 
 @dataclass(frozen=True)
 class HandbookState:
@@ -30,8 +32,9 @@ class HandbookSource:
     changed files. An invalid edit never replaces the last good model.
     """
 
-    def __init__(self, root: str, interval: float = 2.0):
-        self.loader = HandbookLoader(root)
+    def __init__(self, root: str, interval: float = 2.0, clock: Clock | None = None):
+        self.clock = clock or Clock()
+        self.loader = HandbookLoader(root, self.clock.today)
         self.interval = interval
         self._lock = threading.Lock()
         self._checked = 0.0
@@ -50,7 +53,7 @@ class HandbookSource:
             self._checked = time.monotonic()
             if result.handbook is not None:
                 changed = self._state.handbook is not result.handbook
-                loaded_at = dt.datetime.now() if changed else self._state.loaded_at
+                loaded_at = self.clock.now() if changed else self._state.loaded_at
                 self._state = HandbookState(result.handbook, result.problems, loaded_at)
             else:
                 self._state = HandbookState(self._state.handbook, result.problems, self._state.loaded_at)

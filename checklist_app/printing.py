@@ -8,11 +8,17 @@ from flask import Blueprint, current_app, render_template
 
 from .auth import login_required
 from .checklists import visible_record  # who may see a record may print it
+from .clock import shown
 from .downloads import attachment
+from .extensions import clock
 from .reporting import pdf
 from .strings import t
 
 bp = Blueprint("printing", __name__)
+
+
+def _when(value: str) -> str:
+    return shown(clock(), value)
 
 
 @bp.get("/history/<record_id>/print")
@@ -20,7 +26,7 @@ bp = Blueprint("printing", __name__)
 def print_page(record_id: str):
     """The record as an A4 form to print from the browser."""
     record = visible_record(record_id)
-    return render_template("checklists/print.html", record=record, sheet=pdf.printable(record))
+    return render_template("checklists/print.html", record=record, sheet=pdf.printable(record, _when))
 
 
 @bp.get("/history/<record_id>.pdf")
@@ -30,7 +36,7 @@ def download(record_id: str):
     record = visible_record(record_id)
     started = time.perf_counter()
     try:
-        data = pdf.checklist_pdf(record, pdf.find_font(current_app.config.get("PDF_FONT")))
+        data = pdf.checklist_pdf(record, pdf.find_font(current_app.config.get("PDF_FONT")), _when)
     except pdf.FontUnavailable as exc:
         current_app.logger.error("checklist PDF: %s", exc)
         return render_template("errors/error.html", messages=[t("print.font_missing")], status=503), 503

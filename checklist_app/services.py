@@ -172,7 +172,8 @@ def submit(
     user: dict,
     key: str,
     max_note: int,
-    now: dt.datetime | None = None,
+    *,
+    now: dt.datetime,
 ) -> tuple[dict, bool]:
     """Store a completed checklist exactly once; return (record, created).
 
@@ -190,7 +191,6 @@ def submit(
             return existing, False
         raise _conflict(existing)
     items = validate_answers(snapshot, answers, max_note)
-    now = now or dt.datetime.now()
     record = {
         "identity": snapshot["identity"],
         "idempotency_key": key,

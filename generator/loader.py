@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import Handbook, Reference
 from .parser import ParsedFile, parse_file
@@ -54,7 +56,7 @@ class HandbookLoader:
     Safe to share between threads: loads are serialised.
     """
 
-    def __init__(self, root: str | os.PathLike, today: dt.date | None = None):
+    def __init__(self, root: str | os.PathLike, today: dt.date | Callable[[], dt.date] | None = None):
         self.root = Path(root)
         self.display = display_root(self.root)
         self._today = today
@@ -70,7 +72,7 @@ class HandbookLoader:
             return self._load()
 
     def _load(self) -> LoadResult:
-        today = self._today or dt.date.today()
+        today = self._today() if callable(self._today) else (self._today or team_today())
         ref_stamp = (_stamp(self.root / REFERENCE_FILE), today)
         if ref_stamp != self._reference_stamp:
             self._reference = load_reference(self.root, self.display)
@@ -112,6 +114,15 @@ class HandbookLoader:
             )
         self._last = LoadResult(handbook, tuple(problems), reparsed)
         return self._last
+
+
+def team_today() -> dt.date:
+    """Today in the team's time zone (``CHECKLIST_TIMEZONE``, default Asia/Shanghai), not the server's."""
+    try:
+        tz = ZoneInfo(os.environ.get("CHECKLIST_TIMEZONE") or "Asia/Shanghai")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("Asia/Shanghai")
+    return dt.datetime.now(tz).date()
 
 
 def _stamp(path: Path) -> tuple:

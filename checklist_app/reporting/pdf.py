@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,12 +143,15 @@ def _score_fact(score: dict) -> tuple[str, str]:
     return t("history.score"), f"{_num(score['value'])} / {_num(score['max'])}"
 
 
-def printable(record: dict) -> Sheet:
-    """The paper form of a stored record (fields added later are read with ``.get``)."""
+def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
+    """The paper form of a stored record (fields added later are read with ``.get``).
+
+    ``when`` formats a stored timestamp for people (the app passes its clock's, with the zone).
+    """
     score = record["score"]
     facts = [
         (t("record.inspector"), record["inspector_name"]),
-        (t("record.submitted"), record["submitted_at"].replace("T", " ")),
+        (t("record.submitted"), when(record["submitted_at"])),
         _score_fact(score),
         (
             t("print.results"),
@@ -401,12 +405,12 @@ def _take(block: list[Line], room: float, fresh: bool) -> tuple[list[Line], list
     return block[:count], block[count:]
 
 
-def checklist_pdf(record: dict, font: FontSpec) -> bytes:
+def checklist_pdf(record: dict, font: FontSpec, when: Callable[[str], str] = str) -> bytes:
     """The A4 PDF of a stored record: heading, facts, items, per-policy scores, signature lines.
 
     Raises FontUnavailable if ``font`` cannot be loaded.
     """
-    sheet = printable(record)
+    sheet = printable(record, when)
     pdf = _Form(sheet, font)
     pdf.set_title(sheet.title)
     pdf.set_author(sheet.author)

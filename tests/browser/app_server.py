@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 def free_port() -> int:
@@ -17,10 +19,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class AppServer:
-    """gunicorn with several workers on 127.0.0.1, its data in ``workdir``."""
+# The servers' clock stands still here (a Wednesday, Beijing time), so the tests pass on any date.
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TODAY = NOW.date()
 
-    def __init__(self, workdir: Path, handbook: Path, site: Path, workers: int = 2):
+
+class AppServer:
+    """gunicorn with several workers on 127.0.0.1, its data in ``workdir``, its clock frozen at ``now``."""
+
+    def __init__(self, workdir: Path, handbook: Path, site: Path, workers: int = 2, now: dt.datetime = NOW):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(
@@ -30,6 +37,7 @@ class AppServer:
             CHECKLIST_DATA_DIR=str(workdir / "data"),
             CHECKLIST_INSTANCE_PATH=str(workdir / "instance"),
             CHECKLIST_RELOAD_INTERVAL="0",
+            CHECKLIST_FROZEN_TIME=now.isoformat(),
         )
         self.log = open(workdir / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         gunicorn = Path(sys.executable).with_name("gunicorn")

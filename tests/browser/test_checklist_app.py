@@ -12,7 +12,7 @@ from checklist_app.auth import make_user
 from checklist_app.storage.tinydb_store import TinyDBCompletionStore, TinyDBUserStore
 
 from ..conftest import HANDBOOKS
-from .app_server import AppServer
+from .app_server import TODAY, AppServer
 
 pytestmark = pytest.mark.browser
 PASSWORD = "inspector-pass-1"
@@ -30,8 +30,7 @@ def server(tmp_path, sample_site):
 
 
 def stored(server) -> list[dict]:
-    today = dt.date.today()
-    return TinyDBCompletionStore(server.data).list(today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+    return TinyDBCompletionStore(server.data).list(TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1))
 
 
 def sign_in(page, server):

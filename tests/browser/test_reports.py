@@ -1,7 +1,7 @@
 """Reports on a phone: dashboard charts, score-sheet rankings, the penalty ledger, and a scored checklist.
 
 The data is seeded through the real service layer into the server's TinyDB before gunicorn starts,
-with dates relative to today (the dashboard, the rankings and the ledger default to today).
+with dates relative to the servers' frozen today (the dashboard, the rankings and the ledger default to today).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from generator import load_handbook
 
 from ..checklist_app.conftest import CS_LEAD, HYGIENE_INSPECTOR, complete
 from ..conftest import HANDBOOKS
-from .app_server import AppServer
+from .app_server import TODAY, AppServer
 
 pytestmark = pytest.mark.browser
 
@@ -55,9 +55,9 @@ def month_before(day: dt.date, months: int) -> dt.date:
 
 def seed(handbook_dir: Path, data_dir: Path) -> Seeded:
     """Hygiene scores over the last four weeks and today, customer-service fines over four months."""
-    handbook = load_handbook(handbook_dir)
+    handbook = load_handbook(handbook_dir, today=TODAY)
     store = open_storage("tinydb", data_dir)
-    today = dt.date.today()
+    today = TODAY
     monday = today - dt.timedelta(days=today.weekday())
 
     # Earlier weeks only (Monday and Wednesday), so this ISO week holds nothing but today's scores.

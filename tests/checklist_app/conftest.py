@@ -6,11 +6,13 @@ import datetime as dt
 import re
 import shutil
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from checklist_app import create_app, services
 from checklist_app.auth import make_user
+from checklist_app.clock import FrozenClock
 from checklist_app.extensions import storage
 from checklist_app.generation import Target
 
@@ -24,6 +26,21 @@ USERS = [
 ]
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = dt.date(2026, 11, 23)  # a Monday; the app's clock stands at 09:30 on it unless a test moves it
+
+
+def noon(day: dt.date) -> dt.datetime:
+    """Midday of ``day`` in the team's zone: a time a checklist of that day is really done."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The app's clock, frozen at 09:30 Beijing time on Monday 2026-11-23; tests move it with set/advance."""
+    return FrozenClock(dt.datetime.combine(DAY, dt.time(9, 30), tzinfo=SHANGHAI))
+
+
 @pytest.fixture
 def handbook_dir(tmp_path, good_root):
     root = tmp_path / "handbook"
@@ -32,10 +49,11 @@ def handbook_dir(tmp_path, good_root):
 
 
 @pytest.fixture
-def app(tmp_path, handbook_dir, sample_site):
+def app(tmp_path, handbook_dir, sample_site, clock):
     app = create_app(
         {
             "TESTING": True,
+            "CLOCK": clock,
             "SECRET_KEY": "test-secret",
             "HANDBOOK_DIR": str(handbook_dir),
             "SITE_DIR": str(sample_site),
@@ -108,6 +126,6 @@ def complete(
         answers[item["key"]] = {"result": "fail", "responsible": person, "count": str(count)}
     missing = set(failures) - {i["key"] for i in snapshot["items"]}
     assert not missing, f"not on the checklist: {missing}"
-    record, created = services.submit(store, snapshot, answers, user, uuid.uuid4().hex, 500)
+    record, created = services.submit(store, snapshot, answers, user, uuid.uuid4().hex, 500, now=noon(day))
     assert created
     return record

@@ -10,11 +10,10 @@ from checklist_app import services
 from checklist_app.generation import Target
 from checklist_app.storage import open_storage
 
-from .conftest import HYGIENE_INSPECTOR, csrf_from
+from .conftest import DAY, HYGIENE_INSPECTOR, csrf_from, noon
 from .conftest import complete as complete_checklist
 from .test_checklists import _form, _keys
 
-DAY = dt.date(2026, 11, 23)
 INSPECTOR = HYGIENE_INSPECTOR
 
 
@@ -101,7 +100,7 @@ def test_a_count_must_be_a_whole_number(handbook, store):
     answers = {i["key"]: {"result": "pass"} for i in snapshot["items"]}
     answers["hy-desk"] = {"result": "fail", "responsible": "小王", "count": "两处"}
     with pytest.raises(services.SubmissionError) as error:
-        services.submit(store, snapshot, answers, INSPECTOR, "key-bad-count", 500)
+        services.submit(store, snapshot, answers, INSPECTOR, "key-bad-count", 500, now=noon(DAY))
     assert "次数应是 1 到 999 的整数" in error.value.messages[0]
 
 
