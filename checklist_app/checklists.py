@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import json
 
 from flask import (
     Blueprint,
@@ -19,44 +19,26 @@ from flask import (
 )
 from flask_wtf.csrf import generate_csrf
 
-from . import services
+from . import due, inputs, services
 from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
 from .extensions import today as today_date
-from .generation import Target, iso_week, targets
+from .generation import iso_week, targets
 from .strings import t
 
 bp = Blueprint("checklists", __name__)
 
 
-def _started_key(identity: str, username: str) -> str:
-    return "s" + hashlib.sha256(f"{identity}|{username}".encode()).hexdigest()[:24]
-
-
-def _open(kind: str, period: str, target: Target, event: str | None) -> tuple[dict, bool]:
-    """The checklist this user started for this identity, or a freshly started one.
-
-    Returns (snapshot, is_current): a checklist keeps the items and versions it was
-    started with even if a policy changes before it is submitted.
-    """
-    current = services.generate(current_handbook(), kind, period, target, services.scope_for(g.user), event)
-    started_key = _started_key(current.identity, g.user["username"])
-    pointer = storage().snapshots.get(started_key)
-    if pointer and (snapshot := storage().snapshots.get(pointer["snapshot_id"])):
-        return snapshot, snapshot["snapshot_id"] == current.snapshot_id
-    snapshot = services.start(storage(), current)
-    storage().snapshots.put(started_key, {"snapshot_id": snapshot["snapshot_id"]})
-    return snapshot, True
+def _grace() -> dt.timedelta:
+    return dt.timedelta(minutes=float(current_app.config["SUBMIT_GRACE_MINUTES"]))
 
 
 @bp.get("/")
 @login_required
 def today():
-    """The checklists due today (or on ``?date=``) that this user inspects."""
-    try:
-        day = dt.date.fromisoformat(request.args.get("date") or today_date().isoformat())
-    except ValueError:
-        abort(400, t("error.bad_date"))
+    """The checklists due today that this user inspects (an earlier ``?date=`` is a back-fill)."""
+    day = inputs.optional_day(request.args.get("date"), today_date())
+    mode = services.day_view(g.user, day, clock())
     handbook = current_handbook()
     scope = services.scope_for(g.user)
     week = iso_week(day)
@@ -79,7 +61,13 @@ def today():
         )
     events = handbook.reference.events
     return render_template(
-        "checklists/today.html", day=day, week=week, rows=rows, events=events, all_targets=targets(handbook)
+        "checklists/today.html",
+        day=day,
+        week=week,
+        rows=rows,
+        events=events,
+        all_targets=targets(handbook),
+        backfill=mode == due.BACKFILL,
     )
 
 
@@ -87,17 +75,14 @@ def today():
 @login_required
 def start_event():
     """The event form's target: redirect to that event checklist's canonical address."""
+    handbook = current_handbook()
     event = request.args.get("event", "")
-    if event not in current_handbook().reference.events:
-        abort(404)
+    if event not in handbook.reference.events:
+        abort(404, t("error.unknown_event", event=event[:50]))
+    day = inputs.optional_day(request.args.get("date"), today_date())
+    target = services.resolve_target(handbook, request.args.get("target", ""))
     return redirect(
-        url_for(
-            "checklists.checklist",
-            kind="event",
-            period=request.args.get("date", ""),
-            target=request.args.get("target", ""),
-            event=event,
-        )
+        url_for("checklists.checklist", kind="event", period=day.isoformat(), target=target.slug, event=event)
     )
 
 
@@ -105,25 +90,35 @@ def start_event():
 @login_required
 def checklist(kind: str, period: str, target: str):
     """Fill in one checklist (or see it, if it was already submitted)."""
-    if kind not in ("daily", "weekly", "event"):
-        abort(404)
-    try:
-        parsed = Target.parse(target)
-        snapshot, is_current = _open(kind, period, parsed, request.args.get("event"))
-    except ValueError:
-        abort(404)
-    done = storage().completions.get(snapshot["identity"], services.day_of(snapshot))
-    if done is not None:
+    opened = services.open_checklist(
+        storage(),
+        current_handbook(),
+        g.user,
+        kind,
+        period,
+        target,
+        request.args.get("event"),
+        clock=clock(),
+        grace=_grace(),
+    )
+    if opened.done is not None:
         flash(t("checklist.already"))
-        return redirect(url_for("checklists.record", record_id=done["id"]))
+        return redirect(url_for("checklists.record", record_id=opened.done["id"]))
     return render_template(
         "checklists/checklist.html",
-        snapshot=snapshot,
-        is_current=is_current,
+        snapshot=opened.snapshot,
+        is_current=opened.is_current,
+        backfill=opened.mode == due.BACKFILL,
         answers={},
         errors=[],
-        key=request.args.get("key", ""),
+        reason="",
+        key=_key_param(),
     )
+
+
+def _key_param() -> str:
+    key = request.args.get("key", "")
+    return key if services.valid_key(key) else ""
 
 
 def _form_answers(snapshot: dict) -> dict:
@@ -139,8 +134,10 @@ def _form_answers(snapshot: dict) -> dict:
     return answers
 
 
-def _snapshot_or_error(snapshot_id: str | None) -> dict:
-    snapshot = storage().snapshots.get(snapshot_id or "") if snapshot_id else None
+def _snapshot_or_error(snapshot_id) -> dict:
+    if not isinstance(snapshot_id, str) or not services.SNAPSHOT_ID_RE.fullmatch(snapshot_id):
+        raise services.SubmissionError([t("error.bad_snapshot")], status=400)
+    snapshot = storage().snapshots.get(snapshot_id)
     if snapshot is None or "identity" not in snapshot:
         raise services.SubmissionError([t("error.stale")], status=409)
     return snapshot
@@ -150,9 +147,8 @@ def _snapshot_or_error(snapshot_id: str | None) -> dict:
 @login_required
 def submit_form():
     """The plain form POST: works without JavaScript."""
-    snapshot = None
+    snapshot = _snapshot_or_error(request.form.get("snapshot_id"))
     try:
-        snapshot = _snapshot_or_error(request.form.get("snapshot_id"))
         record, _created = services.submit(
             storage(),
             snapshot,
@@ -160,20 +156,21 @@ def submit_form():
             g.user,
             request.form.get("idempotency_key", ""),
             current_app.config["MAX_NOTE_LENGTH"],
-            now=clock().now(),
+            clock=clock(),
+            grace=_grace(),
+            backfill_reason=request.form.get("backfill_reason"),
         )
-    except services.Forbidden:
-        abort(403)
     except services.SubmissionError as exc:
-        if snapshot is None:
-            return render_template("errors/error.html", messages=exc.messages), exc.status
-        answers = _form_answers(snapshot)
+        if exc.status in (400, 403, 409) or "record_id" in exc.data:
+            raise
         return render_template(
             "checklists/checklist.html",
             snapshot=snapshot,
             is_current=True,
-            answers=answers,
+            backfill="backfill_reason" in request.form,
+            answers=_form_answers(snapshot),
             errors=exc.messages,
+            reason=request.form.get("backfill_reason", ""),
             key=request.form.get("idempotency_key", ""),
         ), exc.status
     flash(t("checklist.submitted"))
@@ -183,27 +180,35 @@ def submit_form():
 @bp.post("/api/submissions")
 @login_required
 def submit_json():
-    """JSON submission with an ``Idempotency-Key`` header: 201 new, 200 repeat (same body)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
-        return jsonify(errors=[t("error.bad_request", detail="JSON {snapshot_id, answers}")]), 400
-    try:
-        snapshot = _snapshot_or_error(body.get("snapshot_id"))
-        record, created = services.submit(
-            storage(),
-            snapshot,
-            body["answers"],
-            g.user,
-            request.headers.get("Idempotency-Key", ""),
-            current_app.config["MAX_NOTE_LENGTH"],
-            now=clock().now(),
-        )
-    except services.Forbidden:
-        return jsonify(errors=[t("error.forbidden")]), 403
-    except services.SubmissionError as exc:
-        return jsonify(errors=exc.messages), exc.status
+    """JSON submission with an ``Idempotency-Key`` header: 201 new, 200 repeat (same body).
+
+    The same key with a different body is refused with 422 and the stored record's address.
+    """
+    body = read_json()
+    if not isinstance(body, dict):
+        raise services.SubmissionError([t("error.bad_json")], status=400)
+    snapshot = _snapshot_or_error(body.get("snapshot_id"))
+    record, created = services.submit(
+        storage(),
+        snapshot,
+        body.get("answers"),
+        g.user,
+        request.headers.get("Idempotency-Key", ""),
+        current_app.config["MAX_NOTE_LENGTH"],
+        clock=clock(),
+        grace=_grace(),
+        backfill_reason=body.get("backfill_reason"),
+    )
     url = url_for("checklists.record", record_id=record["id"])
     return jsonify(record=record, url=url), (201 if created else 200)
+
+
+def read_json():
+    """The request's JSON body, or SubmissionError 400 (malformed, too deep, not UTF-8)."""
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        raise services.SubmissionError([t("error.bad_json")], status=400) from None
 
 
 @bp.get("/api/csrf")
@@ -231,13 +236,11 @@ def visible_record(record_id: str) -> dict:
 @login_required
 def history():
     """Completed checklists by date range, target and inspector."""
-    try:
-        end = dt.date.fromisoformat(request.args.get("to") or today_date().isoformat())
-        start = dt.date.fromisoformat(request.args.get("from") or (end - dt.timedelta(days=30)).isoformat())
-    except ValueError:
-        abort(400, t("error.bad_date"))
-    target = request.args.get("target", "")
-    inspector = request.args.get("inspector", "")
+    end = inputs.optional_day(request.args.get("to"), today_date(), "结束日期")
+    start = inputs.optional_day(request.args.get("from"), max(end - dt.timedelta(days=30), inputs.MIN_DAY))
+    inputs.date_range(start, end, int(current_app.config["HISTORY_MAX_DAYS"]))
+    target = inputs.text(request.args.get("target"), "检查对象", 200)
+    inspector = inputs.text(request.args.get("inspector"), "检查人", 100)
     records = [r for r in storage().completions.list(start, end) if visible(r)]
     if target:
         records = [r for r in records if f"{r['target']['kind']}:{r['target']['name']}" == target]

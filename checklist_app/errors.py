@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .inputs import BadInput
+from .services import ServiceError
 from .strings import t
 
 _MESSAGES = {
@@ -18,14 +20,27 @@ _MESSAGES = {
 }
 
 
-def _respond(status: int, message: str):
+def _respond(status: int, message: str | list[str], record_id: str | None = None):
+    messages = [message] if isinstance(message, str) else message
+    url = url_for("checklists.record", record_id=record_id) if record_id else None
     if request.path.startswith("/api/"):
-        return jsonify(errors=[message]), status
-    return render_template("errors/error.html", messages=[message], status=status), status
+        body = {"errors": messages}
+        if url:
+            body.update(url=url, record_id=record_id)
+        return jsonify(body), status
+    return render_template("errors/error.html", messages=messages, status=status, record_url=url), status
 
 
 def init_app(app) -> None:
     """Register the error handlers."""
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        return _respond(exc.status, exc.messages, exc.data.get("record_id"))
+
+    @app.errorhandler(BadInput)
+    def bad_input(exc: BadInput):
+        return _respond(exc.status, exc.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

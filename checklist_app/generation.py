@@ -204,12 +204,19 @@ def week_start(period: str) -> dt.date:
 
 
 def weekly_checklist(handbook: Handbook, period: str, target: Target, scope: str = ALL_CHECKERS) -> Checklist:
-    """Every weekly check for ``target`` in the ISO week ``period`` (pinned or not)."""
+    """The weekly checks for ``target`` in the ISO week ``period`` that are not pinned to a weekday.
+
+    A check pinned to a weekday (每周五) is due on that day's daily checklist only, so
+    each due occurrence is on exactly one checklist and can be answered (and fined) once.
+    """
     week_start(period)  # validates the period
     checks = [
         k
         for k in handbook.checks
-        if matches(handbook, k, target) and k.frequency.kind == "weekly" and _in_scope(k, scope)
+        if matches(handbook, k, target)
+        and k.frequency.kind == "weekly"
+        and k.frequency.weekday is None
+        and _in_scope(k, scope)
     ]
     return _build(handbook, "weekly", period, target, scope, checks, ())
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, render_template, request
 
+from . import inputs
 from .auth import login_required, permission_required
 from .downloads import attachment
 from .extensions import current_handbook, storage, today
@@ -32,22 +33,12 @@ def digests(start: dt.date, end: dt.date) -> list[dict]:
 
 
 def _day() -> dt.date:
-    raw = request.args.get("date")
-    if not raw:
-        return today()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        abort(400, t("error.bad_date"))
+    return inputs.optional_day(request.args.get("date"), today())
 
 
 def _month() -> str:
-    month = request.args.get("month") or today().strftime("%Y-%m")
-    try:
-        month_bounds(month)
-    except ValueError:
-        abort(400, t("reports.bad_month"))
-    return month
+    raw = request.args.get("month")
+    return inputs.month(raw) if raw else today().strftime("%Y-%m")
 
 
 def _policy(handbook):
@@ -84,6 +75,7 @@ def dashboard():
     return render_template(
         "reports/dashboard.html",
         day=day,
+        backfilled=sum(1 for d in found if d.get("backfill")),
         weeks=WEEKS,
         compliance=charts.line_chart(labels, series[:8]) if series else charts.line_chart([], []),
         sparklines=[(name, charts.sparkline(values)) for name, values in series],

@@ -1,19 +1,25 @@
-"""Use cases: start a checklist, submit it once, score it. Views call these; these call storage."""
+"""Use cases: open a checklist that is due, submit it once, score it. Views call these; these call storage."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from generator import Handbook
 
+from . import due, inputs
+from .clock import Clock, shown
 from .generation import (
     ALL_CHECKERS,
+    CHECKLIST_KINDS,
     Checklist,
     Target,
     daily_checklist,
     event_checklist,
+    targets,
     week_start,
     weekly_checklist,
 )
@@ -22,20 +28,65 @@ from .storage import Conflict, Storage
 from .strings import t
 
 RESULTS = ("pass", "fail", "na")
-_KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
+_KEY_RE = re.compile(r"[A-Za-z0-9._:-]{8,100}", re.ASCII)
+SNAPSHOT_ID_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
+MAX_REASON = 200
+MAX_RESPONSIBLE = 100
+BACKFILL_PERMISSIONS = ("owner", "admin")
+_FULLWIDTH_DIGITS = {ord("０") + i: str(i) for i in range(10)}
 
 
-class SubmissionError(Exception):
-    """The submission was refused; ``messages`` say why, in the UI language. Nothing was stored."""
+class ServiceError(Exception):
+    """A use case refused; ``messages`` say why in the UI language, ``status`` is the HTTP status.
 
-    def __init__(self, messages: list[str], status: int = 422):
-        self.messages = messages
-        self.status = status
-        super().__init__("; ".join(messages))
+    ``data`` carries what a client needs to act on it (e.g. the stored record's address).
+    Nothing was stored.
+    """
+
+    status = 400
+
+    def __init__(self, messages: list[str] | str, status: int | None = None, data: dict | None = None):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        if status is not None:
+            self.status = status
+        self.data = data or {}
+        super().__init__("; ".join(self.messages))
 
 
-class Forbidden(Exception):
-    """The user may not see or submit this checklist."""
+class SubmissionError(ServiceError):
+    """The submission was refused."""
+
+    status = 422
+
+
+class Forbidden(ServiceError):
+    """The user may not see, open or submit this checklist."""
+
+    status = 403
+
+    def __init__(self, messages: list[str] | str | None = None, data: dict | None = None):
+        super().__init__(messages or t("error.forbidden"), 403, data)
+
+
+class NotFound(ServiceError):
+    """No such checklist: unknown target, event or kind, or a period not yet due."""
+
+    status = 404
+
+
+def may_backfill(user: dict) -> bool:
+    """Owners and admins may fill in a checklist whose period has passed (补录)."""
+    return user.get("permission") in BACKFILL_PERMISSIONS
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A checklist as opened by one user: the frozen snapshot, and how it may be submitted."""
+
+    snapshot: dict
+    is_current: bool  # the snapshot still matches today's handbook
+    mode: str  # due.CURRENT or due.BACKFILL
+    done: dict | None  # the completed record, if this checklist was already submitted
 
 
 def scope_for(user: dict) -> str:
@@ -43,6 +94,95 @@ def scope_for(user: dict) -> str:
     if user.get("permission") == "admin":
         return ALL_CHECKERS
     return user.get("role") or "-"
+
+
+def resolve_target(handbook: Handbook, slug) -> Target:
+    """The handbook target named by ``role:售前客服``; NotFound unless the reference data declares it."""
+    try:
+        target = Target.parse(inputs.text(slug, "检查对象", 200))
+    except (ValueError, inputs.BadInput):
+        raise NotFound(t("error.bad_target")) from None
+    if target not in targets(handbook):
+        raise NotFound(t("error.unknown_target", target=target.slug))
+    return target
+
+
+def started_key(identity: str, username: str) -> str:
+    """Where the pointer to the checklist ``username`` opened for ``identity`` is kept."""
+    return "s" + hashlib.sha256(f"{identity}|{username}".encode()).hexdigest()[:24]
+
+
+def open_checklist(
+    storage: Storage,
+    handbook: Handbook,
+    user: dict,
+    kind: str,
+    period: str,
+    target_slug: str,
+    event: str | None,
+    *,
+    clock: Clock,
+    grace: dt.timedelta,
+) -> Opened:
+    """The checklist this user opened for this period and target, or a freshly opened one.
+
+    Refuses what is not due: an unknown kind, target or event (NotFound), a period
+    not yet begun (NotFound), a past one for anyone who may not back-fill (Forbidden).
+    A checklist keeps the items and versions it was opened with even if a policy
+    changes before it is submitted.
+    """
+    if kind not in CHECKLIST_KINDS:
+        raise NotFound(t("error.unknown_kind"))
+    target = resolve_target(handbook, target_slug)
+    if kind == "event" and (not isinstance(event, str) or event not in handbook.reference.events):
+        raise NotFound(t("error.unknown_event", event=event if isinstance(event, str) else ""))
+    try:
+        win = due.window(kind, f"{period}/{event}" if kind == "event" else period)
+    except inputs.BadInput as exc:
+        raise NotFound(exc.message) from None
+    current = generate(handbook, kind, period, target, scope_for(user), event)
+    key = started_key(current.identity, user["username"])
+    pointer = storage.snapshots.get(key)
+    try:
+        mode = due.timing(win, clock, grace, _opened_at(pointer))
+    except due.NotYetDue:
+        raise NotFound(t("error.not_yet_due", period=win.period)) from None
+    if mode == due.BACKFILL and not may_backfill(user):
+        raise Forbidden(t("error.backfill_only"))
+    done = storage.completions.get(current.identity, win.first)
+    if pointer and (snapshot := storage.snapshots.get(pointer["snapshot_id"])):
+        return Opened(snapshot, snapshot["snapshot_id"] == current.snapshot_id, mode, done)
+    snapshot = start(storage, current, clock)
+    if done is None:
+        storage.snapshots.put(
+            key,
+            {
+                "snapshot_id": snapshot["snapshot_id"],
+                "identity": current.identity,
+                "username": user["username"],
+                "opened_at": clock.timestamp(),
+            },
+        )
+    return Opened(snapshot, True, mode, done)
+
+
+def _opened_at(pointer: dict | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(pointer["opened_at"]) if pointer else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def day_view(user: dict, day: dt.date, clock: Clock) -> str:
+    """Whether ``user`` may list the checklists of ``day``: CURRENT today, BACKFILL before; else refused."""
+    today = clock.today()
+    if day > today:
+        raise NotFound(t("error.not_yet_due", period=day.isoformat()))
+    if day < today:
+        if not may_backfill(user):
+            raise Forbidden(t("error.backfill_only"))
+        return due.BACKFILL
+    return due.CURRENT
 
 
 def generate(
@@ -65,7 +205,7 @@ def day_of(checklist: dict) -> dt.date:
     return dt.date.fromisoformat(checklist["period"][:10])
 
 
-def start(storage: Storage, checklist: Checklist) -> dict:
+def start(storage: Storage, checklist: Checklist, clock: Clock) -> dict:
     """Freeze the checklist as given to the inspector; later policy edits do not change it."""
     snapshot = {
         "snapshot_id": checklist.snapshot_id,
@@ -76,9 +216,10 @@ def start(storage: Storage, checklist: Checklist) -> dict:
         "scope": checklist.scope,
         "items": [asdict(item) for item in checklist.items],
         "sheets": list(checklist.sheets),
+        "created_at": clock.timestamp(),
     }
     storage.snapshots.put(checklist.snapshot_id, snapshot)
-    return snapshot
+    return storage.snapshots.get(checklist.snapshot_id) or snapshot
 
 
 def may_use(user: dict, snapshot: dict) -> bool:
@@ -86,24 +227,65 @@ def may_use(user: dict, snapshot: dict) -> bool:
     return user.get("permission") == "admin" or snapshot["scope"] == scope_for(user)
 
 
-def validate_answers(snapshot: dict, answers: dict, max_note: int) -> list[dict]:
-    """Check every answer against the frozen items; return the completed items or raise SubmissionError."""
+def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
+    """The answers as clean strings per frozen item, or SubmissionError: types, sizes and encodings.
+
+    Unknown check ids, answers that are not objects, non-text fields, lone
+    surrogates, control characters and over-long notes or names are refused,
+    never cut short or stored.
+    """
+    if not isinstance(answers, dict):
+        raise SubmissionError([t("error.bad_answers")], status=400)
     by_key = {item["key"]: item for item in snapshot["items"]}
-    problems = [t("error.unknown_check", id=key) for key in answers if key not in by_key]
-    completed, unanswered = [], 0
+    problems = [t("error.unknown_check", id=str(key)[:100]) for key in answers if key not in by_key]
+    clean: dict[str, dict] = {}
     for key, item in by_key.items():
+        answer = answers.get(key)
+        if answer is None:
+            answer = {}
+        if not isinstance(answer, dict):
+            problems.append(t("error.bad_answer", id=key))
+            continue
+        short = item["text"][:30]
+        try:
+            clean[key] = {
+                "result": inputs.text(answer.get("result"), f"“{short}”的结果", 10),
+                "note": inputs.text(answer.get("note"), f"“{short}”的备注", max_note, multiline=True),
+                "responsible": inputs.name(answer.get("responsible"), f"“{short}”的责任人", MAX_RESPONSIBLE),
+                "count": _count_text(answer.get("count"), short),
+            }
+        except inputs.BadInput as exc:
+            problems.append(exc.message)
+    if problems:
+        raise SubmissionError(problems)
+    return clean
+
+
+def _count_text(value, short: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise inputs.BadInput(t("error.bad_count", text=short, max=MAX_COUNT))
+    return inputs.text(value.translate(_FULLWIDTH_DIGITS), f"“{short}”的次数", 10)
+
+
+def validate_answers(snapshot: dict, answers: dict[str, dict]) -> list[dict]:
+    """Check every clean answer against the frozen items; the completed items or SubmissionError."""
+    problems = []
+    completed, unanswered = [], 0
+    for item in snapshot["items"]:
+        key = item["key"]
         answer = answers.get(key) or {}
-        result = (answer.get("result") or "").strip()
-        note = (answer.get("note") or "").strip()
-        responsible = (answer.get("responsible") or "").strip()
+        result, note = answer.get("result", ""), answer.get("note", "")
+        responsible = answer.get("responsible", "")
         if not result:
             unanswered += 1
             continue
         if result not in RESULTS:
             problems.append(t("error.bad_result", id=key))
             continue
-        if len(note) > max_note:
-            problems.append(t("error.note_too_long", max=max_note))
         if result == "fail" and not responsible:
             problems.append(t("error.missing_responsible", text=item["text"][:30]))
         count = None
@@ -131,8 +313,8 @@ def validate_answers(snapshot: dict, answers: dict, max_note: int) -> list[dict]
                 "scored": bool(item.get("scored")),
                 "count": count,
                 "result": result,
-                "note": note[:max_note],
-                "responsible": responsible[:100],
+                "note": note,
+                "responsible": responsible,
             }
         )
     if unanswered:
@@ -142,14 +324,22 @@ def validate_answers(snapshot: dict, answers: dict, max_note: int) -> list[dict]
     return completed
 
 
-def _count(value) -> int | None:
+_COUNT_RE = re.compile(r"[0-9]{1,3}", re.ASCII)
+
+
+def _count(value: str | None) -> int | None:
     """How many times a failure occurred: blank means once; otherwise a whole number 1…MAX_COUNT."""
-    if value is None or str(value).strip() == "":
+    if not value:
         return 1
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
+    if not _COUNT_RE.fullmatch(value) or not 1 <= int(value) <= MAX_COUNT:
         return None
-    return int(text)
+    return int(value)
+
+
+def fingerprint(snapshot_id: str, answers: dict[str, dict], reason: str) -> str:
+    """What a submission says, so a repeat with the same key can be told apart from a changed one."""
+    data = json.dumps([snapshot_id, answers, reason], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def score(record: dict) -> dict:
@@ -165,35 +355,66 @@ def scores(record: dict) -> dict:
     return policy_scores(record["items"], record.get("sheets", []))
 
 
+def valid_key(key) -> bool:
+    """Whether ``key`` is a well-formed idempotency key."""
+    return isinstance(key, str) and bool(_KEY_RE.fullmatch(key))
+
+
 def submit(
     storage: Storage,
     snapshot: dict,
-    answers: dict,
+    answers,
     user: dict,
-    key: str,
+    key,
     max_note: int,
     *,
-    now: dt.datetime,
+    clock: Clock,
+    grace: dt.timedelta = dt.timedelta(0),
+    backfill_reason=None,
 ) -> tuple[dict, bool]:
     """Store a completed checklist exactly once; return (record, created).
 
-    A repeat with the same idempotency key returns the stored record; another key
-    for a checklist already completed raises SubmissionError (409).
+    A repeat with the same idempotency key and the same answers returns the stored
+    record; the same key with different answers is refused (422, nothing changes,
+    ``data["url"]`` names the stored record's id); another key for a checklist
+    already completed raises SubmissionError (409). A checklist whose time has
+    passed is stored only as a back-fill by an owner or admin, with a reason.
     """
-    if not key or not _KEY_RE.match(key):
+    if not isinstance(key, str) or not key:
         raise SubmissionError([t("error.missing_key")], status=400)
+    if not valid_key(key):
+        raise SubmissionError([t("error.bad_key")], status=400)
     if not may_use(user, snapshot):
         raise Forbidden()
+    clean = clean_answers(snapshot, answers, max_note)
+    try:
+        reason = inputs.text(backfill_reason, "补录原因", MAX_REASON, multiline=True)
+    except inputs.BadInput as exc:
+        raise SubmissionError([exc.message], status=exc.status) from None
+    print_ = fingerprint(snapshot["snapshot_id"], clean, reason)
     day = day_of(snapshot)
     existing = storage.completions.get(snapshot["identity"], day)
     if existing is not None:
-        if existing["idempotency_key"] == key:
-            return existing, False
-        raise _conflict(existing)
-    items = validate_answers(snapshot, answers, max_note)
+        return _repeat(existing, key, print_)
+    win = due.window(snapshot["kind"], snapshot["period"])
+    pointer = storage.snapshots.get(started_key(snapshot["identity"], user["username"]))
+    try:
+        mode = due.timing(win, clock, grace, _opened_at(pointer))
+    except due.NotYetDue:
+        raise SubmissionError([t("error.not_yet_due", period=win.period)], status=422) from None
+    if mode == due.BACKFILL:
+        if not may_backfill(user):
+            deadline = shown(clock, win.closes_at(clock) + grace)
+            raise SubmissionError([t("error.backfill_late", deadline=deadline)], status=403)
+        if not reason:
+            raise SubmissionError([t("error.backfill_reason")], status=422)
+    items = validate_answers(snapshot, clean)
+    now = clock.timestamp()
+    name = user.get("display_name") or user["username"]
     record = {
         "identity": snapshot["identity"],
         "idempotency_key": key,
+        "fingerprint": print_,
         "snapshot_id": snapshot["snapshot_id"],
         "kind": snapshot["kind"],
         "period": snapshot["period"],
@@ -201,17 +422,41 @@ def submit(
         "target": snapshot["target"],
         "scope": snapshot["scope"],
         "inspector": user["username"],
-        "inspector_name": user.get("display_name") or user["username"],
-        "submitted_at": now.isoformat(timespec="seconds"),
+        "inspector_name": name,
+        "submitted_at": now,
         "items": items,
         "sheets": snapshot.get("sheets", []),
     }
+    if mode == due.BACKFILL:
+        record["backfill"] = {"reason": reason, "by": user["username"], "by_name": name, "at": now}
     record["score"] = score(record)
     record["scores"] = scores(record)
     try:
-        return storage.completions.save(record)
+        stored, created = storage.completions.save(record)
     except Conflict as exc:
         raise _conflict(exc.existing) from None
+    if not created:
+        return _repeat(stored, key, print_)
+    _retire_snapshot(storage, snapshot, user)
+    return stored, True
+
+
+def _repeat(existing: dict, key: str, print_: str) -> tuple[dict, bool]:
+    """The answer to a second submission of a completed checklist."""
+    if existing["idempotency_key"] != key:
+        raise _conflict(existing)
+    if existing.get("fingerprint", print_) != print_:
+        raise SubmissionError([t("error.key_reused")], status=422, data={"record_id": existing["id"]})
+    return existing, False
+
+
+def _retire_snapshot(storage: Storage, snapshot: dict, user: dict) -> None:
+    """After a submission: keep its snapshot for good, and drop the started pointer (no longer open)."""
+    snapshots = storage.snapshots
+    if hasattr(snapshots, "pin"):
+        snapshots.pin(snapshot["snapshot_id"])
+    if hasattr(snapshots, "delete"):
+        snapshots.delete(started_key(snapshot["identity"], user["username"]))
 
 
 def _conflict(existing: dict) -> SubmissionError:
@@ -220,8 +465,9 @@ def _conflict(existing: dict) -> SubmissionError:
             t(
                 "error.conflict",
                 inspector=existing.get("inspector_name", existing["inspector"]),
-                time=existing["submitted_at"].replace("T", " "),
+                time=existing["submitted_at"].replace("T", " ")[:16],
             )
         ],
         status=409,
+        data={"record_id": existing["id"]},
     )

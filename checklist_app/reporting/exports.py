@@ -59,6 +59,7 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 "ledger.approval",
                 "ledger.inspector",
                 "ledger.record",
+                "backfill.badge",
             )
         ),
         tuple(
@@ -77,6 +78,7 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 else "",
                 line.inspector,
                 line.record_id,
+                t("backfill.badge") if line.backfill else "",
             )
             for line in ledger.lines
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..scoring import fine_amount
 
-VERSION = "digest-2"
+VERSION = "digest-3"
 
 
 def digest(record: dict) -> dict:
@@ -24,6 +24,7 @@ def digest(record: dict) -> dict:
         "target": [record["target"]["kind"], record["target"]["name"]],
         "inspector": record.get("inspector_name") or record["inspector"],
         "submitted_at": record["submitted_at"],
+        "backfill": bool(record.get("backfill")),  # 补录: reports show which figures rest on one
         "passed": score["passed"],
         "applicable": score["passed"] + score["failed"],
         "scores": {pid: s["value"] for pid, s in (record.get("scores") or {}).items()},

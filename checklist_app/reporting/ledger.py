@@ -34,6 +34,7 @@ class LedgerLine:
     amount: float
     inspector: str
     needs_approval: bool
+    backfill: bool = False  # the record was back-filled (补录), not done on the day
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class Ledger:
     @property
     def needing_approval(self) -> tuple[LedgerLine, ...]:
         return tuple(line for line in self.lines if line.needs_approval)
+
+    @property
+    def backfilled(self) -> tuple[LedgerLine, ...]:
+        return tuple(line for line in self.lines if line.backfill)
 
     @property
     def repeat_offenders(self) -> tuple[PersonTotal, ...]:
@@ -117,6 +122,7 @@ def _lines(handbook: Handbook, digests: list[dict], limit: float | None) -> list
                     amount=p["amount"],
                     inspector=d["inspector"],
                     needs_approval=limit is not None and p["amount"] > limit,
+                    backfill=bool(d.get("backfill")),
                 )
             )
     return sorted(lines, key=lambda line: (line.day, line.responsible, line.check_id))

@@ -161,6 +161,10 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
     if score.get("fines"):
         facts.append((t("record.fines"), t("record.yuan", amount=_num(score["fines"]))))
     facts.append((t("print.record_id"), record["id"]))
+    backfill = record.get("backfill")
+    if backfill:
+        by = t("backfill.by", name=backfill["by_name"], time=when(backfill["at"]))
+        facts.insert(0, (t("backfill.fact"), f"{by}。{t('backfill.reason')[:4]}：{backfill['reason']}"))
     rows = [
         Row(
             number=number,
@@ -181,7 +185,7 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
         for number, item in enumerate(record["items"], start=1)
     ]
     return Sheet(
-        heading=t("checklist." + record["kind"]),
+        heading=t("checklist." + record["kind"]) + (t("backfill.heading") if backfill else ""),
         subtitle=t(
             "print.subtitle",
             target=t("target." + record["target"]["kind"]),

@@ -30,6 +30,7 @@ class RankRow:
     reward: float | None
     fine: float | None
     record_ids: tuple[str, ...]
+    backfilled: bool = False  # the score rests on at least one back-filled (补录) record
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def _rank(
     start: dt.date,
     end: dt.date,
     scores: dict[str, tuple[float, int, tuple[str, ...]]],
+    backfilled: frozenset[str] = frozenset(),
 ) -> Ranking:
     scoring = policy.scoring
     ordered = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))
@@ -106,6 +108,7 @@ def _rank(
                 reward=scoring.best_reward if (weekly and best and scoring) else None,
                 fine=scoring.worst_fine if (weekly and worst and scoring) else None,
                 record_ids=ids,
+                backfilled=any(i in backfilled for i in ids),
             )
         )
     for name in _targets(handbook, policy, scores):
@@ -130,7 +133,7 @@ def daily_ranking(handbook: Handbook, policy: Policy, digests: list[dict], day: 
     for (name, on), found in _daily_scores(digests, policy).items():
         if on == day.isoformat():
             scores[name] = (_mean([s for s, _ in found]), 1, tuple(i for _, i in found))
-    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores)
+    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores, _backfilled(digests))
 
 
 def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week: str) -> Ranking:
@@ -146,4 +149,8 @@ def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week
         daily = [_mean([s for s, _ in found]) for found in days.values()]
         ids = tuple(i for on in sorted(days) for _, i in days[on])
         scores[name] = (_mean(daily), len(daily), ids)
-    return _rank(handbook, policy, "weekly", week, start, end, scores)
+    return _rank(handbook, policy, "weekly", week, start, end, scores, _backfilled(digests))
+
+
+def _backfilled(digests: list[dict]) -> frozenset[str]:
+    return frozenset(d["id"] for d in digests if d.get("backfill"))

@@ -105,6 +105,52 @@
 
   function csrf() { return form.elements.csrf_token.value; }
 
+  // While a submission waits in the outbox the form shows exactly what is being sent and
+  // cannot be edited: an edit made now would never reach the server (the retry sends the queued body).
+  function editable() {
+    return Array.prototype.slice.call(form.querySelectorAll('.items input, .items textarea, textarea[name="backfill_reason"]'));
+  }
+  function lock(pending) {
+    if (pending && pending.body) {
+      var queued = pending.body.answers || {};
+      Object.keys(queued).forEach(function (key) {
+        var answer = queued[key];
+        if (!field('note-' + key)) return;
+        form.querySelectorAll('input[name="result-' + CSS.escape(key) + '"]').forEach(function (radio) {
+          radio.checked = radio.value === answer.result;
+        });
+        field('note-' + key).value = answer.note || '';
+        field('responsible-' + key).value = answer.responsible || '';
+        if (field('count-' + key)) field('count-' + key).value = answer.count || '';
+      });
+      if (field('backfill_reason')) field('backfill_reason').value = pending.body.backfill_reason || '';
+      refresh();
+    }
+    form.classList.add('locked');
+    editable().forEach(function (el) { el.disabled = true; });
+    var banner = document.getElementById('outbox-lock');
+    if (banner) banner.hidden = false;
+  }
+  function unlock() {
+    form.classList.remove('locked');
+    editable().forEach(function (el) { el.disabled = false; });
+    var banner = document.getElementById('outbox-lock');
+    if (banner) banner.hidden = true;
+  }
+  function showRefusal(data) {
+    statusBox.hidden = false;
+    statusBox.classList.add('is-error');
+    statusBox.textContent = (data.errors || []).join(' ');
+    if (data.url) {
+      var link = document.createElement('a');
+      link.href = data.url;
+      link.className = 'button';
+      link.textContent = messages.seeRecord;
+      statusBox.appendChild(document.createElement('br'));
+      statusBox.appendChild(link);
+    }
+  }
+
   function refreshCsrf() {
     return fetch(form.dataset.csrfUrl, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error('auth');
@@ -148,9 +194,17 @@
           showStatus(messages.offline, true);
           scheduleRetry();
           return;
-        } else {
-          // 409 or 422: the server refused this content; show why and let the inspector fix it.
+        } else if (data.url) {
+          // Already submitted (by this key with other answers, or by someone else): nothing to retry.
           localStorage.removeItem(outboxKey);
+          localStorage.removeItem(draftKey);
+          showRefusal(data);
+          button.textContent = messages.submit;
+          return;
+        } else {
+          // 422: the server refused this content; show why and let the inspector fix it.
+          localStorage.removeItem(outboxKey);
+          unlock();
           showStatus((data.errors || []).join(' '), true);
         }
         button.disabled = false;
@@ -172,8 +226,11 @@
     var all = refresh();
     var problem = check(all);
     if (problem) { showStatus(problem, true); return; }
-    var pending = { key: field('idempotency_key').value, body: { snapshot_id: snapshot, answers: all } };
+    var body = { snapshot_id: snapshot, answers: all };
+    if (field('backfill_reason')) body.backfill_reason = field('backfill_reason').value;
+    var pending = { key: field('idempotency_key').value, body: body };
     store(outboxKey, pending);  // on the phone before it goes on the network
+    lock(null);
     retryDelay = 2000;
     flush();
   });
@@ -181,5 +238,5 @@
   document.addEventListener('visibilitychange', function () { if (!document.hidden) flush(); });
 
   restoreDraft();
-  if (load(outboxKey)) { showStatus(messages.retrying); flush(); }
+  if (load(outboxKey)) { lock(load(outboxKey)); showStatus(messages.retrying); flush(); }
 })();

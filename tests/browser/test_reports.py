@@ -1,7 +1,7 @@
 """Reports on a phone: dashboard charts, score-sheet rankings, the penalty ledger, and a scored checklist.
 
 The data is seeded through the real service layer into the server's TinyDB before gunicorn starts,
-with dates relative to the servers' frozen today (the dashboard, the rankings and the ledger default to today).
+with dates relative to the servers' frozen today (dashboard, rankings and ledger default to today).
 """
 
 from __future__ import annotations

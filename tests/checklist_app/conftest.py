@@ -114,8 +114,9 @@ def complete(
     ``failures`` maps item keys to a count or (count, responsible person); the rest pass.
     """
     period = day.isoformat()
+    at = FrozenClock(noon(day))  # done at midday of its own day: on time
     checklist = services.generate(handbook, kind, period, target, services.scope_for(user))
-    snapshot = services.start(store, checklist)
+    snapshot = services.start(store, checklist, at)
     answers = {}
     for item in snapshot["items"]:
         failure = failures.get(item["key"])
@@ -126,6 +127,6 @@ def complete(
         answers[item["key"]] = {"result": "fail", "responsible": person, "count": str(count)}
     missing = set(failures) - {i["key"] for i in snapshot["items"]}
     assert not missing, f"not on the checklist: {missing}"
-    record, created = services.submit(store, snapshot, answers, user, uuid.uuid4().hex, 500, now=noon(day))
+    record, created = services.submit(store, snapshot, answers, user, uuid.uuid4().hex, 500, clock=at)
     assert created
     return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from ..conftest import PROJECT
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
 
 
-def test_a_valid_edit_changes_new_checklists_without_restart(client, auth, handbook_dir):
+def test_a_valid_edit_changes_new_checklists_without_restart(client, auth, handbook_dir, clock):
+    clock.advance(dt.timedelta(days=1))  # tomorrow's checklist was never opened
     auth.login("zhang")
     path = handbook_dir / "20-客服/service.md"
     path.write_text(
@@ -44,7 +46,7 @@ def test_an_invalid_edit_keeps_the_last_good_model_and_shows_the_errors(client, 
 def test_handbook_status_is_ok_for_a_valid_handbook(client, auth):
     auth.login("admin")
     html = client.get("/admin/handbook").get_data(as_text=True)
-    assert "手册检查通过：5 项制度，15 个检查项" in html
+    assert "手册检查通过：5 项制度，16 个检查项" in html
 
 
 def test_admin_adds_an_inspector(client, auth):

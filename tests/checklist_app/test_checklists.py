@@ -129,13 +129,14 @@ def test_an_opened_completed_checklist_redirects_to_its_record(client, page):
 def test_weekly_and_event_checklists(client, auth):
     auth.login("wang")
     weekly = client.get("/checklists/weekly/2026-W48/role:仓库管理员").get_data(as_text=True)
-    assert _keys(weekly) == ["wh-stocktake-weekly"]
+    assert _keys(weekly) == ["wh-shelf-labels"]  # the 每周五 stock-take is on Friday's daily checklist
     start = client.get("/checklists/start-event?date=2026-11-23&event=活动上线前&target=role:运营专员")
     event = client.get(start.headers["Location"]).get_data(as_text=True)
     assert _keys(event) == ["wh-promo-stock"]
 
 
-def test_per_shift_checks_appear_once_per_shift(client, auth):
+def test_per_shift_checks_appear_once_per_shift(client, auth, clock):
+    clock.set("2026-11-20T16:00:00+08:00")  # a Friday: the 每周五 stock-take is due too
     auth.login("wang")
     html = client.get("/checklists/daily/2026-11-20/role:仓库管理员").get_data(as_text=True)
     assert _keys(html) == ["wh-lock-daily@早班", "wh-lock-daily@晚班", "wh-stocktake-weekly"]

@@ -128,10 +128,19 @@ def test_area_target_covers_checks_in_that_area(handbook):
     assert keys == ["cs-response-avg", "cs-refund-24h"]
 
 
-def test_weekly_checklist_holds_every_weekly_check(handbook):
-    checklist = weekly_checklist(handbook, "2026-W48", Target("department", "客服部"))
-    assert [i.key for i in checklist.items] == ["cs-review-neutral", "cs-review-negative"]
-    assert checklist.identity == "weekly|2026-W48|department:客服部|*"
+def test_weekly_checklist_holds_the_weekly_checks_not_pinned_to_a_weekday(handbook):
+    checklist = weekly_checklist(handbook, "2026-W48", Target("role", "仓库管理员"))
+    assert [i.key for i in checklist.items] == ["wh-shelf-labels"]  # wh-stocktake-weekly is 每周五
+    assert checklist.identity == "weekly|2026-W48|role:仓库管理员|*"
+
+
+def test_a_check_pinned_to_monday_is_on_mondays_daily_checklist_only(handbook):
+    department = Target("department", "客服部")
+    monday = [i.key for i in daily_checklist(handbook, D(2026, 11, 23), department).items]
+    tuesday = [i.key for i in daily_checklist(handbook, D(2026, 11, 24), department).items]
+    assert {"cs-review-neutral", "cs-review-negative"} <= set(monday)
+    assert not {"cs-review-neutral", "cs-review-negative"} & set(tuesday)
+    assert weekly_checklist(handbook, "2026-W48", department).items == ()
 
 
 def test_event_checklist_is_started_on_demand(handbook):

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from checklist_app import services
+from checklist_app.clock import FrozenClock
 from checklist_app.generation import Target
 from checklist_app.storage import open_storage
 
@@ -96,11 +97,13 @@ def test_the_stored_score_is_recomputed_identically_after_the_head_count_changes
 
 def test_a_count_must_be_a_whole_number(handbook, store):
     checklist = services.generate(handbook, "daily", "2026-11-23", Target("department", "客服部"), "行政专员")
-    snapshot = services.start(store, checklist)
+    snapshot = services.start(store, checklist, FrozenClock(noon(DAY)))
     answers = {i["key"]: {"result": "pass"} for i in snapshot["items"]}
     answers["hy-desk"] = {"result": "fail", "responsible": "小王", "count": "两处"}
     with pytest.raises(services.SubmissionError) as error:
-        services.submit(store, snapshot, answers, INSPECTOR, "key-bad-count", 500, now=noon(DAY))
+        services.submit(
+            store, snapshot, answers, INSPECTOR, "key-bad-count", 500, clock=FrozenClock(noon(DAY))
+        )
     assert "次数应是 1 到 999 的整数" in error.value.messages[0]
 
 

@@ -67,6 +67,7 @@ def test_scoring_attributes_are_parsed(handbook):
 def test_checks_belong_to_the_innermost_clause(handbook):
     assert [k.id for k in handbook.clause("wh-stocktake").checks] == [
         "wh-stocktake-weekly",
+        "wh-shelf-labels",
         "wh-stocktake-report",
     ]
     assert handbook.clause("wh-safety").checks == ()

@@ -36,7 +36,7 @@ def test_search_finds_every_page_containing_the_term(index, term):
 def test_generated_role_and_overview_pages_are_built(sample_site):
     assert (sample_site / "岗位须知" / "售前客服" / "index.html").exists()
     overview = (sample_site / "检查项总览" / "index.html").read_text(encoding="utf-8")
-    assert "每周检查（3 项）" in overview
+    assert "每周检查（4 项）" in overview
 
 
 def test_policy_page_shows_owner_version_and_dates(sample_site):

@@ -1,0 +1,73 @@
+"""When a checklist is due: which days a period covers, and whether now is on time, late or too early.
+
+A daily checklist covers its day, a weekly one its ISO week (Monday to Sunday),
+an event checklist the day it was started. While its period lasts a checklist
+is *current*: anyone whose checks it holds may open and submit it. One opened
+before its period ended may still be submitted for a grace period after it.
+After that it is *backfill* (补录): only owners and admins, with a reason, and
+the record says so. A period that has not begun is never open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import inputs
+from .clock import Clock
+
+CURRENT = "current"
+BACKFILL = "backfill"
+
+
+class NotYetDue(Exception):
+    """The period has not begun: nothing can be done for it yet."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a checklist period covers, first and last included."""
+
+    kind: str
+    period: str
+    first: dt.date
+    last: dt.date
+
+    def closes_at(self, clock: Clock) -> dt.datetime:
+        """Midnight after the period's last day, in the team's zone."""
+        return clock.start_of(self.last + dt.timedelta(days=1))
+
+
+def window(kind: str, period: str) -> Window:
+    """The window of a ``daily`` (``2026-11-23``), ``weekly`` (``2026-W48``) or ``event`` period.
+
+    Event periods are ``2026-11-23/活动上线前``. Raises inputs.BadInput if malformed.
+    """
+    if kind == "daily":
+        day = inputs.day(period)
+        return Window(kind, period, day, day)
+    if kind == "weekly":
+        inputs.week(period)
+        monday = dt.datetime.strptime(period + "-1", "%G-W%V-%u").date()
+        return Window(kind, period, monday, monday + dt.timedelta(days=6))
+    if kind == "event":
+        day_part, _, event = period.partition("/") if isinstance(period, str) else ("", "", "")
+        day = inputs.day(day_part)
+        if not event:
+            raise inputs.BadInput("事件检查缺少事件名称。")
+        return Window(kind, period, day, day)
+    raise inputs.BadInput("清单类型应是 daily、weekly 或 event。")
+
+
+def timing(win: Window, clock: Clock, grace: dt.timedelta, opened_at: dt.datetime | None = None) -> str:
+    """CURRENT or BACKFILL for acting on ``win`` now; NotYetDue if its first day is still ahead."""
+    now = clock.now()
+    today = now.date()
+    if today < win.first:
+        raise NotYetDue(win.period)
+    if today <= win.last:
+        return CURRENT
+    opened_in_time = opened_at is not None and clock.local(opened_at).date() <= win.last
+    if opened_in_time and now < win.closes_at(clock) + grace:
+        return CURRENT
+    return BACKFILL
