@@ -11,6 +11,7 @@ from flask import Flask
 from generator.render import fmt_number
 
 from . import config as settings
+from . import security
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
@@ -54,13 +55,7 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.filters["when"] = lambda value: shown(clock, value)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,10 +1,18 @@
-"""Serve the built handbook under /handbook/, so one address on a phone gives checklists and rules."""
+"""Serve the built handbook under /handbook/, so one address on a phone gives checklists and rules.
+
+The site shares the app's origin, so what it may run is restricted (see :mod:`.security`): an HTML
+page may run only the theme's own inline scripts (their hashes go into its CSP), and a JavaScript
+file is served only if it is one the installed theme ships, byte for byte.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from werkzeug.security import safe_join
+
+from . import security
 
 bp = Blueprint("handbook_site", __name__, url_prefix="/handbook")
 
@@ -13,14 +21,20 @@ bp = Blueprint("handbook_site", __name__, url_prefix="/handbook")
 @bp.get("/<path:path>")
 def page(path: str):
     """A file of the built site; directory URLs map to their index.html."""
-    root = Path(current_app.config["SITE_DIR"])
+    root = Path(current_app.config["SITE_DIR"]).resolve()
     if not (root / "index.html").exists():
         abort(404)
     if path == "" or path.endswith("/"):
         path += "index.html"
     elif (root / path).is_dir():
         path += "/index.html"
-    # send_from_directory refuses paths that escape the folder.
-    response = send_from_directory(root.resolve(), path, max_age=300)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # send_from_directory refuses paths that escape the folder (404).
+    response = send_from_directory(root, path, max_age=300)
+    file = Path(safe_join(str(root), path))
+    if response.mimetype in security.JAVASCRIPT_TYPES and not security.is_theme_script(file):
+        response.close()
+        current_app.logger.warning("not serving %s: a script the theme does not ship", path)
+        abort(404)
+    if response.mimetype == "text/html":
+        security.allow_inline_scripts(response, security.page_script_hashes(file))
     return response
