@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .tinydb_store import (
@@ -14,26 +15,40 @@ from .tinydb_store import (
     remove_stale_temp_files,
 )
 
-__all__ = ["CompletionStore", "Conflict", "SnapshotStore", "Storage", "UserStore", "open_storage"]
+__all__ = [
+    "AttemptStore",
+    "CompletionStore",
+    "Conflict",
+    "SnapshotStore",
+    "Storage",
+    "UserStore",
+    "open_storage",
+]
 
 
 @dataclass
 class Storage:
-    """The three repositories the app uses."""
+    """The repositories the app uses."""
 
     completions: CompletionStore
     users: UserStore
     snapshots: SnapshotStore
+    attempts: AttemptStore  # failed sign-ins, for throttling
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
     """Open ``tinydb`` (the embedded default, in ``data_dir``) or ``memory`` storage."""
     if kind == "memory":
-        return Storage(MemoryCompletionStore(), MemoryUserStore(), MemorySnapshotStore())
+        return Storage(
+            MemoryCompletionStore(), MemoryUserStore(), MemorySnapshotStore(), MemoryAttemptStore()
+        )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(Path(data_dir))
         return Storage(
-            TinyDBCompletionStore(data_dir), TinyDBUserStore(data_dir), FileSnapshotStore(data_dir)
+            TinyDBCompletionStore(data_dir),
+            TinyDBUserStore(data_dir),
+            FileSnapshotStore(data_dir),
+            FileAttemptStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")
