@@ -10,6 +10,9 @@ export NO_MKDOCS_2_WARNING := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
+# gunicorn's control socket (for gunicornc), one per instance: the default one in the home folder
+# is shared by every gunicorn of the user, and a second instance takes it over and deletes it on exit.
+CONTROL_SOCKET ?= $(or $(CHECKLIST_INSTANCE_PATH),instance)/gunicorn-$(PORT).ctl
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,6 +28,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP) build ## install, build the handbook, serve app + handbook on http://127.0.0.1:8000 (HOST/PORT)
 	@echo "打开 http://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) \
+		--control-socket $(CONTROL_SOCKET) \
 		--access-logfile - --graceful-timeout 10 checklist_app.wsgi:app
 
 admin: $(STAMP) ## create the first admin (asks, or uses ADMIN_USER / ADMIN_PASSWORD)

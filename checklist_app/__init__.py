@@ -27,11 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("CHECKLIST_INSTANCE_PATH") or str(settings.PROJECT / "instance"),
     )
     app.config.from_mapping(settings.defaults())
-    app.config.from_prefixed_env("CHECKLIST")
-    if test_config:
-        app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+    try:
+        settings.from_environment(app.config)
+        if test_config:
+            app.config.from_mapping(test_config)
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+    except settings.SettingError as exc:
+        raise SystemExit(str(exc)) from None
     if not app.config.get("DATA_DIR"):
         app.config["DATA_DIR"] = str(Path(app.instance_path) / "data")
     register_extensions(app)

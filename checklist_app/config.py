@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +15,13 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Setting:
-    """A documented setting; the README lists every one (a test checks it)."""
+    """A documented setting; the README lists every one (a test checks it).
+
+    The default's type decides how a ``CHECKLIST_<name>`` variable is read: a bool
+    takes true/false, 1/0, yes/no, on/off (any case), an int an integer, a float a
+    number; anything else (a string, or None) takes the text as it is. A value
+    that does not fit stops the start with a message naming the variable.
+    """
 
     name: str
     default: object
@@ -52,8 +61,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SESSION_COOKIE_SECURE", False, "send the session cookie over HTTPS only (set true behind HTTPS)"
     ),
-    Setting("PERMANENT_SESSION_LIFETIME", 12 * 3600, "seconds a sign-in lasts"),
+    Setting(
+        "PERMANENT_SESSION_LIFETIME",
+        12 * 3600,
+        "seconds a sign-in lasts, counted from signing in (activity does not extend it)",
+    ),
     Setting("SECRET_KEY", None, "signs sessions; generated once into the instance folder if unset"),
+    Setting(
+        "LOGIN_ACCOUNT_MAX_FAILURES",
+        5,
+        "failed sign-ins to one account within the window that lock it (known or not)",
+    ),
+    Setting(
+        "LOGIN_ADDRESS_MAX_FAILURES",
+        20,
+        "failed sign-ins from one client address within the window that lock that address",
+    ),
+    Setting("LOGIN_FAILURE_WINDOW_MINUTES", 15, "minutes a failed sign-in counts towards a lock"),
+    Setting(
+        "LOGIN_LOCKOUT_MINUTES",
+        15,
+        "minutes a locked account or address is refused, even with the right password",
+    ),
 )
 
 
@@ -63,23 +92,123 @@ def defaults() -> dict:
     values.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # A sign-in lasts PERMANENT_SESSION_LIFETIME from the moment of signing in (auth.load_user),
+        # not from the last request: a copied cookie must not live for ever.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # tie tokens to the session: a draft queued for hours must still submit
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     return values
 
 
+class SettingError(ValueError):
+    """A setting whose value cannot be used; the message (in Chinese) says which and how to fix it."""
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def parse_setting(variable: str, default: object, raw: str) -> object:
+    """``raw``, the text of environment variable ``variable``, read by the type of ``default``."""
+    text = raw.strip()
+    if isinstance(default, bool):
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise SettingError(
+            f"环境变量 {variable} 的值“{raw}”无法识别：请写 true 或 false（也可写 1/0、yes/no、on/off）。"
+        )
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise SettingError(
+                f"环境变量 {variable} 的值“{raw}”不是整数：请写一个整数，例如 {default}。"
+            ) from None
+    if isinstance(default, float):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise SettingError(f"环境变量 {variable} 的值“{raw}”不是数字：请写一个数，例如 {default}。")
+        return value
+    return raw
+
+
+def from_environment(config: dict, prefix: str = "CHECKLIST_", environ=None) -> None:
+    """Apply ``CHECKLIST_*`` environment variables to ``config``.
+
+    Documented settings are read by the type of their default (:func:`parse_setting`).
+    Any other variable is read as Flask's ``from_prefixed_env`` reads it: JSON where
+    the text is JSON, else the text.
+    """
+    environ = os.environ if environ is None else environ
+    known = {s.name: s.default for s in SETTINGS}
+    for variable in sorted(environ):
+        if not variable.startswith(prefix):
+            continue
+        name, raw = variable[len(prefix) :], environ[variable]
+        if name in known:
+            config[name] = parse_setting(variable, known[name], raw)
+            continue
+        try:
+            config[name] = json.loads(raw)
+        except ValueError:
+            config[name] = raw
+
+
+def _read_secret_key(path: Path) -> str:
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise SettingError(
+            f"密钥文件 {path} 是空的，不能用来签名登录会话。请删除这个文件后重新启动（会自动生成新密钥，"
+            "所有人需要重新登录），或用环境变量 CHECKLIST_SECRET_KEY 设置密钥。"
+        )
+    return key
+
+
 def secret_key(instance_path: str) -> str:
-    """A random key kept in the instance folder, created on first start (never a public default)."""
+    """A random key kept in the instance folder, created on first start (never a public default).
+
+    Several worker processes start at once: the key is written to a temporary file
+    in the same folder, fsynced, then hard-linked to its final name, so the file
+    appears complete or not at all. A process that loses the race reads the
+    winner's complete file. An empty key file is an error, never an empty key.
+    """
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+    try:
+        return _read_secret_key(path)
+    except FileNotFoundError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker process won the race
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:  # another worker process won the race
+            return _read_secret_key(path)
+    finally:
+        os.unlink(tmp)
+    _fsync_dir(path.parent)
     return key
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import create_app
 
-app = create_app()
+try:
+    app = create_app()
+except SystemExit as exc:
+    # A setting that cannot work: say why once and stop gunicorn (exit code 4 is its
+    # "app failed to load"), rather than let it restart the workers for ever.
+    if not isinstance(exc.code, str):
+        raise
+    print(exc.code, file=sys.stderr, flush=True)
+    raise SystemExit(4) from None

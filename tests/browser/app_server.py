@@ -48,6 +48,7 @@ class AppServer:
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                "--no-control-socket",  # the default one in ~ is shared: test servers would take it over
                 "checklist_app.wsgi:app",
             ],
             env=self.env,
