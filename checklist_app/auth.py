@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import math
 import re
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -19,7 +23,7 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import storage
+from .extensions import clock, storage
 from .strings import t
 
 bp = Blueprint("auth", __name__)
@@ -52,8 +56,30 @@ def wants_json() -> bool:
 
 @bp.before_app_request
 def load_user() -> None:
+    """Who is signed in; a sign-in older than PERMANENT_SESSION_LIFETIME ends, however active.
+
+    Flask would re-issue a permanent session's cookie with a fresh lifetime on
+    every request, so a copied cookie in use would never expire: the lifetime
+    counts from the sign-in time stored in the session instead.
+    """
+    g.user = None
     username = session.get("user")
-    g.user = storage().users.get(username) if username else None
+    if not username:
+        return
+    if _signed_in_too_long():
+        current_app.logger.info("session of user %r ended: signed in too long ago", username)
+        session.clear()
+        g.session_expired = True
+        return
+    g.user = storage().users.get(username)
+
+
+def _signed_in_too_long() -> bool:
+    try:
+        signed_in = clock().local(session["signed_in_at"])
+    except (KeyError, TypeError, ValueError):
+        return True  # a session from before sign-in times were stored, or a malformed one
+    return clock().now() - signed_in >= current_app.permanent_session_lifetime
 
 
 def login_required(view):
@@ -62,9 +88,10 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(**kwargs):
         if g.user is None:
+            message = t("login.expired") if g.get("session_expired") else t("login.required")
             if wants_json():
-                return jsonify(errors=[t("login.required")]), 401
-            flash(t("login.required"))
+                return jsonify(errors=[message]), 401
+            flash(message)
             return redirect(url_for("auth.login", next=request.full_path))
         return view(**kwargs)
 
@@ -87,28 +114,110 @@ def permission_required(*permissions: str):
     return decorator
 
 
+# What a browser ignores or rewrites in a URL before following it (WHATWG URL parsing).
+_REMOVED_ANYWHERE = str.maketrans("", "", "\t\n\r")
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+
+
+def _is_local_path(path: str) -> bool:
+    """Whether a browser following ``path`` stays on this site."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        return False  # control characters: nothing legitimate carries them
+    if not path.startswith("/") or path.startswith("//"):
+        return False  # relative, or protocol-relative: //host, and /\host once normalised
+    parts = urlsplit(path)
+    return not parts.scheme and not parts.netloc
+
+
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would let a phishing link bounce through sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Where to go after signing in: ``target`` if it is a path on this site, else the home page.
+
+    Only same-site paths: an open redirect would let a phishing link bounce through
+    sign-in. ``target`` is first normalised as a browser would (tab, LF and CR
+    removed anywhere, leading and trailing C0 controls and spaces stripped,
+    backslashes read as slashes); the normalised form is checked and is what we
+    redirect to. It must also pass once percent-decoded: a browser keeps
+    ``/%2F%2Fevil`` on this site, but a proxy or a later redirect might decode it,
+    and no page of ours needs an encoded slash or backslash at the start of its
+    path, or an encoded control character anywhere.
+    """
+    path = (target or "").translate(_REMOVED_ANYWHERE).strip(_C0_AND_SPACE).replace("\\", "/")
+    if _is_local_path(path) and _is_local_path(unquote(path).replace("\\", "/")):
+        return path
     return url_for("checklists.today")
+
+
+# Sign-in throttling. Failures are counted per account (known or not, so a lock says nothing
+# about which names exist) and per client address, in storage shared by all worker processes.
+# The address is request.remote_addr: behind a reverse proxy, wrap the app in werkzeug's
+# ProxyFix so it is the client's, not the proxy's. X-Forwarded-For is not trusted by default.
+
+
+def _throttle_keys(username: str) -> list[tuple[str, int]]:
+    config = current_app.config
+    address = request.remote_addr or "unknown"
+    return [
+        ("account:" + username, int(config["LOGIN_ACCOUNT_MAX_FAILURES"])),
+        ("address:" + address, int(config["LOGIN_ADDRESS_MAX_FAILURES"])),
+    ]
+
+
+def _minutes(setting: str) -> dt.timedelta:
+    return dt.timedelta(minutes=float(current_app.config[setting]))
+
+
+def _locked_until(username: str) -> dt.datetime | None:
+    now = clock().now()
+    ends = [storage().attempts.locked_until(key, now) for key, _ in _throttle_keys(username)]
+    return max((e for e in ends if e), default=None)
+
+
+def _count_failure(username: str) -> dt.datetime | None:
+    """Count a failed sign-in; when it locks the account or the address, when that lock ends."""
+    now = clock().now()
+    window, lockout = _minutes("LOGIN_FAILURE_WINDOW_MINUTES"), _minutes("LOGIN_LOCKOUT_MINUTES")
+    ends = [
+        storage().attempts.fail(key, now, limit, window, lockout) for key, limit in _throttle_keys(username)
+    ]
+    return max((e for e in ends if e), default=None)
+
+
+def _refuse_locked(until: dt.datetime):
+    seconds = max(1, math.ceil((until - clock().now()).total_seconds()))
+    message = t("login.locked", minutes=math.ceil(seconds / 60))
+    response = current_app.make_response((render_template("auth/login.html", error=message), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.route("/login", methods=("GET", "POST"))
 def login():
-    """The sign-in form."""
-    error = None
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        user = storage().users.get(username)
-        if check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password) and user:
-            session.clear()
-            session["user"] = user["username"]
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-        error = t("login.failed")
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+    """The sign-in form, throttled: too many failures lock the account and the address for a while."""
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None)
+    # No real name is longer than 32 characters; the cap keeps junk out of the counters and the log.
+    username = request.form.get("username", "").strip()[:64]
+    password = request.form.get("password", "")
+    address = request.remote_addr
+    log = current_app.logger
+    until = _locked_until(username)
+    if until is not None:  # even the right password is refused while locked
+        log.warning("sign-in refused while locked: user %r from %s until %s", username, address, until)
+        return _refuse_locked(until)
+    user = storage().users.get(username)
+    if check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password) and user:
+        storage().attempts.clear(_throttle_keys(username)[0][0])  # the address keeps its count
+        session.clear()
+        session["user"] = user["username"]
+        session["signed_in_at"] = clock().timestamp()
+        session.permanent = True
+        return redirect(_safe_next(request.args.get("next")))
+    log.warning("sign-in failed: user %r from %s", username, address)
+    until = _count_failure(username)
+    if until is not None:
+        log.warning("sign-in locked: user %r from %s until %s", username, address, until)
+        return _refuse_locked(until)
+    return render_template("auth/login.html", error=t("login.failed")), 401
 
 
 @bp.post("/logout")
