@@ -7,6 +7,9 @@ Prints, with baselines measured in the same run:
 - 50 concurrent submitter clients on 4 worker processes, with retries of the same identity and
   idempotency key, then an integrity check of the shard they all wrote to;
 - listing one week at the largest size, cold (fresh store, empty shard cache) and warm;
+- range cost: a year of day shards listed and digested over that year, over ten years and over
+  every representable day (date.min..date.max), against the former day-by-day loop (one stat per
+  day of the range) in the same run: the cost must follow the shards that exist, not the days;
 - a summary table with the ratio naive/ours.
 
 Pre-existing checklists (~150 a day, 15 items each) end today, so today's shard already holds a
@@ -15,8 +18,10 @@ worst case for ours.
 
     .venv/bin/python bench/bench_storage.py [--sizes 1000,10000,100000] [--repeat 30]
         [--naive-budget 60] [--clients 50] [--workers 4] [--per-client 10] [--today 2026-11-29]
+        [--range-per-day 20] [--range-repeat 10] [--ranges-only]
 
 Smoke run: ``.venv/bin/python bench/bench_storage.py --sizes 1000 --repeat 5 --clients 8 --per-client 3``
+Range cost only: ``.venv/bin/python bench/bench_storage.py --ranges-only``
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import argparse
 import datetime as dt
 import json
 import multiprocessing
+import os
 import random
 import shutil
 import statistics
@@ -39,7 +45,12 @@ sys.path.insert(0, str(ROOT))
 
 from tinydb import TinyDB  # noqa: E402
 
-from checklist_app.storage.tinydb_store import TMP_PREFIX, TinyDBCompletionStore, shard_of  # noqa: E402
+from checklist_app.storage.tinydb_store import (  # noqa: E402
+    TMP_PREFIX,
+    TinyDBCompletionStore,
+    _ShardIndex,
+    shard_of,
+)
 
 PER_DAY = 150
 ITEMS = 15
@@ -390,6 +401,135 @@ def bench_list(data_dir: Path, today: dt.date, size: int, repeat: int) -> dict:
     return {"cold": cold, "warm": warm, "found": found}
 
 
+# --------------------------------------------------------------------------- 4. range cost
+
+
+def _digest(record: dict) -> dict:
+    """A small per-checklist digest, like the reports' (what the warm path returns)."""
+    return {"identity": record["identity"], "day": record["day"], "score": record["score"]}
+
+
+def _old_digests(store: TinyDBCompletionStore, start: dt.date, end: dt.date, version: str) -> list[dict]:
+    """The former TinyDBCompletionStore.digests: one shard path and stat per day of the range."""
+    found, day = [], start
+    while day <= end:
+        found += store._digests.digests(store._path(shard_of(day)), _digest, version)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def _old_list(store: TinyDBCompletionStore, start: dt.date, end: dt.date) -> list[dict]:
+    """The former TinyDBCompletionStore.list: one shard path and stat per day of the range."""
+    found, day = [], start
+    while day <= end:
+        found += store._cache.records(store._path(shard_of(day)))
+        day += dt.timedelta(days=1)
+    return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
+
+
+def bench_ranges(maker: RecordMaker, workdir: Path, today: dt.date, per_day: int, repeat: int) -> dict:
+    """A year of data (one shard a day) listed over that year vs over ten years (and every day)."""
+    shards_dir = workdir / "completions"
+    shards_dir.mkdir(parents=True)
+    for back in range(365):
+        day = today - dt.timedelta(days=back)
+        bucket = {}
+        for slot in range(per_day):
+            rec = maker.make(day, slot)
+            rec["id"] = f"{shard_of(day)}.{slot:012x}"
+            bucket[rec["identity"]] = rec
+        text = json.dumps({"completions": bucket}, ensure_ascii=False, separators=(",", ":"))
+        (shards_dir / f"{shard_of(day)}.json").write_text(text, encoding="utf-8")
+        (shards_dir / f"{shard_of(day)}.json.lock").touch()  # as saves leave them
+    # As in production, where the folder last changed with the last save: a minute ago, not now
+    # (a folder changed within the last 3 s is scanned again on every call; measured separately).
+    minute_ago = time.time() - 60
+    os.utime(shards_dir, (minute_ago, minute_ago))
+    year = (today - dt.timedelta(days=364), today)
+    decade = (today - dt.timedelta(days=3652), today)
+    spans = {"1 year": year, "10 years": decade, "date.min..max": (dt.date.min, dt.date.max)}
+    print(
+        f"range cost: 365 day shards x {per_day} checklists ({mb(shards_dir):.0f} MB) ending {today};"
+        f" 10 years = {(decade[1] - decade[0]).days + 1:,} days,"
+        f" date.min..max = {(dt.date.max - dt.date.min).days + 1:,} days"
+    )
+    warm = TinyDBCompletionStore(workdir)
+    warm.digests(*year, _digest, "bench")  # fills the digest cache on disk and in memory
+    few = max(3, repeat // 3)
+    cases: dict[tuple[str, str], tuple] = {}
+    for label, span in spans.items():
+        cases[label, "digests"] = (lambda span=span: warm.digests(*span, _digest, "bench"), repeat)
+        cases[label, "worker"] = (
+            lambda span=span: TinyDBCompletionStore(workdir).digests(*span, _digest, "bench"),
+            few,
+        )
+        cases[label, "list"] = (lambda span=span: TinyDBCompletionStore(workdir).list(*span), few)
+    for label in ("1 year", "10 years"):
+        span = spans[label]
+        cases[label, "old digests"] = (lambda span=span: _old_digests(warm, *span, "bench"), repeat)
+        cases[label, "old list"] = (lambda span=span: _old_list(TinyDBCompletionStore(workdir), *span), few)
+    cases["scan", "scan"] = (lambda: _ShardIndex(shards_dir).shards(dt.date.min, dt.date.max), repeat)
+    # Round-robin, so that warm-up and background noise spread over every case alike.
+    samples: dict[tuple[str, str], list[float]] = {key: [] for key in cases}
+    counts: dict[tuple[str, str], int] = {}
+    for r in range(repeat):
+        for key, (fn, n) in cases.items():
+            if r < n:
+                t0 = time.perf_counter()
+                counts[key] = len(fn())
+                samples[key].append(time.perf_counter() - t0)
+    rows: dict[str, dict] = {}
+    for (label, what), times in samples.items():
+        rows.setdefault(label, {})[what] = (times, counts[label, what])
+    scan = rows.pop("scan")["scan"]
+    found = {label: row["digests"][1] for label, row in rows.items()}
+    assert len(set(found.values())) == 1 and found["1 year"] == 365 * per_day, found
+    assert all(row["list"][1] == found["1 year"] for row in rows.values())
+    base = {k: median_ms(rows["1 year"][k][0]) for k in ("digests", "worker", "list")}
+    for what, key, note in (
+        ("digests, warm (same store)", "digests", "old digests"),
+        ("digests, new worker (on-disk cache)", "worker", None),
+        ("list, fresh store (parses every shard)", "list", "old list"),
+    ):
+        print(f"  {what}:")
+        for label, row in rows.items():
+            samples = row[key][0]
+            line = (
+                f"    {label:>13}  median {median_ms(samples):9.2f} ms  p99 {p99_ms(samples):9.2f} ms"
+                f"  (n={len(samples)})  {median_ms(samples) / base[key]:5.2f}x of 1 year"
+            )
+            if note and note in row:
+                old = row[note][0]
+                line += f";  former day-by-day loop {median_ms(old):9.2f} ms (n={len(old)})"
+            print(line)
+    print(
+        f"  one folder scan, uncached ({scan[1]} shards + {scan[1]} lock files):"
+        f" median {median_ms(scan[0]):.2f} ms (n={len(scan[0])})"
+    )
+    print("  former loop over date.min..max: not run (3,652,059 stats, then OverflowError at 9999-12-31)")
+    return {"rows": rows, "found": found["1 year"], "per_day": per_day, "scan": scan}
+
+
+def _range_summary(ranges: dict) -> None:
+    rows = ranges["rows"]
+    y, d, f = (rows[k] for k in ("1 year", "10 years", "date.min..max"))
+    print(
+        f"range cost, a year of data ({ranges['found']:,} checklists in 365 shards), median ms"
+        " for 1 year / 10 years / date.min..max (10 years / 1 year):"
+    )
+    for what, key, old in (
+        ("digests warm", "digests", "old digests"),
+        ("digests new worker", "worker", None),
+        ("list fresh store", "list", "old list"),
+    ):
+        a, b, c = (median_ms(r[key][0]) for r in (y, d, f))
+        line = f"  {what:<19} {a:9.2f} / {b:9.2f} / {c:9.2f}  ({b / a:.2f}x)"
+        if old:
+            oa, ob = median_ms(y[old][0]), median_ms(d[old][0])
+            line += f";  former loop {oa:9.2f} / {ob:9.2f} / overflow  ({ob / oa:.2f}x)"
+        print(line)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -410,15 +550,28 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=10, help="distinct checklists per client")
     parser.add_argument("--list-repeat", type=int, default=10)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 29))
+    parser.add_argument("--range-per-day", type=int, default=20, help="checklists a day in the range case")
+    parser.add_argument("--range-repeat", type=int, default=10, help="timed runs per range (0 skips)")
+    parser.add_argument("--ranges-only", action="store_true", help="run only the range-cost case")
     args = parser.parse_args()
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
 
     maker = RecordMaker()
     rows = []
-    conc = listing = None
+    conc = listing = ranges = None
     with tempfile.TemporaryDirectory(prefix="bench-storage-", dir="/tmp") as tmp:
         print(f"today {args.today} ({args.today:%A}), {PER_DAY} checklists/day x {ITEMS} items; tmp {tmp}")
         print()
+        if args.range_repeat:
+            ranges = bench_ranges(
+                maker, Path(tmp) / "ranges", args.today, args.range_per_day, args.range_repeat
+            )
+            shutil.rmtree(Path(tmp) / "ranges")
+            print()
+        if args.ranges_only:
+            if ranges:
+                _range_summary(ranges)
+            return
         for size in sizes:
             workdir = Path(tmp) / f"size-{size}"
             rows.append(bench_size(maker, size, args.today, workdir, args.repeat, args.naive_budget))
@@ -452,6 +605,8 @@ def main() -> None:
         f"list one week at {sizes[-1]:,}: cold {median_ms(listing['cold']):.2f} ms,"
         f" warm {median_ms(listing['warm']):.2f} ms ({listing['found']:,} checklists)"
     )
+    if ranges:
+        _range_summary(ranges)
     if conc:
         print(
             f"concurrency {args.clients} clients / {args.workers} processes: {conc['saves']:,} saves in"

@@ -69,13 +69,79 @@ class UserStore(ABC):
         """Every user, sorted by username."""
 
 
+_HEX = frozenset("0123456789abcdef")
+SNAPSHOT, POINTER = "snapshot", "pointer"
+
+
+def snapshot_key_kind(key: object) -> str | None:
+    """``SNAPSHOT`` for 16 lowercase hex, ``POINTER`` for ``s`` + 24 lowercase hex, else None."""
+    if not isinstance(key, str):
+        return None
+    if len(key) == 16 and _HEX.issuperset(key):
+        return SNAPSHOT
+    if len(key) == 25 and key[0] == "s" and _HEX.issuperset(key[1:]):
+        return POINTER
+    return None
+
+
+def aware_time(value: object) -> dt.datetime | None:
+    """An ISO 8601 timestamp with an offset as an aware datetime; None if missing, naive or invalid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.utcoffset() is not None else None
+
+
+def check_cutoff(cutoff: object) -> dt.datetime:
+    """``cutoff`` if it is an aware datetime; ValueError otherwise (a naive one is ambiguous)."""
+    if not isinstance(cutoff, dt.datetime) or cutoff.utcoffset() is None:
+        raise ValueError(f"sweep needs an aware datetime, not {cutoff!r}")
+    return cutoff
+
+
 class SnapshotStore(ABC):
-    """Started checklists, content-addressed: the exact items and versions an inspector was given."""
+    """Started checklists, content-addressed: the exact items and versions an inspector was given.
+
+    Two kinds of entry share one key space: snapshots (16 lowercase hex, the
+    checklist's ``snapshot_id``; may carry ``created_at``) and started pointers
+    (``s`` + 24 lowercase hex: ``{"snapshot_id", "identity", "username",
+    "opened_at"}``). Timestamps are ISO 8601 with an offset. Any other key is
+    never found by ``get`` and refused with ValueError by ``put``, ``pin`` and
+    ``delete``.
+    """
 
     @abstractmethod
-    def put(self, snapshot_id: str, checklist: dict) -> None:
-        """Store the checklist under its id (idempotent)."""
+    def put(self, key: str, checklist: dict) -> None:
+        """Store the entry under ``key`` unless one is already there (write-once, idempotent)."""
 
     @abstractmethod
-    def get(self, snapshot_id: str) -> dict | None:
-        """The checklist, or None."""
+    def get(self, key: object) -> dict | None:
+        """The entry (pinned or not), or None for an unknown, removed or invalid key."""
+
+    @abstractmethod
+    def pin(self, snapshot_id: str) -> bool:
+        """Keep this snapshot forever (a completed checklist references it); idempotent.
+
+        Returns whether the snapshot is now pinned (False: no such snapshot).
+        """
+
+    @abstractmethod
+    def delete(self, key: str) -> bool:
+        """Remove one entry, pinned or not (e.g. a submitted checklist's pointer); idempotent.
+
+        Returns whether something was removed.
+        """
+
+    @abstractmethod
+    def sweep(self, cutoff: dt.datetime) -> int:
+        """Remove what nobody can still need before ``cutoff`` (aware); return how many entries.
+
+        First every pointer opened before ``cutoff`` (``opened_at``, else when it was
+        stored), then every snapshot that is not pinned, not referenced by a remaining
+        pointer and created before ``cutoff`` (``created_at``, else when it was
+        stored). An entry that cannot be parsed is judged by when it was stored and
+        references nothing. Safe while other processes read and write.
+        """

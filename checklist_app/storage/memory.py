@@ -6,8 +6,19 @@ import copy
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Callable
 
-from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .base import (
+    POINTER,
+    SNAPSHOT,
+    CompletionStore,
+    Conflict,
+    SnapshotStore,
+    UserStore,
+    aware_time,
+    check_cutoff,
+    snapshot_key_kind,
+)
 
 
 class MemoryCompletionStore(CompletionStore):
@@ -53,11 +64,74 @@ class MemoryUserStore(UserStore):
 
 
 class MemorySnapshotStore(SnapshotStore):
-    def __init__(self):
-        self._snapshots: dict[str, dict] = {}
+    """Snapshots and pointers in a dict; ``clock`` stands in for a file's mtime (when it was stored)."""
 
-    def put(self, snapshot_id: str, checklist: dict) -> None:
-        self._snapshots.setdefault(snapshot_id, copy.deepcopy(checklist))
+    def __init__(self, clock: Callable[[], dt.datetime] | None = None):
+        self._entries: dict[str, tuple[dict, dt.datetime]] = {}
+        self._pinned: set[str] = set()
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._lock = threading.Lock()
 
-    def get(self, snapshot_id: str) -> dict | None:
-        return copy.deepcopy(self._snapshots.get(snapshot_id))
+    def put(self, key: str, checklist: dict) -> None:
+        _kind(key)
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = (copy.deepcopy(checklist), self._clock())
+
+    def get(self, key: object) -> dict | None:
+        if snapshot_key_kind(key) is None:
+            return None
+        entry = self._entries.get(key)
+        return copy.deepcopy(entry[0]) if entry else None
+
+    def pin(self, snapshot_id: str) -> bool:
+        if _kind(snapshot_id) != SNAPSHOT:
+            raise ValueError(f"only a snapshot can be pinned, not {snapshot_id!r}")
+        with self._lock:
+            if snapshot_id not in self._entries:
+                return False
+            self._pinned.add(snapshot_id)
+            return True
+
+    def delete(self, key: str) -> bool:
+        _kind(key)
+        with self._lock:
+            self._pinned.discard(key)
+            return self._entries.pop(key, None) is not None
+
+    def sweep(self, cutoff: dt.datetime) -> int:
+        check_cutoff(cutoff)
+        with self._lock:
+            pointers = [k for k in self._entries if snapshot_key_kind(k) == POINTER]
+            expired = [k for k in pointers if _when(self._entries[k], "opened_at") < cutoff]
+            for key in expired:
+                del self._entries[key]
+            referenced = {_ref(self._entries[k][0]) for k in pointers if k in self._entries}
+            old = [
+                k
+                for k, entry in self._entries.items()
+                if snapshot_key_kind(k) == SNAPSHOT
+                and k not in self._pinned
+                and k not in referenced
+                and _when(entry, "created_at") < cutoff
+            ]
+            for key in old:
+                del self._entries[key]
+            return len(expired) + len(old)
+
+
+def _kind(key: object) -> str:
+    kind = snapshot_key_kind(key)
+    if kind is None:
+        raise ValueError(f"not a snapshot or pointer key: {key!r:.60}")
+    return kind
+
+
+def _when(entry: tuple[dict, dt.datetime], field: str) -> dt.datetime:
+    value, stored_at = entry
+    return (aware_time(value.get(field)) if isinstance(value, dict) else None) or stored_at
+
+
+def _ref(value: object) -> str | None:
+    ref = value.get("snapshot_id") if isinstance(value, dict) else None
+    return ref if isinstance(ref, str) else None

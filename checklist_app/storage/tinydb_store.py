@@ -4,11 +4,14 @@ TinyDB itself rewrites its whole JSON file in place and supports neither threads
 nor processes. Here every write goes to a temporary file that is fsynced and
 renamed over the old one (a kill mid-write leaves the old file intact), every
 read-modify-write holds a cross-process file lock, and completed checklists are
-sharded by day so one submission rewrites one day's file, not everything.
+sharded by day so one submission rewrites one day's file, not everything. Listing
+a date range reads only the day files that exist (one directory scan), so its
+cost follows the data, not the number of days in the range.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import os
@@ -19,12 +22,24 @@ import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
+from typing import NamedTuple
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from .base import CompletionStore, Conflict, Digest, SnapshotStore, UserStore
+from .base import (
+    POINTER,
+    SNAPSHOT,
+    CompletionStore,
+    Conflict,
+    Digest,
+    SnapshotStore,
+    UserStore,
+    aware_time,
+    check_cutoff,
+    snapshot_key_kind,
+)
 from .locking import exclusive_lock
 
 TMP_PREFIX = ".tmp-"
@@ -138,7 +153,11 @@ def shard_of(day: dt.date) -> str:
     return day.isoformat()
 
 
-_SHARD_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SHARD_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SHARD_FILE_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.json")
+# A directory's mtime may not change for writes within one timestamp tick (coarse clocks,
+# FAT's 2 s): a listing is only reused once the directory has been unchanged for longer.
+_RACY_NS = 3 * 10**9
 
 
 def _stamp(path: Path) -> tuple | None:
@@ -180,6 +199,54 @@ class _LRU:
 def _read_records(path: Path) -> list[dict]:
     data = AtomicJSONStorage(path).read() or {}
     return list(data.get("completions", {}).values())
+
+
+class _ShardIndex:
+    """The sorted shard names in a folder: one ``scandir``, reused while the folder is unchanged.
+
+    Every save creates a temporary file and renames it in this folder, so the
+    folder's mtime changes whenever a shard appears. A listing is reused only if
+    the folder's mtime was already older than ``_RACY_NS`` when it was read: a file
+    added after that always gives the folder a newer mtime.
+    """
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self._cached: tuple[tuple, list[str]] | None = None
+
+    def shards(self, start: dt.date, end: dt.date) -> list[str]:
+        """The shards that exist for days in [start, end], oldest first."""
+        names = self._names()
+        lo, hi = bisect.bisect_left(names, start.isoformat()), bisect.bisect_right(names, end.isoformat())
+        return names[lo:hi]
+
+    def _names(self) -> list[str]:
+        try:
+            st = os.stat(self.dir)
+        except FileNotFoundError:
+            return []
+        stamp = (st.st_mtime_ns, st.st_ino, st.st_dev)
+        cached = self._cached
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        names = []
+        with os.scandir(self.dir) as entries:
+            for entry in entries:
+                match = _SHARD_FILE_RE.fullmatch(entry.name)
+                if match and _is_day(match[1]):
+                    names.append(match[1])
+        names.sort()  # ISO dates (years 0001-9999, zero-padded) sort as strings
+        if time.time_ns() - st.st_mtime_ns > _RACY_NS:
+            self._cached = (stamp, names)
+        return names
+
+
+def _is_day(name: str) -> bool:
+    try:
+        dt.date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True
 
 
 class _ShardCache:
@@ -248,6 +315,7 @@ class TinyDBCompletionStore(CompletionStore):
         self.dir.mkdir(parents=True, exist_ok=True)
         self._cache = _ShardCache()
         self._digests = _DigestCache(Path(data_dir) / "digests")
+        self._index = _ShardIndex(self.dir)
 
     def _path(self, shard: str) -> Path:
         return self.dir / f"{shard}.json"
@@ -279,26 +347,24 @@ class TinyDBCompletionStore(CompletionStore):
 
     def find(self, record_id: str) -> dict | None:
         shard = record_id.split(".", 1)[0]
-        if not _SHARD_RE.match(shard):
+        if not _SHARD_RE.fullmatch(shard):
             return None
         return next(
             (dict(r) for r in self._cache.records(self._path(shard)) if r.get("id") == record_id), None
         )
 
+    # Both read only the shards that exist in the range (never one stat per day of the range).
+
     def list(self, start: dt.date, end: dt.date) -> list[dict]:
         found = []
-        day = start
-        while day <= end:
-            found += self._cache.records(self._path(shard_of(day)))
-            day += dt.timedelta(days=1)
+        for shard in self._index.shards(start, end):
+            found += self._cache.records(self._path(shard))
         return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
 
     def digests(self, start: dt.date, end: dt.date, digest: Digest, version: str) -> list[dict]:
         found = []
-        day = start
-        while day <= end:
-            found += self._digests.digests(self._path(shard_of(day)), digest, version)
-            day += dt.timedelta(days=1)
+        for shard in self._index.shards(start, end):
+            found += self._digests.digests(self._path(shard), digest, version)
         return found
 
 
@@ -329,24 +395,180 @@ class TinyDBUserStore(UserStore):
 
 
 class FileSnapshotStore(SnapshotStore):
-    """Started checklists as write-once files ``<data_dir>/snapshots/<id>.json``."""
+    """Started checklists as write-once files in ``<data_dir>/snapshots/``.
+
+    ``<16 hex>.json`` is a snapshot, ``s<24 hex>.json`` a started pointer. Pinning
+    moves a snapshot into ``kept/`` with one atomic rename; ``get`` looks in the
+    folder first and then in ``kept/`` (files only ever move that way), and
+    ``sweep`` never looks into ``kept/``. Every change holds the folder's lock
+    (``snapshots.lock``); ``get`` takes none. ``sweep`` reads the folder without
+    the lock, then, under it, removes only files that are still exactly the
+    version it judged.
+    """
 
     def __init__(self, data_dir: str | os.PathLike):
         self.dir = Path(data_dir) / "snapshots"
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.kept = self.dir / "kept"
+        self.kept.mkdir(parents=True, exist_ok=True)
 
-    def _path(self, snapshot_id: str) -> Path | None:
-        if not snapshot_id.isalnum():
+    def _paths(self, key: object) -> list[Path]:
+        """Where the entry may be, in the order to look; [] for an invalid key."""
+        kind = snapshot_key_kind(key)
+        if kind is None:
+            return []
+        name = f"{key}.json"
+        return [self.dir / name, self.kept / name] if kind == SNAPSHOT else [self.dir / name]
+
+    def _checked(self, key: object) -> list[Path]:
+        paths = self._paths(key)
+        if not paths:
+            raise ValueError(f"not a snapshot or pointer key: {key!r:.60}")
+        return paths
+
+    def put(self, key: str, checklist: dict) -> None:
+        paths = self._checked(key)
+        if any(p.exists() for p in paths):
+            return
+        text = json.dumps(checklist, ensure_ascii=False)
+        with exclusive_lock(self.dir):  # a sweep never sees a pointer appear while it removes
+            if not any(p.exists() for p in paths):
+                atomic_write(paths[0], text)
+
+    def get(self, key: object) -> dict | None:
+        for path in self._paths(key):
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue  # not here (maybe pinned into kept/ a moment ago)
+            return _parse(data)
+        return None
+
+    def pin(self, snapshot_id: str) -> bool:
+        if snapshot_key_kind(snapshot_id) != SNAPSHOT:
+            raise ValueError(f"only a snapshot can be pinned, not {snapshot_id!r:.60}")
+        loose, kept = self._paths(snapshot_id)
+        if kept.exists():
+            return True
+        with exclusive_lock(self.dir):
+            if kept.exists():
+                return True
+            self.kept.mkdir(exist_ok=True)
+            try:
+                os.replace(loose, kept)
+            except FileNotFoundError:
+                return False
+        fsync_dir(self.kept)
+        fsync_dir(self.dir)
+        return True
+
+    def delete(self, key: str) -> bool:
+        removed = False
+        with exclusive_lock(self.dir):
+            for path in self._checked(key):
+                try:
+                    path.unlink()
+                    removed = True
+                except FileNotFoundError:
+                    pass
+        return removed
+
+    def sweep(self, cutoff: dt.datetime) -> int:
+        check_cutoff(cutoff)
+        # Judge without the lock (this reads files and may take a while) ...
+        pointers = {name: _judge(self.dir / name, "opened_at") for name in self._names(POINTER)}
+        live = {j.ref for j in pointers.values() if j and j.when >= cutoff}
+        snapshots = {
+            name: _judge(self.dir / name, "created_at")
+            for name in self._names(SNAPSHOT)
+            if name[:-5] not in live
+        }
+        removed = 0
+        # ... remove under it: nothing is put, pinned or deleted meanwhile.
+        with exclusive_lock(self.dir):
+            for name, judged in pointers.items():
+                if judged and judged.when < cutoff and self._remove_if_unchanged(name, judged.stamp):
+                    removed += 1
+            # The pointers there now: those judged, plus any written (or written again) since.
+            referenced = set()
+            for name in self._names(POINTER):
+                judged = pointers.get(name)
+                if judged is None or _stamp(self.dir / name) != judged.stamp:
+                    judged = _judge(self.dir / name, "opened_at")
+                if judged:
+                    referenced.add(judged.ref)
+            for name, judged in snapshots.items():
+                if (
+                    judged
+                    and judged.when < cutoff
+                    and name[:-5] not in referenced
+                    and self._remove_if_unchanged(name, judged.stamp)
+                ):
+                    removed += 1
+        return removed
+
+    def _names(self, kind: str) -> list[str]:
+        """The file names of the entries of ``kind`` in the folder (not in kept/)."""
+        try:
+            with os.scandir(self.dir) as entries:
+                return [
+                    e.name
+                    for e in entries
+                    if e.name.endswith(".json") and snapshot_key_kind(e.name[:-5]) == kind
+                ]
+        except FileNotFoundError:
+            return []
+
+    def _remove_if_unchanged(self, name: str, stamp: tuple) -> bool:
+        """Unlink ``name`` if it is still the file judged (the caller holds the lock)."""
+        path = self.dir / name
+        try:
+            if _stamp(path) != stamp:
+                return False  # gone, or removed and written again since it was judged
+            path.unlink()
+        except OSError:  # vanished meanwhile, or not ours to remove: never fail the sweep
+            return False
+        return True
+
+
+def _parse(data: bytes) -> dict | None:
+    try:
+        value = json.loads(data)
+    except ValueError:  # torn by hand, or not UTF-8: never written by atomic_write
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class _Judged(NamedTuple):
+    """What ``sweep`` needs of one file: which version it read, its timestamp, its pointer's target."""
+
+    stamp: tuple
+    when: dt.datetime
+    ref: str | None
+
+
+def _judge(path: Path, field: str) -> _Judged | None:
+    """Read ``path``: ``field``'s timestamp, else the file's mtime; None if it vanished.
+
+    The stamp is of the very file read (open, then fstat). A file that cannot be
+    read or parsed is judged by its mtime and references nothing.
+    """
+    try:
+        with path.open("rb") as handle:
+            st = os.fstat(handle.fileno())
+            value = _parse(handle.read())
+    except FileNotFoundError:
+        return None
+    except OSError:
+        try:
+            st = os.stat(path)
+        except OSError:
             return None
-        return self.dir / f"{snapshot_id}.json"
-
-    def put(self, snapshot_id: str, checklist: dict) -> None:
-        path = self._path(snapshot_id)
-        if path is not None and not path.exists():
-            atomic_write(path, json.dumps(checklist, ensure_ascii=False))
-
-    def get(self, snapshot_id: str) -> dict | None:
-        path = self._path(snapshot_id)
-        if path is None or not path.exists():
-            return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        value = None
+    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    when = aware_time(value.get(field)) if value else None
+    ref = value.get("snapshot_id") if value else None
+    return _Judged(
+        stamp,
+        when or dt.datetime.fromtimestamp(st.st_mtime_ns / 1e9, dt.UTC),
+        ref if snapshot_key_kind(ref) == SNAPSHOT else None,
+    )

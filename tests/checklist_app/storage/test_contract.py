@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -73,11 +75,132 @@ def test_users_are_stored_and_listed(storage):
     assert storage.users.get("nobody") is None
 
 
+SNAP_A, SNAP_B, SNAP_C = "0123456789abcdef", "fedcba9876543210", "00000000000000aa"
+POINTER_A, POINTER_B = "s" + "a" * 24, "s" + "0123456789abcdef01234567"
+
+
 def test_snapshots_are_write_once(storage):
-    storage.snapshots.put("abc123", {"items": [1]})
-    storage.snapshots.put("abc123", {"items": [2]})
-    assert storage.snapshots.get("abc123") == {"items": [1]}
-    assert storage.snapshots.get("../x") is None
+    storage.snapshots.put(SNAP_A, {"items": [1]})
+    storage.snapshots.put(SNAP_A, {"items": [2]})
+    assert storage.snapshots.get(SNAP_A) == {"items": [1]}
+    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
+    assert storage.snapshots.get(POINTER_A) == {"snapshot_id": SNAP_A}
+    assert storage.snapshots.get(SNAP_B) is None
+
+
+BAD_KEYS = [
+    "../x",
+    "abc123",
+    "",
+    "0123456789ABCDEF",  # upper case
+    "0123456789abcdeg",
+    "0123456789abcdef0",  # 17 characters
+    "0123456789abcdef\n",
+    "t" + "a" * 24,
+    "s" + "a" * 23,
+    "S" + "a" * 24,
+    "a" * 300,  # would be "file name too long" on the file system
+    "٠١٢٣٤٥٦٧٨٩abcdef",  # Arabic-Indic digits: str.isdigit, but not hex
+    "0123456789abcde\x00",
+    None,
+    123,
+    ["0123456789abcdef"],
+    {"id": 1},
+    b"0123456789abcdef",
+]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS, ids=range(len(BAD_KEYS)))
+def test_any_other_key_is_never_found_and_refused(storage, key):
+    assert storage.snapshots.get(key) is None
+    with pytest.raises(ValueError):
+        storage.snapshots.put(key, {"items": []})
+    with pytest.raises(ValueError):
+        storage.snapshots.pin(key)
+    with pytest.raises(ValueError):
+        storage.snapshots.delete(key)
+
+
+def test_only_a_snapshot_can_be_pinned(storage):
+    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
+    with pytest.raises(ValueError):
+        storage.snapshots.pin(POINTER_A)
+
+
+def test_a_pinned_snapshot_is_still_found_and_still_write_once(storage):
+    assert storage.snapshots.pin(SNAP_A) is False  # nothing to pin
+    storage.snapshots.put(SNAP_A, {"items": [1]})
+    assert storage.snapshots.pin(SNAP_A) is True
+    assert storage.snapshots.pin(SNAP_A) is True  # idempotent
+    storage.snapshots.put(SNAP_A, {"items": [2]})
+    assert storage.snapshots.get(SNAP_A) == {"items": [1]}
+
+
+def test_delete_removes_one_entry_and_is_idempotent(storage):
+    storage.snapshots.put(SNAP_A, {"items": [1]})
+    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
+    assert storage.snapshots.delete(POINTER_A) is True
+    assert storage.snapshots.get(POINTER_A) is None
+    assert storage.snapshots.delete(POINTER_A) is False
+    assert storage.snapshots.get(SNAP_A) == {"items": [1]}
+    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_B})  # a deleted key can be written again
+    assert storage.snapshots.get(POINTER_A) == {"snapshot_id": SNAP_B}
+    storage.snapshots.pin(SNAP_A)
+    assert storage.snapshots.delete(SNAP_A) is True  # an explicit delete removes a pinned one too
+    assert storage.snapshots.get(SNAP_A) is None
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CUTOFF = dt.datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)  # = 01:30 UTC
+
+
+def _at(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+def _pointer(snapshot_id: str, opened_at: dt.datetime) -> dict:
+    return {"snapshot_id": snapshot_id, "identity": "daily|x", "username": "li", "opened_at": _at(opened_at)}
+
+
+def test_sweep_removes_old_pointers_then_old_unpinned_unreferenced_snapshots(storage):
+    snaps = storage.snapshots
+    before, after = CUTOFF - dt.timedelta(days=1), CUTOFF + dt.timedelta(minutes=1)
+    for snapshot_id in (SNAP_A, SNAP_B, SNAP_C):
+        snaps.put(snapshot_id, {"snapshot_id": snapshot_id, "created_at": _at(before)})
+    pinned, fresh = "11111111111111aa", "22222222222222aa"
+    snaps.put(pinned, {"snapshot_id": pinned, "created_at": _at(before)})
+    snaps.pin(pinned)
+    snaps.put(fresh, {"snapshot_id": fresh, "created_at": _at(CUTOFF)})  # not *before* the cutoff
+    snaps.put(POINTER_A, _pointer(SNAP_A, before))  # expired: SNAP_A goes with it
+    snaps.put(POINTER_B, _pointer(SNAP_B, CUTOFF))  # still open: keeps the old SNAP_B
+    assert snaps.sweep(CUTOFF) == 3  # POINTER_A, SNAP_A, SNAP_C
+    assert snaps.get(POINTER_A) is None and snaps.get(SNAP_A) is None and snaps.get(SNAP_C) is None
+    assert snaps.get(POINTER_B)["snapshot_id"] == SNAP_B
+    assert snaps.get(SNAP_B)["snapshot_id"] == SNAP_B
+    assert snaps.get(pinned)["snapshot_id"] == pinned
+    assert snaps.get(fresh)["snapshot_id"] == fresh
+    assert snaps.sweep(CUTOFF) == 0  # idempotent
+    assert snaps.sweep(after) == 3  # POINTER_B, then SNAP_B and the fresh one; never the pinned one
+    assert snaps.get(pinned)["snapshot_id"] == pinned
+
+
+def test_sweep_compares_moments_across_time_zones(storage):
+    snaps = storage.snapshots
+    utc = dt.UTC
+    # 01:00 UTC is 09:00 in Shanghai (before the cutoff); 02:00 UTC is 10:00 (after).
+    snaps.put(POINTER_A, _pointer(SNAP_A, dt.datetime(2026, 11, 23, 1, 0, tzinfo=utc)))
+    snaps.put(POINTER_B, _pointer(SNAP_B, dt.datetime(2026, 11, 23, 2, 0, tzinfo=utc)))
+    snaps.put(SNAP_C, {"created_at": "2026-11-22T20:00:00-05:00"})  # 09:00 in Shanghai
+    assert snaps.sweep(CUTOFF) == 2
+    assert snaps.get(POINTER_A) is None and snaps.get(SNAP_C) is None
+    assert snaps.get(POINTER_B) is not None
+
+
+def test_sweep_needs_an_aware_cutoff(storage):
+    with pytest.raises(ValueError):
+        storage.snapshots.sweep(dt.datetime(2026, 11, 23, 9, 30))
+    with pytest.raises(ValueError):
+        storage.snapshots.sweep(dt.date(2026, 11, 23))
 
 
 def _short(record: dict) -> dict:
@@ -98,4 +221,59 @@ def test_digests_cover_a_date_range_oldest_first_and_see_new_saves(storage):
         "daily|2026-11-20|role:a",
         "daily|2026-11-23|role:a",
         "daily|2026-11-23|role:b",
+    ]
+
+
+# Listing cost is proportional to what is stored, not to the days in the range.
+
+
+EXTREMES = ("0001-01-01", "0001-01-02", "2026-11-23", "2026-11-24", "9999-12-30", "9999-12-31")
+
+
+def _store_extremes(storage) -> None:
+    for n, day in enumerate(EXTREMES):
+        rec = record(f"daily|{day}|role:a", f"k{n}", day=day)
+        rec["submitted_at"] = f"{day}T10:00:0{n}"
+        storage.completions.save(rec)
+    storage.completions.save(record("daily|2026-11-23|role:b", "k-b"))  # 10:00:00, before role:a
+
+
+def test_list_from_the_first_to_the_last_representable_day_is_quick(storage):
+    _store_extremes(storage)
+    t0 = time.perf_counter()
+    found = storage.completions.list(dt.date.min, dt.date.max)
+    elapsed = time.perf_counter() - t0
+    assert [r["identity"] for r in found] == [
+        "daily|9999-12-31|role:a",
+        "daily|9999-12-30|role:a",
+        "daily|2026-11-24|role:a",
+        "daily|2026-11-23|role:a",
+        "daily|2026-11-23|role:b",
+        "daily|0001-01-02|role:a",
+        "daily|0001-01-01|role:a",
+    ]
+    assert elapsed < 0.5  # one stat per day of the range took minutes
+    assert [r["day"] for r in storage.completions.list(dt.date.max, dt.date.max)] == ["9999-12-31"]
+    assert [r["day"] for r in storage.completions.list(dt.date.min, dt.date.min)] == ["0001-01-01"]
+    assert storage.completions.list(dt.date(2026, 11, 25), dt.date(9999, 12, 29)) == []
+    assert storage.completions.list(dt.date.max, dt.date.min) == []
+
+
+def test_digests_from_the_first_to_the_last_representable_day_are_quick(storage):
+    _store_extremes(storage)
+    t0 = time.perf_counter()
+    found = storage.completions.digests(dt.date.min, dt.date.max, _short, "t1")
+    elapsed = time.perf_counter() - t0
+    assert [d["identity"] for d in found] == [
+        "daily|0001-01-01|role:a",
+        "daily|0001-01-02|role:a",
+        "daily|2026-11-23|role:b",
+        "daily|2026-11-23|role:a",
+        "daily|2026-11-24|role:a",
+        "daily|9999-12-30|role:a",
+        "daily|9999-12-31|role:a",
+    ]
+    assert elapsed < 0.5
+    assert storage.completions.digests(dt.date(9999, 12, 31), dt.date.max, _short, "t1") == [
+        {"identity": "daily|9999-12-31|role:a", "day": "9999-12-31"}
     ]

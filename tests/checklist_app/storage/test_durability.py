@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from checklist_app.storage import open_storage
 from checklist_app.storage.tinydb_store import TinyDBCompletionStore, remove_stale_temp_files
 
 from ..storage.writer import record
@@ -74,6 +75,34 @@ def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
     fresh.write_text("{", encoding="utf-8")
     assert remove_stale_temp_files(tmp_path) == 1
     assert not stale.exists() and fresh.exists()
+
+
+def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
+    data_dir = tmp_path / "data"
+    storage = open_storage("tinydb", data_dir)
+    storage.completions.save(record("daily|2026-11-23|role:a", "k1"))
+    storage.completions.digests(DAY, DAY, lambda r: {"id": r["id"]}, "v1")
+    storage.snapshots.put("0123456789abcdef", {"items": []})
+    storage.snapshots.pin("0123456789abcdef")
+    folders = [
+        data_dir,
+        data_dir / "completions",
+        data_dir / "snapshots",
+        data_dir / "snapshots" / "kept",
+        data_dir / "digests" / "v1",
+    ]
+    old = time.time() - 3600
+    for folder in folders:
+        assert folder.is_dir()
+        stale, fresh = folder / ".tmp-x.json.stale", folder / ".tmp-x.json.fresh"
+        stale.write_text("{", encoding="utf-8")
+        fresh.write_text("{", encoding="utf-8")
+        os.utime(stale, (old, old))
+    open_storage("tinydb", data_dir)
+    for folder in folders:
+        assert not (folder / ".tmp-x.json.stale").exists(), folder
+        assert (folder / ".tmp-x.json.fresh").exists(), folder
+    assert storage.snapshots.get("0123456789abcdef") == {"items": []}
 
 
 def test_concurrent_processes_lose_and_duplicate_nothing(tmp_path):
