@@ -99,6 +99,11 @@ def test_a_submit_without_network_is_kept_and_retried_once_online(phone, server,
     button = phone.get_by_role("button", name="提交清单")
     button.dblclick()
     expect(phone.locator("#status")).to_contain_text("网络不通，答案已保存在本机")
+    # While it waits in the outbox the form is locked: an edit now could never reach the server.
+    expect(phone.locator("#outbox-lock")).to_be_visible()
+    expect(phone.locator("#outbox-lock")).to_contain_text("提交完成前不能修改")
+    expect(phone.locator(".item").first.get_by_role("radio", name="不合格", exact=True)).to_be_disabled()
+    expect(phone.locator(".item").first.get_by_label("备注（可选）")).to_be_disabled()
     phone.screenshot(path=str(artifacts / "app-offline.png"))
     assert stored(server) == []
     phone.context.set_offline(False)

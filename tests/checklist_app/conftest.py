@@ -49,7 +49,7 @@ def handbook_dir(tmp_path, good_root):
 
 
 @pytest.fixture
-def app(tmp_path, handbook_dir, sample_site, clock):
+def app(tmp_path, handbook_dir, sample_site, clock, accounts):
     app = create_app(
         {
             "TESTING": True,
@@ -62,11 +62,18 @@ def app(tmp_path, handbook_dir, sample_site, clock):
         }
     )
     with app.app_context():
-        for username, permission, role in USERS:
-            storage().users.put(
-                make_user(username, PASSWORD, permission, role, display_name=username.title())
-            )
+        for user in accounts:
+            storage().users.put(dict(user))
     return app
+
+
+@pytest.fixture(scope="session")
+def accounts() -> list[dict]:
+    """The test accounts, their passwords hashed once per run (scrypt costs ~0.2 s a hash)."""
+    return [
+        make_user(username, PASSWORD, permission, role, display_name=username.title())
+        for username, permission, role in USERS
+    ]
 
 
 @pytest.fixture
