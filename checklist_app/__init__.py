@@ -11,6 +11,7 @@ from flask import Flask
 from generator.render import fmt_number
 
 from . import config as settings
+from . import housekeeping
 from . import security
 from .clock import from_settings, shown
 from .extensions import csrf
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("DATA_DIR"):
         app.config["DATA_DIR"] = str(Path(app.instance_path) / "data")
     register_extensions(app)
+    housekeeping.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

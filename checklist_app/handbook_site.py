@@ -17,12 +17,27 @@ from . import security
 bp = Blueprint("handbook_site", __name__, url_prefix="/handbook")
 
 
+MAX_PATH_BYTES = 1024
+MAX_NAME_BYTES = 255  # what the file system allows for one name; longer would be ENAMETOOLONG
+
+
+def _plausible(path: str) -> bool:
+    """Whether ``path`` could name a file of the site at all (no NUL, no over-long names)."""
+    try:
+        data = path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    if len(data) > MAX_PATH_BYTES or "\x00" in path:
+        return False
+    return all(len(part.encode("utf-8")) <= MAX_NAME_BYTES for part in path.split("/"))
+
+
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
 def page(path: str):
     """A file of the built site; directory URLs map to their index.html."""
     root = Path(current_app.config["SITE_DIR"]).resolve()
-    if not (root / "index.html").exists():
+    if not (root / "index.html").exists() or not _plausible(path):
         abort(404)
     if path == "" or path.endswith("/"):
         path += "index.html"

@@ -202,3 +202,13 @@ def test_dates_out_of_range_in_query_strings_are_400(client, auth, query):
 def test_a_year_of_history_is_allowed(client, auth):
     auth.login("admin")
     assert client.get("/history?from=2025-11-24&to=2026-11-23").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/handbook/" + "a" * 300, "/handbook/" + "页" * 100 + "/", "/handbook/" + "a/" * 600, "/handbook/%00x"],
+)
+def test_an_impossible_handbook_path_is_404_even_signed_out(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "找不到这个页面" in response.get_data(as_text=True)

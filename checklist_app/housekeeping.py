@@ -1,0 +1,51 @@
+"""Housekeeping: opened checklists nobody submitted are removed after the retention period.
+
+Each worker sweeps at start and then at most once per ``INTERVAL`` while it serves
+requests; the sweep is idempotent and safe against other workers writing, so
+several workers sweeping at once only repeat each other's work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from flask import Flask, current_app
+
+from .storage import Storage
+
+INTERVAL = 6 * 3600  # seconds between sweeps in one worker process
+
+
+def sweep(storage: Storage, now: dt.datetime, retention_days: float) -> int:
+    """Remove started pointers and unpinned snapshots older than the retention period; how many."""
+    return storage.snapshots.sweep(now - dt.timedelta(days=float(retention_days)))
+
+
+def init_app(app: Flask) -> None:
+    """Sweep at start, then from time to time on a request."""
+    lock = threading.Lock()
+    last = [0.0]
+
+    def run() -> None:
+        store = app.extensions["checklist_storage"]
+        clock = app.extensions["checklist_clock"]
+        removed = sweep(store, clock.now(), app.config["SNAPSHOT_RETENTION_DAYS"])
+        if removed:
+            app.logger.info("housekeeping: removed %d unsubmitted checklist snapshots", removed)
+
+    def maybe_run() -> None:
+        now = time.monotonic()
+        if now - last[0] < INTERVAL or not lock.acquire(blocking=False):
+            return
+        try:
+            last[0] = now
+            run()
+        except OSError as exc:  # a full or read-only disk must not fail the request
+            current_app.logger.warning("housekeeping failed: %s", exc)
+        finally:
+            lock.release()
+
+    maybe_run()
+    app.before_request(maybe_run)

@@ -1,0 +1,45 @@
+"""Opened checklists nobody submitted are removed after the retention period; submitted ones stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from checklist_app import housekeeping, services
+from checklist_app.extensions import storage
+
+from .test_checklists import _answers, _form, _keys
+
+OPEN = "/checklists/daily/2026-11-23/role:售后客服"
+DONE = "/checklists/daily/2026-11-23/role:售前客服"
+
+
+def _snapshot_id(html: str) -> str:
+    return _form(html)["snapshot_id"]
+
+
+def test_unsubmitted_checklists_go_after_the_retention_period_and_submitted_ones_stay(
+    app, client, auth, clock
+):
+    auth.login("zhang")
+    opened = client.get(OPEN).get_data(as_text=True)
+    done = client.get(DONE).get_data(as_text=True)
+    client.post("/checklists/submit", data=_form(done) | _answers(_keys(done)))
+    with app.app_context():
+        snapshots = storage().snapshots
+        pointer = services.started_key(f"daily|2026-11-23|role:售后客服|{'客服主管'}", "zhang")
+        assert snapshots.get(pointer) is not None
+        assert snapshots.get(services.started_key("daily|2026-11-23|role:售前客服|客服主管", "zhang")) is None
+        # 29 days on, nothing is old enough yet.
+        assert housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=29), 30) == 0
+        removed = housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=31), 30)
+        assert removed == 2  # the open checklist's pointer and its snapshot
+        assert snapshots.get(pointer) is None and snapshots.get(_snapshot_id(opened)) is None
+        assert snapshots.get(_snapshot_id(done)) is not None  # a record refers to it: kept
+
+
+def test_a_page_view_after_a_sweep_starts_afresh(app, client, auth, clock):
+    auth.login("zhang")
+    client.get(OPEN)
+    with app.app_context():
+        housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=31), 30)
+    assert client.get(OPEN).status_code == 200
