@@ -43,3 +43,17 @@ def test_a_page_view_after_a_sweep_starts_afresh(app, client, auth, clock):
     with app.app_context():
         housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=31), 30)
     assert client.get(OPEN).status_code == 200
+
+
+def test_records_stored_before_pinning_existed_keep_their_snapshots(app, client, auth, clock):
+    auth.login("zhang")
+    done = client.get(DONE).get_data(as_text=True)
+    client.post("/checklists/submit", data=_form(done) | _answers(_keys(done)))
+    with app.app_context():
+        snapshots = storage().snapshots
+        snapshot = snapshots.get(_snapshot_id(done))
+        snapshots.delete(_snapshot_id(done))  # as an old data folder has it: stored, never pinned
+        snapshots.put(_snapshot_id(done), snapshot)
+        assert housekeeping.pin_completed(storage()) == 1
+        housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=400), 30)
+        assert snapshots.get(_snapshot_id(done)) is not None

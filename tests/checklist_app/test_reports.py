@@ -96,7 +96,7 @@ def test_ledger_and_rankings_download_as_csv_and_xlsx(client, auth, filled):
 def test_bad_parameters_get_clear_errors(client, auth):
     auth.login("zhao")
     assert client.get("/reports/ledger?month=2026-13").status_code == 400
-    assert "月份无效" in client.get("/reports/ledger?month=十一月").get_data(as_text=True)
+    assert "请写成 2026-11 这样的月份" in client.get("/reports/ledger?month=十一月").get_data(as_text=True)
     assert client.get("/reports/rankings?policy=cs-service").status_code == 404  # not a score sheet
     assert client.get("/reports/rankings.pdf?policy=hygiene").status_code == 404
 
