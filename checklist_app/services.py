@@ -83,7 +83,7 @@ def may_backfill(user: dict) -> bool:
 class Opened:
     """A checklist as opened by one user: the frozen snapshot, and how it may be submitted."""
 
-    snapshot: dict
+    snapshot: dict | None  # None when the checklist was already submitted
     is_current: bool  # the snapshot still matches today's handbook
     mode: str  # due.CURRENT or due.BACKFILL
     done: dict | None  # the completed record, if this checklist was already submitted
@@ -150,20 +150,23 @@ def open_checklist(
     if mode == due.BACKFILL and not may_backfill(user):
         raise Forbidden(t("error.backfill_only"))
     done = storage.completions.get(current.identity, win.first)
-    if pointer and (snapshot := storage.snapshots.get(pointer["snapshot_id"])):
-        return Opened(snapshot, snapshot["snapshot_id"] == current.snapshot_id, mode, done)
+    if done is not None:
+        return Opened(None, True, mode, done)
+    if pointer and (snapshot := storage.snapshots.get(pointer.get("snapshot_id"))):
+        return Opened(snapshot, snapshot["snapshot_id"] == current.snapshot_id, mode, None)
     snapshot = start(storage, current, clock)
-    if done is None:
-        storage.snapshots.put(
-            key,
-            {
-                "snapshot_id": snapshot["snapshot_id"],
-                "identity": current.identity,
-                "username": user["username"],
-                "opened_at": clock.timestamp(),
-            },
-        )
-    return Opened(snapshot, True, mode, done)
+    if pointer:  # it pointed at a snapshot that is gone (swept): point at the fresh one
+        storage.snapshots.delete(key)
+    storage.snapshots.put(
+        key,
+        {
+            "snapshot_id": snapshot["snapshot_id"],
+            "identity": current.identity,
+            "username": user["username"],
+            "opened_at": clock.timestamp(),
+        },
+    )
+    return Opened(snapshot, True, mode, None)
 
 
 def _opened_at(pointer: dict | None) -> dt.datetime | None:
@@ -452,11 +455,8 @@ def _repeat(existing: dict, key: str, print_: str) -> tuple[dict, bool]:
 
 def _retire_snapshot(storage: Storage, snapshot: dict, user: dict) -> None:
     """After a submission: keep its snapshot for good, and drop the started pointer (no longer open)."""
-    snapshots = storage.snapshots
-    if hasattr(snapshots, "pin"):
-        snapshots.pin(snapshot["snapshot_id"])
-    if hasattr(snapshots, "delete"):
-        snapshots.delete(started_key(snapshot["identity"], user["username"]))
+    storage.snapshots.pin(snapshot["snapshot_id"])
+    storage.snapshots.delete(started_key(snapshot["identity"], user["username"]))
 
 
 def _conflict(existing: dict) -> SubmissionError:

@@ -188,7 +188,12 @@
           // Usually an expired CSRF token after a long time offline: fetch a new one and replay.
           return refreshCsrf().then(function () { flush(true); }, function () { showStatus(messages.relogin, true); });
         }
-        if (response.status === 401 || response.status === 403 || response.status === 400) {
+        if (response.status === 403 && data.errors && data.errors.length) {
+          // Refused for good (e.g. the time to submit has passed): say why; the draft stays on the phone.
+          localStorage.removeItem(outboxKey);
+          unlock();
+          showStatus(data.errors.join(' '), true);
+        } else if (response.status === 401 || response.status === 403 || response.status === 400) {
           showStatus(messages.relogin, true);  // keep the outbox: nothing is dropped
         } else if (response.status >= 500) {
           showStatus(messages.offline, true);
