@@ -6,16 +6,16 @@ import os
 import uuid
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 
 from generator.render import fmt_number
 
 from . import config as settings
-from . import housekeeping
-from . import security
+from . import housekeeping, security
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
+from .permissions import can, manages_anything
 from .scoring import fine_amount, item_loss
 from .storage import open_storage
 from .strings import t
@@ -58,6 +58,10 @@ def register_extensions(app: Flask) -> None:
         app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock
     )
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
+    app.jinja_env.globals.update(
+        can=lambda action, obj=None: can(g.user, action, obj),
+        manages_anything=lambda: manages_anything(g.user),
+    )
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.filters["when"] = lambda value: shown(clock, value)
     security.init_app(app)

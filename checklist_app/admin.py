@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .auth import PERMISSIONS, make_user, permission_required
+from .auth import login_required, make_user, requires
 from .extensions import handbook_source, storage
+from .permissions import PERMISSIONS, can
 from .strings import t
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.get("/")
+@login_required
+def home():
+    """管理: the first page this user may manage."""
+    for action, endpoint in (
+        ("handbook.status", "admin.handbook"),
+        ("accounts.manage", "admin.users"),
+    ):
+        if can(g.user, action):
+            return redirect(url_for(endpoint))
+    abort(403, t("error.no_permission"))
+
+
 @bp.get("/handbook")
-@permission_required("owner")
+@requires("handbook.status")
 def handbook():
     """Errors in the handbook files (file, line, message) and which model is being served."""
     state = handbook_source().refresh(force=True)
@@ -20,7 +34,7 @@ def handbook():
 
 
 @bp.route("/users", methods=("GET", "POST"))
-@permission_required("admin")
+@requires("accounts.manage")
 def users():
     """List accounts and add or reset one."""
     error = None

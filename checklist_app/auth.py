@@ -24,10 +24,10 @@ from flask import (
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import clock, storage
+from .permissions import ACTIONS, PERMISSIONS, can
 from .strings import t
 
 bp = Blueprint("auth", __name__)
-PERMISSIONS = ("inspector", "owner", "admin")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
 # Checked against when the user does not exist, so a wrong name costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -98,15 +98,17 @@ def login_required(view):
     return wrapped
 
 
-def permission_required(*permissions: str):
-    """Allow only users with one of ``permissions`` (admins always pass)."""
+def requires(action: str):
+    """Allow the view only to signed-in users the permission policy lets take ``action``."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
 
     def decorator(view):
         @functools.wraps(view)
         @login_required
         def wrapped(**kwargs):
-            if g.user["permission"] not in permissions + ("admin",):
-                abort(403)
+            if not can(g.user, action):
+                abort(403, t("error.no_permission"))
             return view(**kwargs)
 
         return wrapped

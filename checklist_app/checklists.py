@@ -24,6 +24,7 @@ from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
 from .extensions import today as today_date
 from .generation import iso_week, targets
+from .permissions import can
 from .strings import t
 
 bp = Blueprint("checklists", __name__)
@@ -219,7 +220,7 @@ def csrf_token():
 
 
 def visible(record: dict) -> bool:
-    return g.user["permission"] in ("admin", "owner") or record["inspector"] == g.user["username"]
+    return can(g.user, "record.view", record)
 
 
 def visible_record(record_id: str) -> dict:
@@ -228,7 +229,7 @@ def visible_record(record_id: str) -> dict:
     if found is None:
         abort(404)
     if not visible(found):
-        abort(403)
+        abort(403, t("error.record_forbidden"))
     return found
 
 

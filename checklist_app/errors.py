@@ -31,6 +31,10 @@ def _respond(status: int, message: str | list[str], record_id: str | None = None
     return render_template("errors/error.html", messages=messages, status=status, record_url=url), status
 
 
+def _is_ours(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def init_app(app) -> None:
     """Register the error handlers."""
 
@@ -51,4 +55,6 @@ def init_app(app) -> None:
         key = _MESSAGES.get(exc.code or 500, "error.server")
         detail = exc.description if exc.code == 400 and isinstance(exc.description, str) else ""
         message = t(key, detail=detail) if key == "error.bad_request" else t(key)
+        if exc.code in (403, 404) and isinstance(exc.description, str) and _is_ours(exc.description):
+            message = exc.description  # a Chinese message given where the request was refused
         return _respond(exc.code or 500, message)

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, abort, render_template, request
 
 from . import inputs
-from .auth import login_required, permission_required
+from .auth import login_required, requires
 from .downloads import attachment
 from .extensions import current_handbook, storage, today
 from .generation import iso_week, week_start
@@ -24,7 +24,6 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEEKS = 12
 MONTHS = 12
-MANAGERS = ("owner",)  # and admins: the ledger names people and their fines
 
 
 def digests(start: dt.date, end: dt.date) -> list[dict]:
@@ -139,7 +138,7 @@ def _ledger(handbook, month: str):
 
 
 @bp.get("/ledger")
-@permission_required(*MANAGERS)
+@requires("ledger.view")
 def ledger():
     """The month's fines: every line with its clause and checklist, totals, and the policy's flags."""
     handbook = current_handbook()
@@ -148,7 +147,7 @@ def ledger():
 
 
 @bp.get("/ledger.<fmt>")
-@permission_required(*MANAGERS)
+@requires("ledger.view")
 def ledger_export(fmt: str):
     """The month's ledger as CSV (the lines) or Excel (lines, per person, per department)."""
     if fmt not in ("csv", "xlsx"):

@@ -13,7 +13,6 @@ from generator import Handbook
 from . import due, inputs
 from .clock import Clock, shown
 from .generation import (
-    ALL_CHECKERS,
     CHECKLIST_KINDS,
     Checklist,
     Target,
@@ -23,6 +22,7 @@ from .generation import (
     week_start,
     weekly_checklist,
 )
+from .permissions import can, checker_scope
 from .scoring import MAX_COUNT, compliance, needs_count, policy_scores
 from .storage import Conflict, Storage
 from .strings import t
@@ -32,7 +32,6 @@ _KEY_RE = re.compile(r"[A-Za-z0-9._:-]{8,100}", re.ASCII)
 SNAPSHOT_ID_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
 MAX_REASON = 200
 MAX_RESPONSIBLE = 100
-BACKFILL_PERMISSIONS = ("owner", "admin")
 _FULLWIDTH_DIGITS = {ord("０") + i: str(i) for i in range(10)}
 
 
@@ -75,8 +74,8 @@ class NotFound(ServiceError):
 
 
 def may_backfill(user: dict) -> bool:
-    """Owners and admins may fill in a checklist whose period has passed (补录)."""
-    return user.get("permission") in BACKFILL_PERMISSIONS
+    """Whether ``user`` may fill in a checklist whose period has passed (补录)."""
+    return can(user, "checklist.backfill")
 
 
 @dataclass(frozen=True)
@@ -90,10 +89,8 @@ class Opened:
 
 
 def scope_for(user: dict) -> str:
-    """Admins see every check; everyone else the checks their handbook role performs."""
-    if user.get("permission") == "admin":
-        return ALL_CHECKERS
-    return user.get("role") or "-"
+    """Which checks this user's checklists hold (the permission policy decides)."""
+    return checker_scope(user)
 
 
 def resolve_target(handbook: Handbook, slug) -> Target:
@@ -227,7 +224,7 @@ def start(storage: Storage, checklist: Checklist, clock: Clock) -> dict:
 
 def may_use(user: dict, snapshot: dict) -> bool:
     """Whether ``user`` may submit or read this checklist."""
-    return user.get("permission") == "admin" or snapshot["scope"] == scope_for(user)
+    return can(user, "checklist.fill", snapshot)
 
 
 def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:

@@ -95,6 +95,8 @@ ZH_CN: dict[str, str] = {
     "error.key_reused": "这份清单已经提交过，这次的修改没有保存。如需更正请联系管理员。",
     "error.bad_query": "查询参数无效：{detail}",
     "error.see_record": "查看已提交的记录",
+    "error.no_permission": "你没有权限打开这个页面。",
+    "error.record_forbidden": "这份记录不是你提交的，你没有权限查看。",
     "backfill.badge": "补录",
     "backfill.title": "补录 {day} 的清单",
     "backfill.notice": (
