@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from generator import Handbook
 
-from . import due, inputs
+from . import audit, due, inputs
 from .clock import Clock, shown
 from .generation import (
     CHECKLIST_KINDS,
@@ -438,6 +438,15 @@ def submit(
     if not created:
         return _repeat(stored, key, print_)
     _retire_snapshot(storage, snapshot, user)
+    if mode == due.BACKFILL:
+        audit.record(
+            storage,
+            clock,
+            user,
+            "checklist.backfill",
+            stored["id"],
+            after={"day": stored["day"], "target": snapshot["target"], "reason": reason},
+        )
     return stored, True
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
+from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .tinydb_store import (
@@ -34,13 +35,18 @@ class Storage:
     users: UserStore
     snapshots: SnapshotStore
     attempts: AttemptStore  # failed sign-ins, for throttling
+    audit: AuditStore  # append-only: who did what, when
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
     """Open ``tinydb`` (the embedded default, in ``data_dir``) or ``memory`` storage."""
     if kind == "memory":
         return Storage(
-            MemoryCompletionStore(), MemoryUserStore(), MemorySnapshotStore(), MemoryAttemptStore()
+            MemoryCompletionStore(),
+            MemoryUserStore(),
+            MemorySnapshotStore(),
+            MemoryAttemptStore(),
+            MemoryAuditStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -50,5 +56,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             TinyDBUserStore(data_dir),
             FileSnapshotStore(data_dir),
             FileAttemptStore(data_dir),
+            FileAuditStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")
