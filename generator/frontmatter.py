@@ -95,13 +95,8 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1  # +1 for 1-based, +1 for the opening ---
-        detail = exc.problem or str(exc)
-        if exc.context_mark and exc.context and exc.context_mark.line + 2 != line:
-            detail += f"（问题从第 {exc.context_mark.line + 2} 行开始）"
-        return FrontMatter({}, {}, {}, {}, end + 1, 1), [P.yaml_syntax(path, line, detail)]
+    except yaml.YAMLError as exc:
+        return FrontMatter({}, {}, {}, {}, end + 1, 1), [yaml_problem(path, exc, text, first_line=2)]
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -114,6 +109,23 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
             if isinstance(value_node, yaml.ScalarNode):
                 raw_values[str(key_node.value)] = value_node.value
     return FrontMatter(data, key_lines, raw_values, nodes, end + 1, 1), []
+
+
+def yaml_problem(path: str, exc: yaml.YAMLError, text: str, first_line: int) -> Problem:
+    """A YAML error at its real line; ``first_line`` is the file line of ``text``'s first line.
+
+    Most errors carry a mark; a reader error (a character YAML refuses) carries only an offset.
+    """
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + first_line) if mark else first_line
+        detail = exc.problem or str(exc)
+        if exc.context_mark and exc.context and exc.context_mark.line + first_line != line:
+            detail += f"（问题从第 {exc.context_mark.line + first_line} 行开始）"
+        return P.yaml_syntax(path, line, detail)
+    position = getattr(exc, "position", None)
+    line = first_line + (text.count("\n", 0, position) if isinstance(position, int) else 0)
+    return P.yaml_syntax(path, line, getattr(exc, "reason", None) or str(exc).splitlines()[0])
 
 
 def is_policy(front: FrontMatter | None) -> bool:

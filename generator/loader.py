@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -10,12 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import problems as P
 from .model import Handbook, Reference
 from .parser import ParsedFile, parse_file
 from .problems import HandbookError, Problem
 from .reference import FILENAME as REFERENCE_FILE
-from .reference import load_reference
+from .reference import NAME_PROBLEMS, load_reference
+from .reference import UNUSABLE as REFERENCE_UNUSABLE
+from .sourcefile import read_source
 from .validate import validate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,15 +90,16 @@ class HandbookLoader:
         reparsed = 0
         seen = set()
         for rel in markdown_files(self.root):
-            seen.add(rel)
             path = self.root / rel
             stamp = _stamp(path)
             cached = self._cache.get(rel)
             if cached is None or cached[0] != stamp:
-                text = path.read_text(encoding="utf-8-sig")
-                parsed = parse_file(rel, f"{self.display}/{rel}", text, reference, today)
+                parsed = self._parse(rel, path, reference, today)
+                if parsed is None:
+                    continue  # removed while we were scanning
                 self._cache[rel] = (stamp, parsed)
                 reparsed += 1
+            seen.add(rel)
             files.append(self._cache[rel][1])
         removed = set(self._cache) - seen
         for rel in removed:
@@ -100,9 +107,12 @@ class HandbookLoader:
         if not reparsed and not removed and self._last is not None:
             # Nothing changed on disk: the cross-file validation result still holds.
             return LoadResult(self._last.handbook, self._last.problems, 0)
+        # An unusable reference.yml would make every role, area and event look unknown: report it
+        # alone, and check names against it once it can be read again.
+        names_ok = not any(p.code in REFERENCE_UNUSABLE for p in self._reference[1])
         for parsed in files:
-            problems += parsed.problems
-        problems += validate(files, reference, self.root, f"{self.display}/{REFERENCE_FILE}")
+            problems += [p for p in parsed.problems if names_ok or p.code not in NAME_PROBLEMS]
+        problems += validate(files, reference, self.root, f"{self.display}/{REFERENCE_FILE}", names_ok)
         problems.sort()
         errors = [p for p in problems if p.is_error]
         handbook = None
@@ -114,6 +124,26 @@ class HandbookLoader:
             )
         self._last = LoadResult(handbook, tuple(problems), reparsed)
         return self._last
+
+    def _parse(self, rel: str, path: Path, reference: Reference, today: dt.date) -> ParsedFile | None:
+        """Read and parse one file; whatever is wrong with it becomes a problem, never an exception."""
+        shown = f"{self.display}/{rel}"
+        try:
+            source = read_source(path, shown)
+        except FileNotFoundError:
+            return None
+        if source.text is None:
+            return ParsedFile(rel, shown, problems=list(source.problems), complete=False)
+        try:
+            parsed = parse_file(rel, shown, source.text, reference, today)
+        except Exception as exc:  # noqa: BLE001 (a parser bug must not take the app or the build down)
+            log.debug("parsing %s failed", shown, exc_info=True)  # debug: the CLI prints no traceback
+            failed = P.parse_failed(shown, f"{type(exc).__name__}: {exc}")
+            return ParsedFile(rel, shown, problems=[*source.problems, failed], complete=False)
+        parsed.problems[:0] = source.problems
+        if any(p.code == "truncated-file" for p in source.problems):
+            parsed.complete = False
+        return parsed
 
 
 def team_today() -> dt.date:

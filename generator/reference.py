@@ -7,11 +7,18 @@ from pathlib import Path
 import yaml
 
 from . import problems as P
+from .frontmatter import yaml_problem
 from .model import Department, Reference, Role
 from .problems import Problem
+from .sourcefile import read_source
 
 FILENAME = "reference.yml"
 ALL_STAFF = "全体员工"  # always a valid role: the policy or check applies to everyone
+# Problems after which reference.yml says nothing usable: names are then not checked against it,
+# or every role in every policy would be reported as unknown on top of the one real mistake.
+UNUSABLE = frozenset(("reference-missing", "yaml-syntax", "not-utf8", "file-unreadable", "truncated-file"))
+# Problems in policy files that only mean "not in reference.yml": hidden while it is unusable.
+NAME_PROBLEMS = frozenset(("unknown-role", "unknown-area", "unknown-frequency"))
 _KEYS = {
     "角色": "roles",
     "roles": "roles",
@@ -40,17 +47,19 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
     """Read ``root/reference.yml``; a missing or malformed file is a problem, never a crash."""
     path = root / FILENAME
     shown = f"{display_root}/{FILENAME}"
-    if not path.exists():
-        return Reference(roles=(Role(ALL_STAFF),)), [P.reference_missing(shown)]
+    empty = Reference(roles=(Role(ALL_STAFF),))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return Reference(roles=(Role(ALL_STAFF),)), [
-            P.yaml_syntax(shown, (mark.line + 1) if mark else 1, exc.problem or str(exc))
-        ]
-    found: list[Problem] = []
-    lines = _key_lines(path)
+        source = read_source(path, shown)
+    except FileNotFoundError:
+        return empty, [P.reference_missing(shown)]
+    if source.text is None:
+        return empty, source.problems
+    found: list[Problem] = list(source.problems)
+    try:
+        data = yaml.safe_load(source.text) or {}
+    except yaml.YAMLError as exc:
+        return empty, found + [yaml_problem(shown, exc, source.text, first_line=1)]
+    lines = _key_lines(source.text)
     sections: dict[str, list] = {"roles": [], "departments": [], "areas": [], "events": [], "shifts": []}
     for key, value in data.items() if isinstance(data, dict) else []:
         name = _KEYS.get(str(key))
@@ -113,14 +122,14 @@ def _item(item) -> dict:
     return {"name": item}
 
 
-def _key_lines(path: Path) -> dict[str, int]:
+def _key_lines(text: str) -> dict[str, int]:
     """Best-effort line of each top-level key and each named item, for messages.
 
     An item's own ``名称:`` line wins over a mention elsewhere (a role's ``部门: 仓储部``).
     """
     named: dict[str, int] = {}
     other: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         text = line.split("#", 1)[0].rstrip()
         if text and not text[0].isspace() and text.endswith(":"):
             other.setdefault(text[:-1].strip(), number)
