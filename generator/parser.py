@@ -15,7 +15,7 @@ from urllib.parse import quote
 from pymdownx.slugs import slugify
 
 from . import attributes as A
-from . import checkblock, frontmatter, scoring
+from . import checkblock, frontmatter, safehtml, scoring
 from . import problems as P
 from .model import CheckItem, Clause, Location, Policy, Reference
 from .problems import Problem
@@ -49,6 +49,9 @@ class ParsedFile:
     # (kind, value, location) for every role or area named, resolved by validate()
     references: list[tuple[str, str, Location]] = field(default_factory=list)
     id_line: int = 1
+    # False when the file could not be read whole (not UTF-8, cut off): its anchors are unknown,
+    # so links to it are not reported as broken on top of its own problem.
+    complete: bool = True
 
 
 def page_url(rel_path: str) -> str:
@@ -88,6 +91,8 @@ def parse_file(
     lines = text.splitlines(keepends=True)
     front, found = frontmatter.split(path, lines)
     result.problems += found
+    if any(p.code == "frontmatter-unclosed" for p in found):
+        result.complete = False  # most likely cut off: what its body would define is unknown
     body_start = front.body_start if front else 0
     is_policy = frontmatter.is_policy(front) or bool(found)
     fields: dict = {}
@@ -171,6 +176,7 @@ def parse_file(
         for lm in LINK_RE.finditer(stripped):
             result.links.append(Link(lm.group(1), Location(path, line_no)))
 
+    result.problems += safehtml.check_body(path, lines, body_start)
     if is_policy and not any(p.is_error for p in result.problems if p.code in ("yaml-syntax",)):
         result.policy = _build_policy(result, fields, clauses, lines, body_start, reference, text)
     return result

@@ -337,3 +337,165 @@ def missing_headcount(path, line, department, policy_id) -> Problem:
         f"部门 {department} 没有登记人数，制度 {policy_id} 按人数档扣分时无法确定它属于哪一档",
         f"在 reference.yml 的部门 {department} 下加一行 人数: 12（填实际人数）",
     )
+
+
+# --- the file itself ----------------------------------------------------------
+# A file that cannot be read as UTF-8 text; the loader reports it and loads every other file.
+
+
+def not_utf8(path, line, byte, guess=None) -> Problem:
+    looks = f"，看起来是 {guess} 编码" if guess else ""
+    return _p(
+        path,
+        line,
+        "not-utf8",
+        f"文件不是 UTF-8 编码（第一个无法识别的字节 0x{byte:02X} 在这一行{looks}）",
+        "请用 UTF-8 另存为：记事本选“另存为”，编码选“UTF-8”；WPS 选“另存为”→“纯文本”→“UTF-8”；"
+        "VS Code 点右下角的编码，选“通过编码保存”→ UTF-8",
+    )
+
+
+def truncated_file(path, line) -> Problem:
+    return _p(
+        path,
+        line,
+        "truncated-file",
+        "文件在最后一个字符的中间断开了（只存下了半个字），文件可能没有保存完整，或复制、同步时中断",
+        "在编辑器里打开本文件，检查最后几行是否完整，补全后重新保存为 UTF-8；必要时从备份或版本记录中恢复",
+    )
+
+
+# What each invisible character usually is, so the owner knows where it came from.
+_CHARACTER_ORIGINS = {
+    0x00: "空字符，通常是文件已损坏，或把 UTF-16 文件当作了普通文本",
+    0x0B: "Word 的手动换行符 Shift+Enter，从 Word 复制文字时会一起带过来",
+    0x0C: "Word 的分页符 Ctrl+Enter，从 Word 复制文字时会一起带过来",
+    0x7F: "删除符，通常是从其他软件复制粘贴带来的",
+    0x2028: "Unicode 行分隔符，从网页或 PDF 复制文字时会带过来",
+    0x2029: "Unicode 段分隔符，从网页或 PDF 复制文字时会带过来",
+}
+_WORD_BREAKS = frozenset((0x0B, 0x0C))
+
+
+def _character_origin(code: int) -> str:
+    if code in _CHARACTER_ORIGINS:
+        return _CHARACTER_ORIGINS[code]
+    if 0x80 <= code <= 0x9F:
+        return "C1 控制字符，通常是编码转换出错，例如把 Windows 的弯引号转错了"
+    if 0xD800 <= code <= 0xDFFF or code >= 0xFDD0:  # surrogates and noncharacters
+        return "非字符，通常是文件损坏或编码转换出错"
+    return "看不见的控制字符，通常是从其他软件复制粘贴带来的"
+
+
+def forbidden_character(path, line, chars, more_lines=0) -> Problem:
+    codes = sorted({ord(c) for c in chars})
+    named = "；".join(f"U+{code:04X}（{_character_origin(code)}）" for code in codes)
+    more = f"（本文件还有 {more_lines} 行有同样的问题）" if more_lines else ""
+    hint = "删除它：在编辑器里打开“显示不可见字符”找到后删除，或把这一行重新输入一遍"
+    if _WORD_BREAKS & set(codes):
+        hint += (
+            "；需要换行就直接按回车。以后从 Word 复制前，"
+            "可先用“查找和替换”把 ^l（手动换行符）替换成 ^p（段落标记）"
+        )
+    return _p(path, line, "control-character", f"这一行有看不见的控制字符 {named}{more}", hint)
+
+
+def file_unreadable(path, reason) -> Problem:
+    return _p(
+        path,
+        1,
+        "file-unreadable",
+        f"无法读取文件：{reason}",
+        "检查文件是否正被其他程序占用、文件权限是否正确，然后重试",
+    )
+
+
+def parse_failed(path, detail) -> Problem:
+    return _p(
+        path,
+        1,
+        "parse-failed",
+        f"读取本文件时程序出错：{detail}",
+        "其他文件不受影响；请检查本文件最近的修改，找不到原因时把本文件和这条提示发给技术同事",
+    )
+
+
+# --- HTML that could run script or load content ------------------------------
+# The handbook is served from the app's own origin: nothing in a policy may run code there.
+
+_FIX_HTML = "请删除这段 HTML；需要强调请用 Markdown 的 **加粗** 或 !!! 提示框"
+_TAG_REASONS = {
+    "script": "手册不允许运行脚本",
+    "noscript": "手册不允许运行脚本",
+    "style": "手册不允许改写页面样式或加载外部内容",
+    "link": "手册不允许改写页面样式或加载外部内容",
+    "iframe": "手册不允许嵌入其他网页或插件",
+    "frame": "手册不允许嵌入其他网页或插件",
+    "frameset": "手册不允许嵌入其他网页或插件",
+    "object": "手册不允许嵌入其他网页或插件",
+    "embed": "手册不允许嵌入其他网页或插件",
+    "applet": "手册不允许嵌入其他网页或插件",
+    "portal": "手册不允许嵌入其他网页或插件",
+    "form": "手册不允许放表单或输入框",
+    "input": "手册不允许放表单或输入框",
+    "button": "手册不允许放表单或输入框",
+    "select": "手册不允许放表单或输入框",
+    "textarea": "手册不允许放表单或输入框",
+    "meta": "它会改变页面的跳转或地址",
+    "base": "它会改变页面上所有链接的地址",
+    "svg": "内嵌的图形里可以藏脚本",
+    "math": "内嵌的公式里可以藏脚本",
+    "template": "手册不允许运行脚本",
+}
+
+
+def html_tag(path, line, tag, allowed) -> Problem:
+    reason = _TAG_REASONS.get(
+        tag, "手册只允许少数排版用的 HTML 标签：" + "、".join(f"<{t}>" for t in allowed)
+    )
+    return _p(path, line, "html-tag", f"制度正文里不能写 <{tag}>：{reason}", _FIX_HTML)
+
+
+def html_event_handler(path, line, attribute) -> Problem:
+    return _p(
+        path,
+        line,
+        "html-event-handler",
+        f"制度正文里不能写 {attribute}=…：以 on 开头的属性是事件处理程序，会运行脚本",
+        f"删除 {attribute}=… 这一段（写在 HTML 标签里或 {{: …}} 属性里的都算）；" + _FIX_HTML,
+    )
+
+
+def html_attribute(path, line, attribute, allowed) -> Problem:
+    return _p(
+        path,
+        line,
+        "html-attribute",
+        f"制度正文里的 HTML 不能带属性 {attribute}：它能改写页面或加载外部内容",
+        "可用的属性只有 " + "、".join(allowed) + "；要改颜色、字号请改用 Markdown 的 **加粗** 或 !!! 提示框",
+    )
+
+
+def unsafe_url(path, line, url, scheme, allowed) -> Problem:
+    shown = url if len(url) <= 40 else url[:40] + "…"
+    return _p(
+        path,
+        line,
+        "unsafe-url",
+        f"链接地址 {shown!r} 以 {scheme}: 开头，点开会运行脚本或打开藏在链接里的网页",
+        "链接只能指向手册里的页面，或以 "
+        + "、".join(f"{s}:" for s in allowed)
+        + " 开头的地址；请改成正常的网址或删除这个链接",
+    )
+
+
+def remote_image(path, line, url) -> Problem:
+    shown = url if len(url) <= 40 else url[:40] + "…"
+    return _p(
+        path,
+        line,
+        "remote-image",
+        f"图片地址 {shown!r} 在其他网站上：手册不从其他网站加载内容（仓库里断网的手机也要能看）",
+        "把图片存到 handbook/ 文件夹里（例如 handbook/assets/），再用相对路径引用，"
+        "例如 ![示意图](../assets/示意图.png)",
+    )

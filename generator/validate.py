@@ -8,20 +8,30 @@ from urllib.parse import unquote, urlsplit
 
 from . import problems as P
 from .model import Location, Reference
-from .pages import OVERVIEW_PAGE, role_page_path
+from .pages import OVERVIEW_PAGE, ROLES_DIR, role_page_path
 from .parser import ParsedFile
 from .problems import Problem
 from .reference import ALL_STAFF
+from .safehtml import url_scheme
 
 
 def validate(
-    files: list[ParsedFile], reference: Reference, root: Path, reference_path: str = "reference.yml"
+    files: list[ParsedFile],
+    reference: Reference,
+    root: Path,
+    reference_path: str = "reference.yml",
+    check_names: bool = True,
 ) -> list[Problem]:
-    """Return every cross-file problem in ``files``."""
+    """Return every cross-file problem in ``files``.
+
+    ``check_names`` is False when reference.yml itself could not be read: roles and areas are
+    then not checked against it (its own problem says what to fix first).
+    """
     found: list[Problem] = []
     found += _duplicates(files)
-    found += _references(files, reference)
-    found += _links(files, root, _generated_paths(reference))
+    if check_names:
+        found += _references(files, reference)
+    found += _links(files, root, _generated_paths(reference), any_role_page=not check_names)
     found += _scoring(files, reference, reference_path)
     return found
 
@@ -94,14 +104,16 @@ def _references(files: list[ParsedFile], reference: Reference) -> list[Problem]:
     return found
 
 
-def _links(files: list[ParsedFile], root: Path, generated: set[str]) -> list[Problem]:
+def _links(
+    files: list[ParsedFile], root: Path, generated: set[str], any_role_page: bool = False
+) -> list[Problem]:
     found = []
     by_path = {parsed.rel_path: parsed for parsed in files}
     for parsed in files:
         for link in parsed.links:
             parts = urlsplit(link.target)
-            if parts.scheme or parts.netloc or link.target.startswith("/"):
-                continue  # external or site-absolute: not ours to resolve
+            if parts.scheme or parts.netloc or link.target.startswith("/") or url_scheme(link.target):
+                continue  # external or site-absolute: not ours to resolve (safehtml judges the scheme)
             target_path = unquote(parts.path)
             anchor = unquote(parts.fragment)
             if target_path:
@@ -118,7 +130,9 @@ def _links(files: list[ParsedFile], root: Path, generated: set[str]) -> list[Pro
                         )
                     continue
                 target = by_path.get(rel)
-                if target is None and rel in generated:
+                if target is None and (
+                    rel in generated or (any_role_page and rel.startswith(ROLES_DIR + "/"))
+                ):
                     continue  # generated page: MkDocs' strict build checks its anchors
                 if target is None:
                     found.append(
@@ -129,6 +143,8 @@ def _links(files: list[ParsedFile], root: Path, generated: set[str]) -> list[Pro
                     continue
             else:
                 target = parsed
+            if not target.complete:
+                continue  # its own problem says why; its anchors are unknown, not missing
             if anchor and anchor not in target.anchors:
                 found.append(
                     P.broken_link(
