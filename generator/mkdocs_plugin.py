@@ -2,11 +2,17 @@
 
 All policy logic lives in the rest of ``generator``; this module is the only one
 that imports MkDocs, so moving to another site builder replaces only this file.
+
+Every text that reaches the navigation is escaped here. MkDocs' themes render ``page.title``,
+``page.meta.title`` and section titles without escaping (their Jinja environment does not
+autoescape), so a policy ``title: <script>…</script>`` or a folder named ``<img onerror=…>``
+would otherwise be live HTML in the menu of every page of the site.
 """
 
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 from pathlib import Path
 
 from mkdocs.config import base
@@ -19,10 +25,11 @@ from mkdocs.structure.nav import Navigation, Section
 from .export import to_json
 from .loader import HandbookLoader
 from .pages import OVERVIEW_PAGE, ROLES_DIR, generated_pages
-from .render import policy_meta_html
+from .render import escape_markdown, policy_meta_html
 
 log = get_plugin_logger(__name__)
 _PREFIX_RE = re.compile(r"^\d+[\s_-]+")
+_STARTS_WITH_H1 = re.compile(r"\s*<h1[\s>]")
 
 
 class HandbookConfig(base.Config):
@@ -59,6 +66,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for item in nav.items:
             if isinstance(item, Section):
                 item.title = _PREFIX_RE.sub("", item.title)
+        _escape_section_titles(nav.items)
         # Role pages and the overview are what a new hire needs first: put them after home.
         first = [i for i in nav.items if _is_generated(i)]
         rest = [i for i in nav.items if not _is_generated(i)]
@@ -66,6 +74,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return nav
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
+        # Front-matter text (title, description, subtitle …) is plain text: the theme prints it raw.
+        for key, value in page.meta.items():
+            if isinstance(value, str):
+                page.meta[key] = escape(value)
+            elif isinstance(value, list):
+                page.meta[key] = [escape(v) if isinstance(v, str) else v for v in value]
         policy = self.by_path.get(page.file.src_uri)
         if policy is None:
             return markdown
@@ -73,11 +87,31 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         m = re.match(r"\s*# [^\n]*\n", markdown)
         if m:
             return markdown[: m.end()] + box + markdown[m.end() :]
-        return f"# {policy.title}\n{box}{markdown}"
+        return f"# {escape_markdown(policy.title)}\n{box}{markdown}"
+
+    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        if "title" not in page.meta:
+            # MkDocs took the title from the first <h1> (HTML: normalise it) or the file name (text).
+            title = page.title or ""
+            safe = escape(unescape(title)) if _STARTS_WITH_H1.match(html) else escape(title)
+            if page.is_homepage:
+                page.title = safe
+            else:
+                # As page.meta.title it is printed as is; material's <title> would otherwise pass
+                # page.title through `striptags`, which turns &lt; back into <.
+                page.meta["title"] = safe
+        return html
 
     def on_post_build(self, *, config) -> None:
         if self.config.export:
             Path(config.site_dir, self.config.export).write_text(to_json(self.handbook), encoding="utf-8")
+
+
+def _escape_section_titles(items) -> None:
+    for item in items:
+        if isinstance(item, Section):
+            item.title = escape(item.title)
+            _escape_section_titles(item.children)
 
 
 def _is_generated(item) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
+from urllib.parse import quote
 
 from .model import CheckItem, Handbook, Policy
 from .reference import ALL_STAFF
-from .render import badge, fmt_number
+from .render import badge, escape_markdown, fmt_number
 
 ROLES_DIR = "岗位须知"
 OVERVIEW_PAGE = "检查项总览.md"
@@ -20,6 +22,7 @@ KIND_TITLES = {
     "yearly": "每年检查",
     "event": "按事件检查",
 }
+_LINK_UNSAFE = frozenset("%()<> \"'\\[]")
 _NOTE = '!!! note "本页由手册自动生成"\n    内容来自各项制度原文，随制度更新自动变化；请勿直接编辑本页。\n'
 
 
@@ -29,8 +32,14 @@ def role_page_path(role: str) -> str:
 
 
 def _link(from_page: str, policy: Policy, anchor: str | None = None) -> str:
-    rel = posixpath.relpath(policy.rel_path, posixpath.dirname(from_page) or ".")
+    rel = _link_path(posixpath.relpath(policy.rel_path, posixpath.dirname(from_page) or "."))
     return f"{rel}#{anchor}" if anchor else rel
+
+
+def _link_path(path: str) -> str:
+    # A folder or file name with ")", "<" or a space must not end the link early: percent-encode
+    # those (MkDocs decodes them when it resolves the link); Chinese names stay readable.
+    return "".join(quote(ch) if ch in _LINK_UNSAFE or ord(ch) < 0x20 else ch for ch in path)
 
 
 def _check_line(check: CheckItem, indent: str = "") -> str:
@@ -47,8 +56,13 @@ def _check_line(check: CheckItem, indent: str = "") -> str:
     return f"{indent}- {_escape_md(check.text)} {' '.join(badges)}"
 
 
-def _escape_md(text: str) -> str:
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)
+# Every text from the handbook (titles, roles, versions, check texts) is escaped: it is plain text.
+_escape_md = escape_markdown
+
+
+def _front_matter_title(title: str) -> str:
+    # JSON is valid YAML: a role named "a: b" or "[x]" stays one string.
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
 
 
 def applies(roles: tuple[str, ...], role: str) -> bool:
@@ -59,7 +73,7 @@ def applies(roles: tuple[str, ...], role: str) -> bool:
 def role_page(handbook: Handbook, role: str) -> str:
     """Every policy, clause and check that applies to ``role``."""
     here = role_page_path(role)
-    lines = [f"---\ntitle: {role}须知\n---\n", f"# {role}须知\n", _NOTE]
+    lines = [_front_matter_title(f"{role}须知"), f"# {_escape_md(role)}须知\n", _NOTE]
     policies = [p for p in handbook.policies if applies(p.applies_to, role)]
     sections = []
     for policy in handbook.policies:
@@ -80,7 +94,7 @@ def role_page(handbook: Handbook, role: str) -> str:
     )
     for policy, items in sections:
         lines.append(f"## [{_escape_md(policy.title)}]({_link(here, policy)})\n")
-        lines.append(f"负责岗位：{policy.owner} · 版本 {policy.version}\n")
+        lines.append(f"负责岗位：{_escape_md(policy.owner)} · 版本 {_escape_md(policy.version)}\n")
         lines.append("\n".join(items) + "\n")
     if not sections:
         lines.append("目前没有适用于本岗位的条款。\n")
@@ -89,7 +103,7 @@ def role_page(handbook: Handbook, role: str) -> str:
 
 def overview_page(handbook: Handbook) -> str:
     """All checks of the handbook grouped by frequency, each linking to its clause."""
-    lines = ["---\ntitle: 检查项总览\n---\n", "# 检查项总览\n", _NOTE]
+    lines = [_front_matter_title("检查项总览"), "# 检查项总览\n", _NOTE]
     checks = handbook.checks
     lines.append(f"全手册共 **{len(checks)}** 个检查项。\n")
     by_policy = {p.id: p for p in handbook.policies}

@@ -11,6 +11,17 @@ from . import attributes as A
 from .checkblock import CheckDraft
 from .model import Policy
 
+_MARKDOWN_SYNTAX = frozenset("\\`*_[]{}#!")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text for a line of generated Markdown: shown as typed, never read as HTML or syntax.
+
+    ``&``, ``<`` and ``>`` become entities (Python-Markdown cannot backslash-escape ``<``);
+    emphasis, links, images, headings and ``{: …}`` attribute lists are backslash-escaped.
+    """
+    return "".join("\\" + ch if ch in _MARKDOWN_SYNTAX else ch for ch in escape(text, quote=False))
+
 
 def fmt_number(value: float) -> str:
     """2.0 → "2", 2.5 → "2.5"."""
