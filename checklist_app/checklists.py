@@ -19,11 +19,11 @@ from flask import (
 )
 from flask_wtf.csrf import generate_csrf
 
-from . import due, inputs, services
+from . import board, due, inputs, services
 from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
 from .extensions import today as today_date
-from .generation import iso_week, targets
+from .generation import targets
 from .permissions import can
 from .strings import t
 
@@ -41,32 +41,11 @@ def today():
     day = inputs.optional_day(request.args.get("date"), today_date())
     mode = services.day_view(g.user, day, clock())
     handbook = current_handbook()
-    scope = services.scope_for(g.user)
-    week = iso_week(day)
-    rows = []
-    for target in targets(handbook):
-        daily = services.generate(handbook, "daily", day.isoformat(), target, scope)
-        weekly = services.generate(handbook, "weekly", week, target, scope)
-        if not daily.items and not weekly.items:
-            continue
-        rows.append(
-            {
-                "target": target,
-                "daily": daily,
-                "daily_done": storage().completions.get(daily.identity, day),
-                "weekly": weekly,
-                "weekly_done": storage().completions.get(
-                    weekly.identity, services.day_of({"kind": "weekly", "period": week})
-                ),
-            }
-        )
-    events = handbook.reference.events
     return render_template(
         "checklists/today.html",
         day=day,
-        week=week,
-        rows=rows,
-        events=events,
+        board=board.board(storage(), handbook, g.user, day),
+        events=handbook.reference.events,
         all_targets=targets(handbook),
         backfill=mode == due.BACKFILL,
     )
@@ -101,10 +80,16 @@ def checklist(kind: str, period: str, target: str):
         request.args.get("event"),
         clock=clock(),
         grace=_grace(),
+        confirmed=request.args.get("confirm") == "1",
     )
     if opened.done is not None:
         flash(t("checklist.already"))
         return redirect(url_for("checklists.record", record_id=opened.done["id"]))
+    if opened.snapshot is None:  # someone else started it: say so before anything is ticked
+        confirm = url_for(
+            "checklists.checklist", kind=kind, period=period, target=target, confirm="1", **_event_arg()
+        )
+        return render_template("checklists/confirm.html", started=opened.started, confirm=confirm)
     return render_template(
         "checklists/checklist.html",
         snapshot=opened.snapshot,
@@ -115,6 +100,11 @@ def checklist(kind: str, period: str, target: str):
         reason="",
         key=_key_param(),
     )
+
+
+def _event_arg() -> dict:
+    event = request.args.get("event")
+    return {"event": event} if isinstance(event, str) and event else {}
 
 
 def _key_param() -> str:

@@ -86,6 +86,7 @@ class Opened:
     is_current: bool  # the snapshot still matches today's handbook
     mode: str  # due.CURRENT or due.BACKFILL
     done: dict | None  # the completed record, if this checklist was already submitted
+    started: Started | None = None  # who else opened it first; confirm before a snapshot is given
 
 
 def scope_for(user: dict) -> str:
@@ -109,6 +110,25 @@ def started_key(identity: str, username: str) -> str:
     return "s" + hashlib.sha256(f"{identity}|{username}".encode()).hexdigest()[:24]
 
 
+@dataclass(frozen=True)
+class Started:
+    """Who opened a checklist first, and when (from its identity-wide started pointer)."""
+
+    username: str
+    name: str
+    at: str
+
+
+def started_by(storage: Storage, identity: str) -> Started | None:
+    """Who opened ``identity`` first, if anyone has and it is not yet submitted."""
+    pointer = storage.snapshots.get(started_key(identity, "*"))
+    if not pointer or not isinstance(pointer.get("username"), str):
+        return None
+    return Started(
+        pointer["username"], pointer.get("name") or pointer["username"], pointer.get("opened_at", "")
+    )
+
+
 def open_checklist(
     storage: Storage,
     handbook: Handbook,
@@ -120,13 +140,15 @@ def open_checklist(
     *,
     clock: Clock,
     grace: dt.timedelta,
+    confirmed: bool = False,
 ) -> Opened:
     """The checklist this user opened for this period and target, or a freshly opened one.
 
     Refuses what is not due: an unknown kind, target or event (NotFound), a period
     not yet begun (NotFound), a past one for anyone who may not back-fill (Forbidden).
     A checklist keeps the items and versions it was opened with even if a policy
-    changes before it is submitted.
+    changes before it is submitted. Someone opening a checklist another user
+    already started gets ``Opened.started`` and no snapshot until ``confirmed``.
     """
     if kind not in CHECKLIST_KINDS:
         raise NotFound(t("error.unknown_kind"))
@@ -151,6 +173,9 @@ def open_checklist(
         return Opened(None, True, mode, done)
     if pointer and (snapshot := storage.snapshots.get(pointer.get("snapshot_id"))):
         return Opened(snapshot, snapshot["snapshot_id"] == current.snapshot_id, mode, None)
+    first = started_by(storage, current.identity)
+    if first is not None and first.username != user["username"] and not confirmed:
+        return Opened(None, True, mode, None, first)
     snapshot = start(storage, current, clock)
     if pointer:  # it pointed at a snapshot that is gone (swept): point at the fresh one
         storage.snapshots.delete(key)
@@ -163,7 +188,18 @@ def open_checklist(
             "opened_at": clock.timestamp(),
         },
     )
-    return Opened(snapshot, True, mode, None)
+    # The first opener, for everyone's Today board (write-once: later openers keep the first).
+    storage.snapshots.put(
+        started_key(current.identity, "*"),
+        {
+            "snapshot_id": snapshot["snapshot_id"],
+            "identity": current.identity,
+            "username": user["username"],
+            "name": user.get("display_name") or user["username"],
+            "opened_at": clock.timestamp(),
+        },
+    )
+    return Opened(snapshot, True, mode, None, first)
 
 
 def _opened_at(pointer: dict | None) -> dt.datetime | None:
@@ -463,6 +499,7 @@ def _retire_snapshot(storage: Storage, snapshot: dict, user: dict) -> None:
     """After a submission: keep its snapshot for good, and drop the started pointer (no longer open)."""
     storage.snapshots.pin(snapshot["snapshot_id"])
     storage.snapshots.delete(started_key(snapshot["identity"], user["username"]))
+    storage.snapshots.delete(started_key(snapshot["identity"], "*"))
 
 
 def _conflict(existing: dict) -> SubmissionError:
