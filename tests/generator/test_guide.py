@@ -10,6 +10,7 @@ import pytest
 from generator import check_handbook, load_handbook
 from generator.attributes import ATTRIBUTE_KEYS
 from generator.frontmatter import POLICY_FIELDS
+from generator.safehtml import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, SAFE_SCHEMES
 
 from ..conftest import PROJECT, TODAY
 
@@ -99,5 +100,77 @@ def test_every_problem_kind_has_a_row_in_the_error_table(guide):
         "检查项不在任何条款之内",
         "链接无效",
         "没有结束标记",
+        "文件不是 UTF-8 编码",
+        "文件在最后一个字符的中间断开了",
+        "看不见的控制字符",
+        "无法读取文件",
+        "制度正文里不能写",
+        "事件处理程序",
+        "HTML 不能带属性",
+        "以 javascript: 开头",
+        "在其他网站上",
     ):
         assert heading in guide
+
+
+def test_the_table_headings_are_what_the_messages_say():
+    # The error table's first column is what owners search for: it must appear in the messages.
+    from generator import problems as P
+
+    messages = [
+        P.not_utf8("x", 1, 0xB2, "GBK").message,
+        P.truncated_file("x", 1).message,
+        P.forbidden_character("x", 1, "\x0b").message,
+        P.file_unreadable("x", "Permission denied").message,
+        P.html_tag("x", 1, "script", ALLOWED_TAGS).message,
+        P.html_event_handler("x", 1, "onclick").message,
+        P.html_attribute("x", 1, "style", ALLOWED_ATTRIBUTES).message,
+        P.unsafe_url("x", 1, "javascript:alert(1)", "javascript", SAFE_SCHEMES).message,
+        P.remote_image("x", 1, "https://example.com/a.png").message,
+    ]
+    headings = [
+        "文件不是 UTF-8 编码",
+        "文件在最后一个字符的中间断开了",
+        "看不见的控制字符",
+        "无法读取文件",
+        "制度正文里不能写",
+        "事件处理程序",
+        "HTML 不能带属性",
+        "以 javascript: 开头",
+        "在其他网站上",
+    ]
+    for heading, message in zip(headings, messages, strict=True):
+        assert heading in message
+
+
+def test_the_html_rule_lists_exactly_what_the_check_allows(guide):
+    section = guide.split("{#guide-html}", 1)[1].split("\n## ", 1)[0]
+    for tag in ALLOWED_TAGS:
+        assert f"`<{tag}>`" in section, tag
+    for name in ALLOWED_ATTRIBUTES:
+        assert f"`{name}`" in section, name
+    for scheme in SAFE_SCHEMES:
+        assert f"`{scheme}:`" in section, scheme
+    for rejected in (
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "link",
+        "meta",
+        "base",
+        "form",
+        "svg",
+        "math",
+    ):
+        assert f"`<{rejected}>`" in section, rejected
+        assert rejected not in ALLOWED_TAGS
+    for prefix in ("javascript:", "vbscript:", "data:"):
+        assert f"`{prefix}`" in section
+
+
+def test_the_encoding_rule_names_the_word_line_break(guide):
+    section = guide.split("{#guide-encoding}", 1)[1].split("\n## ", 1)[0]
+    for word in ("UTF-8", "GBK", "U+000B", "Shift+Enter", "制度状态"):
+        assert word in section
