@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
-from generator import Handbook, HandbookLoader, Problem
+from generator import Handbook, HandbookLoader, LoadResult, Problem
+from generator import problems as P
 
 from .clock import Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,10 @@ class HandbookSource:
     """Gives every request a current model without re-parsing on every request.
 
     At most once per ``interval`` seconds it asks the loader, which re-parses only
-    changed files. An invalid edit never replaces the last good model.
+    changed files. An invalid edit never replaces the last good model, and neither does a
+    failure of the loader itself: a broken file is the loader's problem to report (it never
+    raises for one), but should anything still raise, the app keeps answering with the last good
+    model and 制度状态 shows the error instead of every page returning 500.
     """
 
     def __init__(self, root: str, interval: float = 2.0, clock: Clock | None = None):
@@ -49,7 +56,7 @@ class HandbookSource:
         with self._lock:
             if not force and now - self._checked < self.interval:
                 return self._state
-            result = self.loader.load()
+            result = self._load()
             self._checked = time.monotonic()
             if result.handbook is not None:
                 changed = self._state.handbook is not result.handbook
@@ -58,6 +65,14 @@ class HandbookSource:
             else:
                 self._state = HandbookState(self._state.handbook, result.problems, self._state.loaded_at)
             return self._state
+
+    def _load(self) -> LoadResult:
+        try:
+            return self.loader.load()
+        except Exception as exc:  # noqa: BLE001 (serve the last good model rather than a 500)
+            log.exception("loading the handbook from %s failed", self.loader.display)
+            problem = P.parse_failed(self.loader.display, f"{type(exc).__name__}: {exc}")
+            return LoadResult(None, (problem,), 0)
 
     @property
     def state(self) -> HandbookState:
