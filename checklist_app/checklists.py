@@ -20,11 +20,11 @@ from flask import (
 from flask_wtf.csrf import generate_csrf
 
 from . import board, due, inputs, services
+from . import records as records_service
 from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
 from .extensions import today as today_date
 from .generation import targets
-from .permissions import can
 from .strings import t
 
 bp = Blueprint("checklists", __name__)
@@ -209,20 +209,6 @@ def csrf_token():
     return jsonify(csrf_token=generate_csrf())
 
 
-def visible(record: dict) -> bool:
-    return can(g.user, "record.view", record)
-
-
-def visible_record(record_id: str) -> dict:
-    """The completed checklist with this id if the signed-in user may see it; 404 or 403 otherwise."""
-    found = storage().completions.find(record_id)
-    if found is None:
-        abort(404)
-    if not visible(found):
-        abort(403, t("error.record_forbidden"))
-    return found
-
-
 @bp.get("/history")
 @login_required
 def history():
@@ -232,11 +218,7 @@ def history():
     inputs.date_range(start, end, int(current_app.config["HISTORY_MAX_DAYS"]))
     target = inputs.text(request.args.get("target"), "检查对象", 200)
     inspector = inputs.text(request.args.get("inspector"), "检查人", 100)
-    records = [r for r in storage().completions.list(start, end) if visible(r)]
-    if target:
-        records = [r for r in records if f"{r['target']['kind']}:{r['target']['name']}" == target]
-    if inspector:
-        records = [r for r in records if r["inspector"] == inspector]
+    records = records_service.history(storage(), g.user, start, end, target=target, inspector=inspector)
     inspectors = sorted({r["inspector"] for r in records} | ({inspector} if inspector else set()))
     handbook = handbook_state().handbook
     return render_template(
@@ -255,15 +237,6 @@ def history():
 @login_required
 def record(record_id: str):
     """One completed checklist, read-only, against the clause versions it was checked against."""
-    found = visible_record(record_id)
-    handbook = handbook_state().handbook
-    current = {}
-    if handbook is not None:
-        for item in found["items"]:
-            clause = handbook.clause(item["clause_id"])
-            policy = handbook.policy(item["policy_id"])
-            current[item["key"]] = {
-                "changed": clause is None or clause.hash != item["clause_hash"],
-                "version": policy.version if policy else "—",
-            }
+    found = records_service.visible_record(storage(), g.user, record_id)
+    current = records_service.clause_changes(handbook_state().handbook, found)
     return render_template("checklists/record.html", record=found, current=current)

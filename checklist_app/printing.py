@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, g, render_template
 
+from . import records
 from .auth import login_required
-from .checklists import visible_record  # who may see a record may print it
 from .clock import shown
 from .downloads import attachment
-from .extensions import clock
+from .extensions import clock, storage
 from .reporting import pdf
 from .strings import t
 
@@ -25,7 +25,7 @@ def _when(value: str) -> str:
 @login_required
 def print_page(record_id: str):
     """The record as an A4 form to print from the browser."""
-    record = visible_record(record_id)
+    record = records.visible_record(storage(), g.user, record_id)  # who may see it may print it
     return render_template("checklists/print.html", record=record, sheet=pdf.printable(record, _when))
 
 
@@ -33,7 +33,7 @@ def print_page(record_id: str):
 @login_required
 def download(record_id: str):
     """The record as a PDF file (same content as the print page)."""
-    record = visible_record(record_id)
+    record = records.visible_record(storage(), g.user, record_id)  # who may see it may print it
     started = time.perf_counter()
     try:
         data = pdf.checklist_pdf(record, pdf.find_font(current_app.config.get("PDF_FONT")), _when)
