@@ -65,6 +65,23 @@ class UserStore(ABC):
         """Create or replace the user with ``user["username"]``."""
 
     @abstractmethod
+    def add(self, user: dict) -> bool:
+        """Create the user unless the username exists (atomic); False, and nothing stored, if it does.
+
+        A SQL backend maps this to a UNIQUE username plus ``INSERT … ON CONFLICT DO NOTHING``.
+        """
+
+    @abstractmethod
+    def update(self, username: str, change: Callable[[dict], dict]) -> dict | None:
+        """Replace the user with ``change(copy of the stored user)``, atomically; the new user, or None.
+
+        None (and ``change`` not called) if there is no such user. While ``change`` runs no
+        other writer can change any user, so it may read the store (``get``, ``all``) to check
+        a rule that spans accounts, but must not write to it; an exception it raises leaves
+        everything unchanged. A SQL backend runs it in a transaction that locks the table.
+        """
+
+    @abstractmethod
     def all(self) -> list[dict]:
         """Every user, sorted by username."""
 

@@ -52,12 +52,32 @@ class MemoryCompletionStore(CompletionStore):
 class MemoryUserStore(UserStore):
     def __init__(self):
         self._users: dict[str, dict] = {}
+        self._lock = threading.RLock()  # re-entrant: an update's change may read the store
 
     def get(self, username: str) -> dict | None:
         return copy.deepcopy(self._users.get(username))
 
     def put(self, user: dict) -> None:
-        self._users[user["username"]] = copy.deepcopy(user)
+        with self._lock:
+            self._users[user["username"]] = copy.deepcopy(user)
+
+    def add(self, user: dict) -> bool:
+        with self._lock:
+            if user["username"] in self._users:
+                return False
+            self._users[user["username"]] = copy.deepcopy(user)
+            return True
+
+    def update(self, username: str, change: Callable[[dict], dict]) -> dict | None:
+        with self._lock:
+            current = self._users.get(username)
+            if current is None:
+                return None
+            new = change(copy.deepcopy(current))
+            if new.get("username") != username:
+                raise ValueError(f"update may not rename user {username!r}")
+            self._users[username] = copy.deepcopy(new)
+            return copy.deepcopy(new)
 
     def all(self) -> list[dict]:
         return [copy.deepcopy(self._users[k]) for k in sorted(self._users)]

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -388,6 +389,33 @@ class TinyDBUserStore(UserStore):
                 table.upsert(Document(user, doc_id=user["username"]))
             finally:
                 db.close()
+
+    def add(self, user: dict) -> bool:
+        with exclusive_lock(self.path):
+            db = _open(self.path)
+            try:
+                table = db.table("users")
+                if table.contains(doc_id=user["username"]):
+                    return False
+                table.insert(Document(user, doc_id=user["username"]))
+                return True
+            finally:
+                db.close()
+
+    def update(self, username: str, change: Callable[[dict], dict]) -> dict | None:
+        with exclusive_lock(self.path):  # get and all read the file without taking the lock
+            current = self.get(username)
+            if current is None:
+                return None
+            new = change(current)
+            if new.get("username") != username:
+                raise ValueError(f"update may not rename user {username!r}")
+            db = _open(self.path)
+            try:
+                db.table("users").upsert(Document(new, doc_id=username))
+            finally:
+                db.close()
+            return dict(new)
 
     def all(self) -> list[dict]:
         data = AtomicJSONStorage(self.path).read() or {}

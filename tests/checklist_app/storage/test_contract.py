@@ -75,6 +75,71 @@ def test_users_are_stored_and_listed(storage):
     assert storage.users.get("nobody") is None
 
 
+def test_adding_a_user_never_overwrites_one(storage):
+    assert storage.users.add({"username": "li", "password_hash": "x", "permission": "owner"})
+    assert not storage.users.add({"username": "li", "password_hash": "y", "permission": "inspector"})
+    assert storage.users.get("li") == {"username": "li", "password_hash": "x", "permission": "owner"}
+    assert [u["username"] for u in storage.users.all()] == ["li"]
+
+
+def test_concurrent_adds_of_one_username_store_exactly_one(storage):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def add(n):
+        return storage.users.add({"username": "li", "password_hash": str(n)})
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(add, range(16)))
+    assert results.count(True) == 1
+    assert storage.users.get("li")["password_hash"] == str(results.index(True))
+
+
+def test_update_changes_one_user_and_may_read_the_store(storage):
+    storage.users.put({"username": "an", "permission": "admin", "session_version": 0})
+    storage.users.put({"username": "li", "permission": "admin", "session_version": 0})
+
+    def demote(user):
+        others = [u for u in storage.users.all() if u["username"] != user["username"]]
+        assert [u["permission"] for u in others] == ["admin"]  # reading inside is allowed
+        return {**user, "permission": "inspector", "session_version": user["session_version"] + 1}
+
+    assert storage.users.update("li", demote) == {
+        "username": "li",
+        "permission": "inspector",
+        "session_version": 1,
+    }
+    assert storage.users.get("li")["session_version"] == 1
+    assert storage.users.get("an")["permission"] == "admin"
+    assert storage.users.update("nobody", demote) is None
+    assert storage.users.get("nobody") is None
+
+
+def test_an_update_that_raises_or_renames_changes_nothing(storage):
+    storage.users.put({"username": "li", "permission": "admin"})
+
+    def refuse(user):
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        storage.users.update("li", refuse)
+    with pytest.raises(ValueError):
+        storage.users.update("li", lambda user: {**user, "username": "other"})
+    assert storage.users.all() == [{"username": "li", "permission": "admin"}]
+
+
+def test_concurrent_updates_lose_no_increment(storage):
+    from concurrent.futures import ThreadPoolExecutor
+
+    storage.users.put({"username": "li", "session_version": 0})
+
+    def bump(_):
+        return storage.users.update("li", lambda u: {**u, "session_version": u["session_version"] + 1})
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(bump, range(20)))
+    assert storage.users.get("li")["session_version"] == 20
+
+
 SNAP_A, SNAP_B, SNAP_C = "0123456789abcdef", "fedcba9876543210", "00000000000000aa"
 POINTER_A, POINTER_B = "s" + "a" * 24, "s" + "0123456789abcdef01234567"
 
