@@ -120,6 +120,7 @@ def _form_answers(snapshot: dict) -> dict:
             "result": request.form.get(f"result-{key}", ""),
             "note": request.form.get(f"note-{key}", ""),
             "responsible": request.form.get(f"responsible-{key}", ""),
+            "responsible_id": request.form.get(f"responsible_id-{key}", ""),
             "count": request.form.get(f"count-{key}", ""),
         }
     return answers
@@ -127,10 +128,10 @@ def _form_answers(snapshot: dict) -> dict:
 
 def _snapshot_or_error(snapshot_id) -> dict:
     if not isinstance(snapshot_id, str) or not services.SNAPSHOT_ID_RE.fullmatch(snapshot_id):
-        raise services.SubmissionError([t("error.bad_snapshot")], status=400)
+        raise services.SubmissionError.of("error.bad_snapshot", status=400)
     snapshot = storage().snapshots.get(snapshot_id)
     if snapshot is None or "identity" not in snapshot:
-        raise services.SubmissionError([t("error.stale")], status=409)
+        raise services.SubmissionError.of("error.stale", status=409)
     return snapshot
 
 
@@ -177,7 +178,7 @@ def submit_json():
     """
     body = read_json()
     if not isinstance(body, dict):
-        raise services.SubmissionError([t("error.bad_json")], status=400)
+        raise services.SubmissionError.of("error.bad_json", status=400)
     snapshot = _snapshot_or_error(body.get("snapshot_id"))
     record, created = services.submit(
         storage(),
@@ -199,7 +200,7 @@ def read_json():
     try:
         return json.loads(request.get_data(cache=True))
     except (ValueError, RecursionError):
-        raise services.SubmissionError([t("error.bad_json")], status=400) from None
+        raise services.SubmissionError.of("error.bad_json", status=400) from None
 
 
 @bp.get("/api/csrf")

@@ -20,11 +20,13 @@ _MESSAGES = {
 }
 
 
-def _respond(status: int, message: str | list[str], record_id: str | None = None):
+def _respond(status: int, message: str | list[str], record_id: str | None = None, code: str | None = None):
     messages = [message] if isinstance(message, str) else message
     url = url_for("checklists.record", record_id=record_id) if record_id else None
     if request.path.startswith("/api/"):
         body = {"errors": messages}
+        if code:
+            body["code"] = code  # stable, for clients: e.g. error.key_reused
         if url:
             body.update(url=url, record_id=record_id)
         return jsonify(body), status
@@ -40,7 +42,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        return _respond(exc.status, exc.messages, exc.data.get("record_id"))
+        return _respond(exc.status, exc.messages, exc.data.get("record_id"), exc.code)
 
     @app.errorhandler(BadInput)
     def bad_input(exc: BadInput):

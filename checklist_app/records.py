@@ -9,7 +9,6 @@ from generator import Handbook
 from .permissions import can
 from .services import Forbidden, NotFound
 from .storage import Storage
-from .strings import t
 
 
 def visible_record(storage: Storage, user: dict, record_id) -> dict:
@@ -18,9 +17,9 @@ def visible_record(storage: Storage, user: dict, record_id) -> dict:
         storage.completions.find(record_id) if isinstance(record_id, str) and len(record_id) <= 100 else None
     )
     if found is None:
-        raise NotFound(t("error.not_found"))
+        raise NotFound.of("error.not_found")
     if not can(user, "record.view", found):
-        raise Forbidden(t("error.record_forbidden"))
+        raise Forbidden.of("error.record_forbidden")
     return found
 
 

@@ -32,6 +32,7 @@ _KEY_RE = re.compile(r"[A-Za-z0-9._:-]{8,100}", re.ASCII)
 SNAPSHOT_ID_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
 MAX_REASON = 200
 MAX_RESPONSIBLE = 100
+MAX_PERSON_ID = 40  # a staff directory id (people.ID_RE); checked against the directory on submit
 _FULLWIDTH_DIGITS = {ord("０") + i: str(i) for i in range(10)}
 
 
@@ -43,13 +44,27 @@ class ServiceError(Exception):
     """
 
     status = 400
+    code = "error"
 
-    def __init__(self, messages: list[str] | str, status: int | None = None, data: dict | None = None):
+    def __init__(
+        self,
+        messages: list[str] | str,
+        status: int | None = None,
+        data: dict | None = None,
+        code: str | None = None,
+    ):
         self.messages = [messages] if isinstance(messages, str) else list(messages)
         if status is not None:
             self.status = status
+        if code is not None:
+            self.code = code
         self.data = data or {}
         super().__init__("; ".join(self.messages))
+
+    @classmethod
+    def of(cls, code: str, status: int | None = None, data: dict | None = None, **params):
+        """The error named by the string key ``code``; its message is that string with ``params``."""
+        return cls(t(code, **params), status, data, code)
 
 
 class SubmissionError(ServiceError):
@@ -63,8 +78,16 @@ class Forbidden(ServiceError):
 
     status = 403
 
-    def __init__(self, messages: list[str] | str | None = None, data: dict | None = None):
-        super().__init__(messages or t("error.forbidden"), 403, data)
+    code = "error.forbidden"
+
+    def __init__(
+        self,
+        messages: list[str] | str | None = None,
+        status: int | None = None,
+        data: dict | None = None,
+        code: str | None = None,
+    ):
+        super().__init__(messages or t("error.forbidden"), 403, data, code)
 
 
 class NotFound(ServiceError):
@@ -99,9 +122,9 @@ def resolve_target(handbook: Handbook, slug) -> Target:
     try:
         target = Target.parse(inputs.text(slug, "检查对象", 200))
     except (ValueError, inputs.BadInput):
-        raise NotFound(t("error.bad_target")) from None
+        raise NotFound.of("error.bad_target") from None
     if target not in targets(handbook):
-        raise NotFound(t("error.unknown_target", target=target.slug))
+        raise NotFound.of("error.unknown_target", target=target.slug)
     return target
 
 
@@ -151,23 +174,23 @@ def open_checklist(
     already started gets ``Opened.started`` and no snapshot until ``confirmed``.
     """
     if kind not in CHECKLIST_KINDS:
-        raise NotFound(t("error.unknown_kind"))
+        raise NotFound.of("error.unknown_kind")
     target = resolve_target(handbook, target_slug)
     if kind == "event" and (not isinstance(event, str) or event not in handbook.reference.events):
-        raise NotFound(t("error.unknown_event", event=event if isinstance(event, str) else ""))
+        raise NotFound.of("error.unknown_event", event=event if isinstance(event, str) else "")
     try:
         win = due.window(kind, f"{period}/{event}" if kind == "event" else period)
     except inputs.BadInput as exc:
-        raise NotFound(exc.message) from None
+        raise NotFound(exc.message, code="error.bad_period") from None
     current = generate(handbook, kind, period, target, scope_for(user), event)
     key = started_key(current.identity, user["username"])
     pointer = storage.snapshots.get(key)
     try:
         mode = due.timing(win, clock, grace, _opened_at(pointer))
     except due.NotYetDue:
-        raise NotFound(t("error.not_yet_due", period=win.period)) from None
+        raise NotFound.of("error.not_yet_due", period=win.period) from None
     if mode == due.BACKFILL and not may_backfill(user):
-        raise Forbidden(t("error.backfill_only"))
+        raise Forbidden.of("error.backfill_only")
     done = storage.completions.get(current.identity, win.first)
     if done is not None:
         return Opened(None, True, mode, done)
@@ -213,10 +236,10 @@ def day_view(user: dict, day: dt.date, clock: Clock) -> str:
     """Whether ``user`` may list the checklists of ``day``: CURRENT today, BACKFILL before; else refused."""
     today = clock.today()
     if day > today:
-        raise NotFound(t("error.not_yet_due", period=day.isoformat()))
+        raise NotFound.of("error.not_yet_due", period=day.isoformat())
     if day < today:
         if not may_backfill(user):
-            raise Forbidden(t("error.backfill_only"))
+            raise Forbidden.of("error.backfill_only")
         return due.BACKFILL
     return due.CURRENT
 
@@ -271,7 +294,7 @@ def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
     never cut short or stored.
     """
     if not isinstance(answers, dict):
-        raise SubmissionError([t("error.bad_answers")], status=400)
+        raise SubmissionError.of("error.bad_answers", status=400)
     by_key = {item["key"]: item for item in snapshot["items"]}
     problems = [t("error.unknown_check", id=str(key)[:100]) for key in answers if key not in by_key]
     clean: dict[str, dict] = {}
@@ -290,10 +313,13 @@ def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
                 "responsible": inputs.name(answer.get("responsible"), f"“{short}”的责任人", MAX_RESPONSIBLE),
                 "count": _count_text(answer.get("count"), short),
             }
+            person_id = inputs.text(answer.get("responsible_id"), f"“{short}”的责任人编号", MAX_PERSON_ID)
+            if person_id:  # absent when typed (未登记): the answer then looks as it did before the directory
+                clean[key]["responsible_id"] = person_id
         except inputs.BadInput as exc:
             problems.append(exc.message)
     if problems:
-        raise SubmissionError(problems)
+        raise SubmissionError(problems, code="error.bad_answers")
     return clean
 
 
@@ -307,8 +333,13 @@ def _count_text(value, short: str) -> str:
     return inputs.text(value.translate(_FULLWIDTH_DIGITS), f"“{short}”的次数", 10)
 
 
-def validate_answers(snapshot: dict, answers: dict[str, dict]) -> list[dict]:
-    """Check every clean answer against the frozen items; the completed items or SubmissionError."""
+def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict | None = None) -> list[dict]:
+    """Check every clean answer against the frozen items; the completed items or SubmissionError.
+
+    A failure's ``responsible_id`` must be one of ``people`` (the directory's people
+    active on the checklist's day, by id) or absent; the stored ``responsible`` is
+    then that person's name as the directory spells it.
+    """
     problems = []
     completed, unanswered = [], 0
     for item in snapshot["items"]:
@@ -316,6 +347,13 @@ def validate_answers(snapshot: dict, answers: dict[str, dict]) -> list[dict]:
         answer = answers.get(key) or {}
         result, note = answer.get("result", ""), answer.get("note", "")
         responsible = answer.get("responsible", "")
+        person_id = answer.get("responsible_id", "") if result == "fail" else ""
+        if person_id:
+            person = (people or {}).get(person_id)
+            if person is None:
+                problems.append(t("error.unknown_person", text=item["text"][:30]))
+            else:
+                responsible = person["name"]
         if not result:
             unanswered += 1
             continue
@@ -351,12 +389,13 @@ def validate_answers(snapshot: dict, answers: dict[str, dict]) -> list[dict]:
                 "result": result,
                 "note": note,
                 "responsible": responsible,
+                "responsible_id": person_id,
             }
         )
     if unanswered:
         problems.insert(0, t("error.unanswered", n=unanswered))
     if problems:
-        raise SubmissionError(problems)
+        raise SubmissionError(problems, code="error.incomplete")
     return completed
 
 
@@ -417,16 +456,16 @@ def submit(
     passed is stored only as a back-fill by an owner or admin, with a reason.
     """
     if not isinstance(key, str) or not key:
-        raise SubmissionError([t("error.missing_key")], status=400)
+        raise SubmissionError.of("error.missing_key", status=400)
     if not valid_key(key):
-        raise SubmissionError([t("error.bad_key")], status=400)
+        raise SubmissionError.of("error.bad_key", status=400)
     if not may_use(user, snapshot):
         raise Forbidden()
     clean = clean_answers(snapshot, answers, max_note)
     try:
         reason = inputs.text(backfill_reason, "补录原因", MAX_REASON, multiline=True)
     except inputs.BadInput as exc:
-        raise SubmissionError([exc.message], status=exc.status) from None
+        raise SubmissionError([exc.message], status=exc.status, code="error.bad_reason") from None
     print_ = fingerprint(snapshot["snapshot_id"], clean, reason)
     day = day_of(snapshot)
     existing = storage.completions.get(snapshot["identity"], day)
@@ -437,14 +476,14 @@ def submit(
     try:
         mode = due.timing(win, clock, grace, _opened_at(pointer))
     except due.NotYetDue:
-        raise SubmissionError([t("error.not_yet_due", period=win.period)], status=422) from None
+        raise SubmissionError.of("error.not_yet_due", status=422, period=win.period) from None
     if mode == due.BACKFILL:
         if not may_backfill(user):
             deadline = shown(clock, win.closes_at(clock) + grace)
-            raise SubmissionError([t("error.backfill_late", deadline=deadline)], status=403)
+            raise SubmissionError.of("error.backfill_late", status=403, deadline=deadline)
         if not reason:
-            raise SubmissionError([t("error.backfill_reason")], status=422)
-    items = validate_answers(snapshot, clean)
+            raise SubmissionError.of("error.backfill_reason", status=422)
+    items = validate_answers(snapshot, clean, people=_people_on(storage, day))
     now = clock.timestamp()
     name = user.get("display_name") or user["username"]
     record = {
@@ -486,12 +525,18 @@ def submit(
     return stored, True
 
 
+def _people_on(storage: Storage, day: dt.date) -> dict[str, dict]:
+    """The staff directory's people who may be responsible on ``day`` (not left before it), by id."""
+    first = day.isoformat()
+    return {p["id"]: p for p in storage.people.all() if not p.get("left_on") or p["left_on"] >= first}
+
+
 def _repeat(existing: dict, key: str, print_: str) -> tuple[dict, bool]:
     """The answer to a second submission of a completed checklist."""
     if existing["idempotency_key"] != key:
         raise _conflict(existing)
     if existing.get("fingerprint", print_) != print_:
-        raise SubmissionError([t("error.key_reused")], status=422, data={"record_id": existing["id"]})
+        raise SubmissionError.of("error.key_reused", status=422, data={"record_id": existing["id"]})
     return existing, False
 
 
@@ -503,14 +548,10 @@ def _retire_snapshot(storage: Storage, snapshot: dict, user: dict) -> None:
 
 
 def _conflict(existing: dict) -> SubmissionError:
-    return SubmissionError(
-        [
-            t(
-                "error.conflict",
-                inspector=existing.get("inspector_name", existing["inspector"]),
-                time=existing["submitted_at"].replace("T", " ")[:16],
-            )
-        ],
+    return SubmissionError.of(
+        "error.conflict",
         status=409,
         data={"record_id": existing["id"]},
+        inspector=existing.get("inspector_name", existing["inspector"]),
+        time=existing["submitted_at"].replace("T", " ")[:16],
     )

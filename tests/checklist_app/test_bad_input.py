@@ -161,6 +161,7 @@ def test_the_same_key_with_different_answers_is_422_and_names_the_stored_record(
     assert first.status_code == 201 and again.status_code == 422
     assert again.json["errors"] == ["这份清单已经提交过，这次的修改没有保存。如需更正请联系管理员。"]
     assert again.json["url"] == first.json["url"]
+    assert again.json["code"] == "error.key_reused"  # a stable code for clients, beside the message
     [stored] = _stored(app)
     assert stored["items"][0]["result"] == "pass"  # nothing changed
     assert _post(client, token, _body(snapshot, keys)).status_code == 200  # a true repeat still is 200
