@@ -470,7 +470,7 @@ def submit(
     day = day_of(snapshot)
     existing = storage.completions.get(snapshot["identity"], day)
     if existing is not None:
-        return _repeat(existing, key, print_)
+        return _repeat(existing, key, print_, clock)
     win = due.window(snapshot["kind"], snapshot["period"])
     pointer = storage.snapshots.get(started_key(snapshot["identity"], user["username"]))
     try:
@@ -509,9 +509,9 @@ def submit(
     try:
         stored, created = storage.completions.save(record)
     except Conflict as exc:
-        raise _conflict(exc.existing) from None
+        raise _conflict(exc.existing, clock) from None
     if not created:
-        return _repeat(stored, key, print_)
+        return _repeat(stored, key, print_, clock)
     _retire_snapshot(storage, snapshot, user)
     if mode == due.BACKFILL:
         audit.record(
@@ -531,10 +531,10 @@ def _people_on(storage: Storage, day: dt.date) -> dict[str, dict]:
     return {p["id"]: p for p in storage.people.all() if not p.get("left_on") or p["left_on"] >= first}
 
 
-def _repeat(existing: dict, key: str, print_: str) -> tuple[dict, bool]:
+def _repeat(existing: dict, key: str, print_: str, clock: Clock) -> tuple[dict, bool]:
     """The answer to a second submission of a completed checklist."""
     if existing["idempotency_key"] != key:
-        raise _conflict(existing)
+        raise _conflict(existing, clock)
     if existing.get("fingerprint", print_) != print_:
         raise SubmissionError.of("error.key_reused", status=422, data={"record_id": existing["id"]})
     return existing, False
@@ -547,11 +547,11 @@ def _retire_snapshot(storage: Storage, snapshot: dict, user: dict) -> None:
     storage.snapshots.delete(started_key(snapshot["identity"], "*"))
 
 
-def _conflict(existing: dict) -> SubmissionError:
+def _conflict(existing: dict, clock: Clock) -> SubmissionError:
     return SubmissionError.of(
         "error.conflict",
         status=409,
         data={"record_id": existing["id"]},
         inspector=existing.get("inspector_name", existing["inspector"]),
-        time=existing["submitted_at"].replace("T", " ")[:16],
+        time=shown(clock, existing["submitted_at"]),
     )

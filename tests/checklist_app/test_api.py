@@ -76,6 +76,8 @@ def test_another_key_for_a_completed_checklist_is_409(client, opened):
     response = _post(client, token, _body(snapshot, keys), key="key-0002-abcdef")
     assert response.status_code == 409
     assert "不能重复提交" in response.json["errors"][0]
+    assert "于 2026-11-23 09:30 (UTC+8) 提交" in response.json["errors"][0]  # the time with its zone
+    assert response.json["url"].startswith("/history/")
 
 
 def test_missing_idempotency_key_is_400(client, opened):
