@@ -9,6 +9,7 @@ from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
+from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
 from .tinydb_store import (
     FileSnapshotStore,
     TinyDBCompletionStore,
@@ -20,6 +21,7 @@ __all__ = [
     "AttemptStore",
     "CompletionStore",
     "Conflict",
+    "PeopleStore",
     "SnapshotStore",
     "Storage",
     "UserStore",
@@ -36,6 +38,7 @@ class Storage:
     snapshots: SnapshotStore
     attempts: AttemptStore  # failed sign-ins, for throttling
     audit: AuditStore  # append-only: who did what, when
+    people: PeopleStore  # the staff directory, and links from typed names to people
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
@@ -47,6 +50,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemorySnapshotStore(),
             MemoryAttemptStore(),
             MemoryAuditStore(),
+            MemoryPeopleStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -57,5 +61,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileSnapshotStore(data_dir),
             FileAttemptStore(data_dir),
             FileAuditStore(data_dir),
+            FilePeopleStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

@@ -1,0 +1,126 @@
+"""The people store's contract, for every backend: all-or-nothing batches, unique 工号 and accounts, links."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+
+import pytest
+
+from checklist_app.storage import open_storage
+from checklist_app.storage.people import FilePeopleStore, PeopleConflict, StaleWrite
+
+
+@pytest.fixture(params=["memory", "tinydb"])
+def store(request, tmp_path):
+    return open_storage(request.param, tmp_path / "data").people
+
+
+def person(pid: str, name: str = "李明", number: str = "", username: str = "", **extra) -> dict:
+    return {
+        "id": pid,
+        "name": name,
+        "employee_no": number,
+        "department": "客服部",
+        "role": "",
+        "phone": "",
+        "username": username,
+        "left_on": None,
+        **extra,
+    }
+
+
+def test_people_are_stored_with_a_revision_and_listed_in_order(store):
+    [first] = store.put_many([person("p000000000001", "李明")])
+    store.put_many([person("p000000000002", "王芳")])
+    assert first["rev"] == 1
+    assert [p["name"] for p in store.all()] == ["李明", "王芳"]
+    assert store.get("p000000000001")["name"] == "李明"
+    assert store.get("p000000000009") is None
+
+
+def test_a_write_raises_the_revision_and_checks_the_one_read(store):
+    store.put_many([person("p000000000001")], expect={"p000000000001": None})
+    [again] = store.put_many([person("p000000000001", phone="13800138000")], expect={"p000000000001": 1})
+    assert again["rev"] == 2
+    with pytest.raises(StaleWrite):
+        store.put_many([person("p000000000001", phone="1")], expect={"p000000000001": 1})  # someone else won
+    with pytest.raises(StaleWrite):
+        store.put_many([person("p000000000001")], expect={"p000000000001": None})  # exists already
+    assert store.get("p000000000001")["phone"] == "13800138000"
+
+
+def test_an_employee_number_belongs_to_one_person_case_insensitively(store):
+    store.put_many([person("p000000000001", number="A0012")])
+    with pytest.raises(PeopleConflict) as info:
+        store.put_many([person("p000000000002", "王芳", number="a0012")])
+    assert (info.value.field, info.value.other) == ("employee_no", "p000000000001")
+    assert [p["id"] for p in store.all()] == ["p000000000001"]
+    store.put_many([person("p000000000001", number="a0012")])  # the same person may change its case
+
+
+def test_an_account_is_linked_to_one_person(store):
+    store.put_many([person("p000000000001", username="zhang")])
+    with pytest.raises(PeopleConflict) as info:
+        store.put_many([person("p000000000002", "王芳", username="zhang")])
+    assert info.value.field == "username"
+
+
+def test_a_batch_is_written_whole_or_not_at_all(store):
+    store.put_many([person("p000000000001", number="A1")])
+    batch = [
+        person("p000000000002", "王芳", number="A2"),
+        person("p000000000003", "张伟", number="A3"),
+        person("p000000000004", "赵丽", number="A2"),  # clashes within the batch
+    ]
+    with pytest.raises(PeopleConflict):
+        store.put_many(batch)
+    assert [p["id"] for p in store.all()] == ["p000000000001"]
+    with pytest.raises(StaleWrite):
+        store.put_many(batch[:2] + [person("p000000000001", phone="1")], expect={"p000000000001": 7})
+    assert [p["id"] for p in store.all()] == ["p000000000001"]
+    store.put_many(batch[:2])
+    assert len(store.all()) == 3
+
+
+def test_links_are_added_once_and_never_overwritten(store):
+    assert store.links() == {}
+    assert store.link({"2026-11-02.abc#cs-response-avg": "p000000000001"}) == 1
+    assert store.link({"2026-11-02.abc#cs-response-avg": "p000000000002", "r#k": "p000000000002"}) == 1
+    assert store.link({"r#k": "p000000000002"}) == 0
+    assert store.links() == {"2026-11-02.abc#cs-response-avg": "p000000000001", "r#k": "p000000000002"}
+
+
+def test_returned_people_are_copies(store):
+    store.put_many([person("p000000000001")])
+    store.all()[0]["name"] = "改了"
+    store.get("p000000000001")["name"] = "改了"
+    assert store.get("p000000000001")["name"] == "李明"
+
+
+def test_the_file_store_is_shared_between_instances_and_atomic(tmp_path):
+    one, two = FilePeopleStore(tmp_path), FilePeopleStore(tmp_path)
+    one.put_many([person("p000000000001", "李明")])
+    assert two.get("p000000000001")["name"] == "李明"  # another worker sees it at once
+    two.put_many([person("p000000000002", "王芳")])
+    assert [p["name"] for p in one.all()] == ["李明", "王芳"]
+    data = json.loads((tmp_path / "people.json").read_text(encoding="utf-8"))
+    assert set(data["people"]) == {"p000000000001", "p000000000002"}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+
+
+def _add_many(directory: str, start: int) -> None:
+    store = FilePeopleStore(directory)
+    for n in range(start, start + 15):
+        store.put_many([person(f"p{n:012x}", f"人{n}", number=f"N{n}")])
+
+
+def test_concurrent_writers_in_several_processes_lose_nothing(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_add_many, args=(str(tmp_path), 100 * i)) for i in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert len(FilePeopleStore(tmp_path).all()) == 45
