@@ -68,9 +68,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, checklists, handbook_site, printing, reports
+    from . import admin, auth, checklists, handbook_site, people_admin, printing, reports
 
-    for module in (auth, checklists, admin, handbook_site, printing, reports):
+    for module in (auth, checklists, admin, people_admin, handbook_site, printing, reports):
         app.register_blueprint(module.bp)
 
 

@@ -26,6 +26,7 @@ def home():
     """管理: the first page this user may manage."""
     for action, endpoint in (
         ("handbook.status", "admin.handbook"),
+        ("people.manage", "people_admin.people_list"),
         ("accounts.manage", "admin.users"),
         ("audit.view", "admin.audit_log"),
     ):
