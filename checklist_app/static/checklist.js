@@ -34,6 +34,7 @@
         result: checked ? checked.value : '',
         note: field('note-' + key).value,
         responsible: field('responsible-' + key).value,
+        responsible_id: field('responsible_id-' + key) ? field('responsible_id-' + key).value : '',
         count: field('count-' + key) ? field('count-' + key).value : ''
       };
     });
@@ -77,7 +78,10 @@
         if (radio && !form.querySelector('input[name="result-' + CSS.escape(key) + '"]:checked')) radio.checked = true;
       }
       if (!field('note-' + key).value) field('note-' + key).value = answer.note || '';
-      if (!field('responsible-' + key).value) field('responsible-' + key).value = answer.responsible || '';
+      if (!field('responsible-' + key).value) {
+        field('responsible-' + key).value = answer.responsible || '';
+        if (field('responsible_id-' + key)) field('responsible_id-' + key).value = answer.responsible_id || '';
+      }
       if (field('count-' + key) && answer.count) field('count-' + key).value = answer.count;
     });
     refresh();
@@ -121,6 +125,7 @@
         });
         field('note-' + key).value = answer.note || '';
         field('responsible-' + key).value = answer.responsible || '';
+        if (field('responsible_id-' + key)) field('responsible_id-' + key).value = answer.responsible_id || '';
         if (field('count-' + key)) field('count-' + key).value = answer.count || '';
       });
       if (field('backfill_reason')) field('backfill_reason').value = pending.body.backfill_reason || '';
