@@ -134,7 +134,9 @@ def rankings_export(fmt: str):
 
 def _ledger(handbook, month: str):
     start, end = month_bounds(month)
-    return month_ledger(handbook, month, digests(start.replace(month=1, day=1), end))
+    directory = {p["id"]: p for p in storage().people.all()}  # count by person, not by spelling
+    year = digests(start.replace(month=1, day=1), end)
+    return month_ledger(handbook, month, year, directory, storage().people.links())
 
 
 @bp.get("/ledger")

@@ -60,12 +60,14 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 "ledger.inspector",
                 "ledger.record",
                 "backfill.badge",
+                "ledger.employee_no",
+                "ledger.typed",
             )
         ),
         tuple(
             (
                 line.day,
-                line.responsible,
+                line.person,
                 line.department or "",
                 line.text,
                 f"{line.policy_title} · {line.clause_title}",
@@ -79,6 +81,8 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 line.inspector,
                 line.record_id,
                 t("backfill.badge") if line.backfill else "",
+                line.employee_no or ("" if line.person_id else t("ledger.unlisted")),
+                line.responsible,
             )
             for line in ledger.lines
         ),
@@ -94,6 +98,8 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 "ledger.amount",
                 "ledger.year_violations",
                 "ledger.repeat",
+                "ledger.employee_no",
+                "ledger.spellings_column",
             )
         ),
         tuple(
@@ -104,6 +110,8 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 p.amount,
                 p.year_violations,
                 t("ledger.repeat_flag", n=ledger.repeat_limit) if p.repeat_flag else "",
+                p.employee_no or ("" if p.person_id else t("ledger.unlisted")),
+                "、".join(p.spellings),
             )
             for p in ledger.people
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..scoring import fine_amount
 
-VERSION = "digest-3"
+VERSION = "digest-4"  # 4: responsible person ids and item keys (ledger by person)
 
 
 def digest(record: dict) -> dict:
@@ -31,11 +31,23 @@ def digest(record: dict) -> dict:
         # Check ids only: a year of digests stays small; texts come from the handbook when shown.
         "failed": [i["check_id"] for i in failed],
         "penalties": [_penalty(i) for i in failed if fine_amount(i)],
+        # Who was responsible for each failure: the directory id when chosen, else the typed name.
+        "people": [
+            {
+                "key": i["key"],
+                "check_id": i["check_id"],
+                "name": i.get("responsible") or "",
+                "id": i.get("responsible_id") or "",
+            }
+            for i in failed
+            if i.get("responsible") or i.get("responsible_id")
+        ],
     }
 
 
 def _penalty(item: dict) -> dict:
     return {
+        "key": item["key"],
         "check_id": item["check_id"],
         "text": item["text"],
         "policy_id": item["policy_id"],
@@ -45,6 +57,7 @@ def _penalty(item: dict) -> dict:
         "clause_title": item["clause_title"],
         "clause_url": item["clause_url"],
         "responsible": item.get("responsible") or "",
+        "responsible_id": item.get("responsible_id") or "",
         "fine": item["fine"],
         "count": item.get("count") or 1,
         "amount": fine_amount(item),

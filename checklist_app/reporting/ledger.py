@@ -3,15 +3,23 @@
 Flags come from the handbook's ``penalties`` rules: a single amount above a manager's
 authority needs the president's approval, and a person who reached the repeat limit
 of violations in the calendar year faces transfer or dismissal.
+
+Totals and the repeat count are per person, not per spelling: a line counts for the
+staff-directory person chosen on the checklist (``responsible_id``) or linked to the
+line later (``links``), and only a name that is linked to nobody counts by itself
+(normalised, so "李 明" and "李明" are one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.model import Handbook
+
+from .. import inputs
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,32 @@ class LedgerLine:
     inspector: str
     needs_approval: bool
     backfill: bool = False  # the record was back-filled (补录), not done on the day
+    person_id: str = ""  # the staff directory's person, if chosen or linked
+    person: str = ""  # the name shown: the directory's, else the one typed
+    employee_no: str = ""
+
+    @property
+    def person_key(self) -> str:
+        """Who the line counts for: the person's id, else the normalised typed name."""
+        return person_key(self.person_id, self.responsible)
+
+    @property
+    def typed_differently(self) -> bool:
+        return bool(self.person_id) and normal(self.responsible) != normal(self.person)
+
+
+def normal(name: str) -> str:
+    """A responsible name as compared: NFKC, no zero-width characters, single spaces, case-folded."""
+    try:
+        return inputs.name(name, max_length=10_000).casefold()
+    except inputs.BadInput:
+        return name.strip().casefold()
+
+
+def person_key(person_id: str, name: str) -> str:
+    if person_id:
+        return "id:" + person_id
+    return "name:" + ("" if name == "—" else normal(name))
 
 
 @dataclass(frozen=True)
@@ -47,6 +81,9 @@ class PersonTotal:
     amount: float
     year_violations: int
     repeat_flag: bool
+    person_id: str = ""  # empty: a typed name linked to nobody in the directory (未登记)
+    employee_no: str = ""
+    spellings: tuple[str, ...] = ()  # other ways the person was written on checklists
 
 
 @dataclass(frozen=True)
@@ -81,6 +118,11 @@ class Ledger:
     def repeat_offenders(self) -> tuple[PersonTotal, ...]:
         return tuple(p for p in self.people if p.repeat_flag)
 
+    @property
+    def unlinked(self) -> tuple[LedgerLine, ...]:
+        """Lines whose responsible person is only a typed name (未登记), not a directory person."""
+        return tuple(line for line in self.lines if not line.person_id and line.responsible != "—")
+
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     """First and last day of ``2026-11``; ValueError if malformed."""
@@ -99,18 +141,27 @@ def department_of(handbook: Handbook, target_kind: str, target_name: str) -> str
     return None
 
 
-def _lines(handbook: Handbook, digests: list[dict], limit: float | None) -> list[LedgerLine]:
+def _lines(
+    handbook: Handbook,
+    digests: list[dict],
+    limit: float | None,
+    people: Mapping[str, Mapping],
+    links: Mapping[str, str],
+) -> list[LedgerLine]:
     lines = []
     for d in digests:
         kind, name = d["target"]
         for p in d["penalties"]:
+            typed = p["responsible"].strip() or "—"
+            person_id = p.get("responsible_id") or links.get(f"{d['id']}#{p.get('key')}", "")
+            person = people.get(person_id) or {}
             lines.append(
                 LedgerLine(
                     day=d["day"],
                     record_id=d["id"],
                     target=name,
                     department=department_of(handbook, kind, name),
-                    responsible=p["responsible"].strip() or "—",
+                    responsible=typed,
                     check_id=p["check_id"],
                     text=p["text"],
                     policy_title=p["policy_title"],
@@ -123,42 +174,63 @@ def _lines(handbook: Handbook, digests: list[dict], limit: float | None) -> list
                     inspector=d["inspector"],
                     needs_approval=limit is not None and p["amount"] > limit,
                     backfill=bool(d.get("backfill")),
+                    person_id=person_id,
+                    person=person.get("name") or typed,
+                    employee_no=person.get("employee_no") or "",
                 )
             )
-    return sorted(lines, key=lambda line: (line.day, line.responsible, line.check_id))
+    return sorted(lines, key=lambda line: (line.day, line.person, line.check_id))
 
 
-def month_ledger(handbook: Handbook, month: str, year_digests: list[dict]) -> Ledger:
-    """The ledger of ``month`` from the digests of its year up to the month's end."""
+def month_ledger(
+    handbook: Handbook,
+    month: str,
+    year_digests: list[dict],
+    people: Mapping[str, Mapping] | None = None,
+    links: Mapping[str, str] | None = None,
+) -> Ledger:
+    """The ledger of ``month`` from the digests of its year up to the month's end.
+
+    ``people`` is the staff directory by id (name, 工号, department shown for a person);
+    ``links`` maps ``<record id>#<item key>`` to the person a typed name was linked to.
+    """
     start, end = month_bounds(month)
     rules = handbook.penalty_rules
     limit = rules.approval_above if rules else None
     repeat = rules.repeat_limit if rules else None
     first, last = start.isoformat(), end.isoformat()
-    all_lines = _lines(handbook, [d for d in year_digests if d["day"] <= last], limit)
+    directory = people or {}
+    all_lines = _lines(handbook, [d for d in year_digests if d["day"] <= last], limit, directory, links or {})
     lines = [line for line in all_lines if line.day >= first]
     year_counts: Counter = Counter()
     for line in all_lines:
         if line.day[:4] == month[:4]:
-            year_counts[line.responsible] += line.count
+            year_counts[line.person_key] += line.count
     by_person: dict[str, list[LedgerLine]] = defaultdict(list)
     for line in lines:
-        by_person[line.responsible].append(line)
-    people = []
-    for person, mine in by_person.items():
-        department = Counter(line.department for line in mine).most_common(1)[0][0]
-        year = year_counts[person]
-        people.append(
+        by_person[line.person_key].append(line)
+    totals = []
+    for key, mine in by_person.items():
+        known = directory.get(mine[0].person_id) or {}
+        department = known.get("department") or Counter(line.department for line in mine).most_common(1)[0][0]
+        year = year_counts[key]
+        shown = mine[0].person
+        totals.append(
             PersonTotal(
-                person=person,
+                person=shown,
                 department=department,
                 violations=sum(line.count for line in mine),
                 amount=sum(line.amount for line in mine),
                 year_violations=year,
-                repeat_flag=repeat is not None and person != "—" and year >= repeat,
+                repeat_flag=repeat is not None and key != "name:" and year >= repeat,
+                person_id=mine[0].person_id,
+                employee_no=mine[0].employee_no,
+                spellings=tuple(
+                    sorted({x.responsible for x in mine if normal(x.responsible) != normal(shown)})
+                ),
             )
         )
-    people.sort(key=lambda p: (-p.amount, p.person))
+    totals.sort(key=lambda p: (-p.amount, p.person))
     by_department: dict[str | None, list[LedgerLine]] = defaultdict(list)
     for line in lines:
         by_department[line.department].append(line)
@@ -168,7 +240,7 @@ def month_ledger(handbook: Handbook, month: str, year_digests: list[dict]) -> Le
                 department=name,
                 violations=sum(line.count for line in mine),
                 amount=sum(line.amount for line in mine),
-                people=len({line.responsible for line in mine}),
+                people=len({line.person_key for line in mine}),
             )
             for name, mine in by_department.items()
         ),
@@ -177,7 +249,7 @@ def month_ledger(handbook: Handbook, month: str, year_digests: list[dict]) -> Le
     return Ledger(
         month=month,
         lines=tuple(lines),
-        people=tuple(people),
+        people=tuple(totals),
         departments=tuple(departments),
         total=sum(line.amount for line in lines),
         approval_above=limit,
