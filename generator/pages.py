@@ -62,7 +62,10 @@ _escape_md = escape_markdown
 
 def _front_matter_title(title: str) -> str:
     # JSON is valid YAML: a role named "a: b" or "[x]" stays one string.
-    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
+    # `search: exclude`: these pages repeat every clause and check, which link to their policy page
+    # and are indexed there once; indexed again they were 71% of the search index and pushed the
+    # answering clause below these pages in the results (mkdocs-material's SearchIndex skips the page).
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsearch:\n  exclude: true\n---\n"
 
 
 def applies(roles: tuple[str, ...], role: str) -> bool:

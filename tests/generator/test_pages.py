@@ -7,7 +7,7 @@ from generator.pages import generated_pages, overview_page, role_page
 
 def test_role_page_lists_policies_that_apply_and_checks_for_the_role(handbook):
     page = role_page(handbook, "售后客服")
-    assert page.startswith('---\ntitle: "售后客服须知"\n---')
+    assert page.startswith('---\ntitle: "售后客服须知"\nsearch:\n  exclude: true\n---')
     assert "[客服管理制度](../20-客服/service.md)" in page
     assert "[第二条 退款处理](../20-客服/service.md#cs-refund)" in page
     assert "退款申请均在24小时内处理完毕" in page
