@@ -11,6 +11,7 @@ would otherwise be live HTML in the menu of every page of the site.
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape, unescape
 from pathlib import Path
@@ -18,13 +19,14 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 
 from .export import to_json
 from .loader import HandbookLoader
 from .pages import OVERVIEW_PAGE, ROLES_DIR, generated_pages
+from .precompress import compress_site
 from .render import escape_markdown, policy_meta_html
 
 log = get_plugin_logger(__name__)
@@ -83,7 +85,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         policy = self.by_path.get(page.file.src_uri)
         if policy is None:
             return markdown
-        box = f"\n{policy_meta_html(policy)}\n\n"
+        # The box only repeats front matter: kept out of the search index (material's search skips
+        # an element with data-search-exclude and strips the attribute from the page it renders).
+        meta = policy_meta_html(policy).replace("<dl ", '<dl data-search-exclude="meta" ', 1)
+        box = f"\n{meta}\n\n"
         m = re.match(r"\s*# [^\n]*\n", markdown)
         if m:
             return markdown[: m.end()] + box + markdown[m.end() :]
@@ -102,9 +107,21 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 page.meta["title"] = safe
         return html
 
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config) -> None:
         if self.config.export:
             Path(config.site_dir, self.config.export).write_text(to_json(self.handbook), encoding="utf-8")
+        _compact_search_index(Path(config.site_dir, "search", "search_index.json"))
+        # Inside the build folder, so published with it (generator/publish.py switches `site` after).
+        compress_site(Path(config.site_dir))
+
+
+def _compact_search_index(path: Path) -> None:
+    """Rewrite the index with UTF-8 text instead of \\uXXXX escapes: each Han character and each
+    U+200B jieba separator costs 3 bytes instead of 6 (the worker's JSON parser reads either)."""
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _escape_section_titles(items) -> None:
