@@ -1,4 +1,4 @@
-"""For policy owners and admins: the handbook's validation status, and accounts."""
+"""For policy owners and admins: the handbook's validation status, accounts and the audit log."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import audit, inputs
-from .auth import login_required, make_user, requires
+from . import accounts, audit, inputs
+from .auth import login_required, requires
 from .clock import shown
 from .downloads import attachment
 from .extensions import clock, handbook_source, storage
@@ -43,32 +43,130 @@ def handbook():
     return render_template("admin/handbook.html", state=state)
 
 
+def _roles() -> list[str]:
+    """The handbook's reference roles (what an account's 岗位 may be)."""
+    state = handbook_source().state
+    return [r.name for r in state.handbook.reference.roles] if state.handbook else []
+
+
+def _users_page(errors: list[str] | None = None, form=None, status: int = 200):
+    users = storage().users.all()
+    return render_template(
+        "admin/users.html",
+        users=users,
+        active=sum(1 for u in users if not u.get("disabled")),
+        roles=_roles(),
+        permissions=PERMISSIONS,
+        errors=errors or [],
+        form=form or {},
+    ), status
+
+
 @bp.route("/users", methods=("GET", "POST"))
 @requires("accounts.manage")
 def users():
-    """List accounts and add or reset one."""
-    error = None
-    if request.method == "POST":
-        form = request.form
-        try:
-            user = make_user(
-                form.get("username", "").strip(),
-                form.get("password", ""),
-                form.get("permission", "inspector"),
-                form.get("role", "").strip(),
-                form.get("display_name", "").strip(),
-            )
-        except ValueError as exc:
-            error = str(exc)
-        else:
-            storage().users.put(user)
-            flash(t("admin.users.saved", username=user["username"]))
-            return redirect(url_for("admin.users"))
-    state = handbook_source().state
-    roles = [r.name for r in state.handbook.reference.roles] if state.handbook else []
+    """账号: every account, and a form to add one (an existing username is refused, never overwritten)."""
+    if request.method == "GET":
+        return _users_page()
+    form = request.form
+    try:
+        user = accounts.create(
+            storage(),
+            clock(),
+            g.user,
+            username=form.get("username", "").strip(),
+            password=form.get("password", ""),
+            permission=form.get("permission", "inspector"),
+            role=form.get("role", ""),
+            display_name=form.get("display_name", ""),
+            person_id=form.get("person_id", ""),
+            must_change_password=form.get("must_change") == "yes",
+            roles=_roles(),
+        )
+    except accounts.AccountError as exc:
+        return _users_page(exc.messages, form, exc.status)
+    flash(t("account.created", username=user["username"]))
+    return redirect(url_for("admin.user", username=user["username"]))
+
+
+def _user_page(username: str, errors: list[str] | None = None, part: str = "", form=None, status: int = 200):
+    """One account's page; ``errors`` belong to the form ``part`` (edit, status, reset)."""
     return render_template(
-        "admin/users.html", users=storage().users.all(), roles=roles, permissions=PERMISSIONS, error=error
-    ), (422 if error else 200)
+        "admin/user.html",
+        user=accounts.get(storage(), username),
+        roles=_roles(),
+        permissions=PERMISSIONS,
+        errors=errors or [],
+        part=part,
+        form=form or {},
+    ), status
+
+
+@bp.get("/users/<username>")
+@requires("accounts.manage")
+def user(username: str):
+    """One account: edit it, disable or enable it, reset its password."""
+    return _user_page(username)
+
+
+@bp.post("/users/<username>")
+@requires("accounts.manage")
+def edit_user(username: str):
+    """Save name, permission, handbook role and linked person (a field left out stays as it is)."""
+    form = request.form
+    before = accounts.get(storage(), username)
+    try:
+        after = accounts.edit(
+            storage(),
+            clock(),
+            g.user,
+            username,
+            display_name=form.get("display_name"),
+            permission=form.get("permission"),
+            role=form.get("role"),
+            person_id=form.get("person_id"),
+            roles=_roles(),
+        )
+    except accounts.AccountError as exc:
+        return _user_page(username, exc.messages, "edit", form, exc.status)
+    unchanged = accounts.public(after) == accounts.public(before)
+    flash(t("account.unchanged" if unchanged else "account.saved", username=username))
+    return redirect(url_for("admin.user", username=username))
+
+
+@bp.post("/users/<username>/disable")
+@requires("accounts.manage")
+def disable_user(username: str):
+    """Disable: no more sign-ins, and every open session of the account ends now."""
+    try:
+        accounts.disable(storage(), clock(), g.user, username)
+    except accounts.AccountError as exc:
+        return _user_page(username, exc.messages, "status", status=exc.status)
+    flash(t("account.disabled", username=username))
+    return redirect(url_for("admin.user", username=username))
+
+
+@bp.post("/users/<username>/enable")
+@requires("accounts.manage")
+def enable_user(username: str):
+    try:
+        accounts.enable(storage(), clock(), g.user, username)
+    except accounts.AccountError as exc:
+        return _user_page(username, exc.messages, "status", status=exc.status)
+    flash(t("account.enabled", username=username))
+    return redirect(url_for("admin.user", username=username))
+
+
+@bp.post("/users/<username>/reset-password")
+@requires("accounts.manage")
+def reset_password(username: str):
+    """Set a temporary password: the account's sessions end; a new one must be set at next sign-in."""
+    try:
+        accounts.reset_password(storage(), clock(), g.user, username, request.form.get("password", ""))
+    except accounts.AccountError as exc:
+        return _user_page(username, exc.messages, "reset", status=exc.status)
+    flash(t("account.password_reset", username=username))
+    return redirect(url_for("admin.user", username=username))
 
 
 AUDIT_DAYS = 31

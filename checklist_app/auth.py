@@ -1,11 +1,17 @@
-"""Sign-in: hashed passwords, session cookie, and the permission checks views rely on."""
+"""Sign-in: hashed passwords, session cookie, and the permission checks views rely on.
+
+A session holds the username, the sign-in time and the account's ``session_version``
+at sign-in; every request compares that version with the stored account's, so
+disabling an account, resetting or changing its password and "sign out everywhere"
+end its sessions in every worker at once. Users change their own password and
+sign out everywhere under ``/account/``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import math
-import re
 from urllib.parse import unquote, urlsplit
 
 from flask import (
@@ -21,33 +27,27 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import accounts
 from .extensions import clock, storage
-from .permissions import ACTIONS, PERMISSIONS, can
+from .permissions import ACTIONS, can
+from .services import ServiceError
 from .strings import t
 
 bp = Blueprint("auth", __name__)
-USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
-# Checked against when the user does not exist, so a wrong name costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+USERNAME_RE = accounts.USERNAME_RE
+# What a signed-in user who must set a new password may still reach.
+_WHILE_CHANGING_PASSWORD = frozenset(
+    {"auth.change_password", "auth.sign_out_everywhere", "auth.logout", "auth.login", "static"}
+)
 
 
 def make_user(username: str, password: str, permission: str, role: str = "", display_name: str = "") -> dict:
-    """A user record with a salted password hash; ValueError with a UI message if invalid."""
-    if not USERNAME_RE.match(username):
-        raise ValueError(t("admin.users.bad_username"))
-    if len(password) < 8:
-        raise ValueError(t("admin.users.weak"))
-    if permission not in PERMISSIONS:
-        raise ValueError(permission)
-    return {
-        "username": username,
-        "display_name": display_name or username,
-        "permission": permission,
-        "role": role,
-        "password_hash": generate_password_hash(password),
-    }
+    """A user record with a salted password hash (not stored); ValueError with a UI message if invalid."""
+    try:
+        return accounts.new_user(username, password, permission, role, display_name)
+    except ServiceError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
 
 
 def wants_json() -> bool:
@@ -71,7 +71,32 @@ def load_user() -> None:
         session.clear()
         g.session_expired = True
         return
-    g.user = storage().users.get(username)
+    user = storage().users.get(username)
+    if user is None or user.get("disabled") or session.get("sv") != accounts.session_version(user):
+        # Disabled, password reset or changed, signed out everywhere, or deleted: the session ends.
+        current_app.logger.info("session of user %r ended: revoked", username)
+        if user is not None and user.get("disabled"):
+            note = t("account.note.refused_session", address=request.remote_addr or "unknown")
+            accounts.refused(storage(), clock(), user, note)
+        session.clear()
+        g.session_revoked = True
+        return
+    g.user = user
+
+
+@bp.before_app_request
+def require_new_password():
+    """After signing in with a temporary password, nothing but setting a new one (or signing out)."""
+    user = g.get("user")
+    if not user or not user.get("must_change_password"):
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint in _WHILE_CHANGING_PASSWORD or endpoint.startswith("handbook_site."):
+        return None  # the handbook is public anyway
+    if wants_json():
+        return jsonify(errors=[t("account.must_change.api")]), 403
+    flash(t("account.must_change"))
+    return redirect(url_for("auth.change_password"))
 
 
 def _signed_in_too_long() -> bool:
@@ -88,7 +113,11 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(**kwargs):
         if g.user is None:
-            message = t("login.expired") if g.get("session_expired") else t("login.required")
+            message = t("login.required")
+            if g.get("session_expired"):
+                message = t("login.expired")
+            elif g.get("session_revoked"):
+                message = t("login.revoked")
             if wants_json():
                 return jsonify(errors=[message]), 401
             flash(message)
@@ -184,10 +213,10 @@ def _count_failure(username: str) -> dt.datetime | None:
     return max((e for e in ends if e), default=None)
 
 
-def _refuse_locked(until: dt.datetime):
+def _refuse_locked(until: dt.datetime, template: str = "auth/login.html"):
     seconds = max(1, math.ceil((until - clock().now()).total_seconds()))
     message = t("login.locked", minutes=math.ceil(seconds / 60))
-    response = current_app.make_response((render_template("auth/login.html", error=message), 429))
+    response = current_app.make_response((render_template(template, error=message), 429))
     response.headers["Retry-After"] = str(seconds)
     return response
 
@@ -207,12 +236,24 @@ def login():
         log.warning("sign-in refused while locked: user %r from %s until %s", username, address, until)
         return _refuse_locked(until)
     user = storage().users.get(username)
-    if check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password) and user:
+    if user is not None and user.get("disabled"):
+        # The same answer whatever the password: it says nothing about whether it was right.
+        log.warning("sign-in refused: user %r is disabled, from %s", username, address)
+        accounts.refused(storage(), clock(), user, t("account.note.refused_login", address=address))
+        until = _count_failure(username)  # bounds how often this can be tried (and logged)
+        if until is not None:
+            return _refuse_locked(until)
+        return render_template("auth/login.html", error=t("login.disabled")), 403
+    if accounts.verify_password(user, password):
         storage().attempts.clear(_throttle_keys(username)[0][0])  # the address keeps its count
         session.clear()
         session["user"] = user["username"]
         session["signed_in_at"] = clock().timestamp()
+        session["sv"] = accounts.session_version(user)
         session.permanent = True
+        if user.get("must_change_password"):
+            flash(t("account.must_change"))
+            return redirect(url_for("auth.change_password"))
         return redirect(_safe_next(request.args.get("next")))
     log.warning("sign-in failed: user %r from %s", username, address)
     until = _count_failure(username)
@@ -227,4 +268,51 @@ def logout():
     """Sign out (POST with a CSRF token, so another site cannot sign you out)."""
     session.clear()
     flash(t("logout.done"))
+    return redirect(url_for("auth.login"))
+
+
+def _account_page(error: str | None = None, status: int = 200):
+    return render_template("auth/account.html", error=error), status
+
+
+@bp.route("/account/password", methods=("GET", "POST"))
+@login_required
+def change_password():
+    """我的账号: change one's own password (the current one is needed), and sign out everywhere."""
+    if request.method == "GET":
+        return _account_page()
+    username = g.user["username"]
+    until = _locked_until(username)
+    if until is not None:
+        return _refuse_locked(until, "auth/account.html")
+    form = request.form
+    try:
+        user = accounts.change_password(
+            storage(),
+            clock(),
+            g.user,
+            form.get("current_password", ""),
+            form.get("new_password", ""),
+            form.get("repeat_password", ""),
+        )
+    except accounts.WrongPassword as exc:
+        current_app.logger.warning("password change: wrong current password for %r", username)
+        until = _count_failure(username)  # guessing the current password is throttled like sign-in
+        if until is not None:
+            return _refuse_locked(until, "auth/account.html")
+        return _account_page(" ".join(exc.messages), exc.status)
+    except ServiceError as exc:
+        return _account_page(" ".join(exc.messages), exc.status)
+    session["sv"] = accounts.session_version(user)  # this device stays signed in; the others end
+    flash(t("account.password_changed"))
+    return redirect(url_for("checklists.today"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of this account, on every device, this one included."""
+    accounts.sign_out_everywhere(storage(), clock(), g.user)
+    session.clear()
+    flash(t("account.signed_out_everywhere"))
     return redirect(url_for("auth.login"))

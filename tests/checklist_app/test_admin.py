@@ -64,7 +64,7 @@ def test_admin_adds_an_inspector(client, auth):
             "role": "客服主管",
         },
     )
-    assert response.status_code == 422 and "密码至少 8 位" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "密码至少 10 位" in response.get_data(as_text=True)
     response = client.post(
         "/admin/users",
         data={

@@ -153,6 +153,8 @@ PAGES = (
     "/reports/ledger.{x}",
     "/admin/handbook",
     "/admin/users",
+    "/admin/users/{x}",
+    "/account/password",
     "/handbook/{x}",
     "/api/csrf",
     "/login",
@@ -216,7 +218,7 @@ def test_no_answers_get_a_server_error(fuzz_app, admin, answers, reason):
 
 @FUZZ
 @given(
-    endpoint=st.sampled_from(["/checklists/submit", "/login", "/logout", "/admin/users"]),
+    endpoint=st.sampled_from(["/checklists/submit", "/login", "/logout", "/admin/users", "/admin/users/li"]),
     form=st.dictionaries(
         st.sampled_from(
             [
