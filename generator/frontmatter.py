@@ -88,19 +88,23 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
     else:
         return None, [P.frontmatter_unclosed(path, 1)]
     text = "".join(lines[1:end])
+    empty = FrontMatter({}, {}, {}, {}, end + 1, 1)
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = compose(text)
     except yaml.YAMLError as exc:
-        return FrontMatter({}, {}, {}, {}, end + 1, 1), [yaml_problem(path, exc, text, first_line=2)]
+        return empty, [yaml_problem(path, exc, text, first_line=2)]
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return FrontMatter({}, {}, {}, {}, end + 1, 1), [P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表")]
+        for i, line in enumerate(text.splitlines()):
+            if cause := _line_cause(line):
+                return empty, [P.yaml_syntax(path, i + 2, *cause)]
+        return empty, [
+            P.yaml_syntax(path, 2, "信息区应是“字段: 值”的列表", "每行写一个字段，例如 title: 客服管理制度")
+        ]
+    repeated = [
+        P.yaml_duplicate_key(path, line + 2, key, first + 2) for key, line, first in duplicate_keys(node)
+    ]
     key_lines, raw_values, nodes = {}, {}, {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -108,24 +112,158 @@ def split(path: str, lines: list[str]) -> tuple[FrontMatter | None, list[Problem
             nodes[str(key_node.value)] = value_node
             if isinstance(value_node, yaml.ScalarNode):
                 raw_values[str(key_node.value)] = value_node.value
-    return FrontMatter(data, key_lines, raw_values, nodes, end + 1, 1), []
+    return FrontMatter(data, key_lines, raw_values, nodes, end + 1, 1), repeated
 
 
-def yaml_problem(path: str, exc: yaml.YAMLError, text: str, first_line: int) -> Problem:
-    """A YAML error at its real line; ``first_line`` is the file line of ``text``'s first line.
+_INDENT_HINT = "同一级的行左边对齐，下一级比上一级多缩进两个空格；只能用空格缩进，不能用 Tab"
+_FULLWIDTH_COLON_RE = re.compile(r"^\s*(?:-\s+)?[^\s:：#'\"\[\]{},]+\s*：")
+_NO_SPACE_RE = re.compile(r"^\s*(?:-\s+)?([^\s:：#'\"\[\]{},]+):(?![\s/])(\S.*)$")
+_KEY_VALUE_RE = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"\[\]{},][^:#]*?:\s+(.*)$")
+_INDENT_PROBLEMS = (
+    "mapping values are not allowed",
+    "expected <block end>",
+    "did not find expected key",
+    "did not find expected '-'",
+    "violates indentation",
+)
 
-    Most errors carry a mark; a reader error (a character YAML refuses) carries only an offset.
+
+def _line_cause(line: str) -> tuple[str, str] | None:
+    """The typing mistake on one YAML line an owner can see and fix, as (cause, fix), or None."""
+    text = line.rstrip()
+    if not text.strip() or text.lstrip().startswith("#"):
+        return None
+    stripped = text.lstrip(" ")
+    if stripped.startswith("\t") or re.search(r":\t", text):
+        return "这一行用了 Tab 键（制表符）缩进或分隔，YAML 只认空格", "把 Tab 换成空格：" + _INDENT_HINT
+    if _FULLWIDTH_COLON_RE.match(text) and not _KEY_VALUE_RE.match(text):
+        return (
+            "这一行用了中文冒号“：”",
+            "信息区和 reference.yml 里，字段名后面要用英文冒号加一个空格，例如 title: 客服管理制度"
+            "（中文冒号只在检查项的属性里可以用，例如 频率：每日）",
+        )
+    if m := _NO_SPACE_RE.match(text):
+        return "冒号后面缺少空格", f"在冒号后面加一个空格，例如 {m.group(1)}: {m.group(2)}"
+    value = _KEY_VALUE_RE.match(text)
+    value = value.group(1).split(" #", 1)[0].strip() if value else stripped.lstrip("- ").strip()
+    if re.search("[“”‘’]", value):
+        return (
+            "这一行用了中文引号“”或‘’，YAML 只认英文引号",
+            '把中文引号换成英文引号 "，例如 title: "注意: 这里"',
+        )
+    for quote in ('"', "'"):
+        if value.startswith(quote) and (value.count(quote) % 2 == 1 or len(value) == 1):
+            return "引号没有成对", f"在值的末尾补上 {quote}，例如 version: {quote}1.0{quote}"
+    if value.startswith("[") and "]" not in value:
+        return "方括号 [ 没有结束", "在列表末尾补上 ]，例如 applies_to: [售前客服, 售后客服]"
+    if value.startswith("{") and "}" not in value:
+        return "花括号 { 没有结束", "在末尾补上 }，例如 - {min: 10, points: 1}"
+    if ": " in value and value[0] not in "\"'[{":
+        return "值里有“冒号加空格”", '给整个值加英文引号，例如 title: "注意: 这里"'
+    return None
+
+
+def _column(line: str) -> int:
+    """The 1-based column where a line's text starts, after its indent and any "- "."""
+    m = re.match(r"^[ ]*(?:-[ ]+)*", line)
+    return m.end() + 1
+
+
+def explain_yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
+    """``(line, cause, fix)`` for a YAML error, ``line`` 0-based in ``text``.
+
+    The parser's mark is often one line late (a full-width colon is noticed on the next line) and
+    its wording is English; so the offending lines are inspected for what owners actually type.
     """
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + first_line) if mark else first_line
-        detail = exc.problem or str(exc)
-        if exc.context_mark and exc.context and exc.context_mark.line + first_line != line:
-            detail += f"（问题从第 {exc.context_mark.line + first_line} 行开始）"
-        return P.yaml_syntax(path, line, detail)
-    position = getattr(exc, "position", None)
-    line = first_line + (text.count("\n", 0, position) if isinstance(position, int) else 0)
-    return P.yaml_syntax(path, line, getattr(exc, "reason", None) or str(exc).splitlines()[0])
+    lines = text.splitlines() or [""]
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        at = mark.line
+    else:
+        position = getattr(exc, "position", None)
+        at = text.count("\n", 0, position) if isinstance(position, int) else 0
+    at = max(0, min(at, len(lines) - 1))
+    context = getattr(exc, "context_mark", None)
+    start = context.line if context is not None and context.line <= at else at
+    # A tab anywhere above the error is the likeliest cause: no editor shows it.
+    for i in range(0, at + 1):
+        cause = _line_cause(lines[i])
+        if cause and "Tab" in cause[0]:
+            return i, *cause
+    for i in dict.fromkeys((start, at, at - 1)):
+        if 0 <= i < len(lines) and (cause := _line_cause(lines[i])):
+            return i, *cause
+    if "quoted scalar" in str(getattr(exc, "context", "")):
+        return start, "引号没有成对", '在值的末尾补上引号，并用英文引号，例如 version: "1.0"'
+    if "flow sequence" in str(getattr(exc, "context", "")):
+        return start, "方括号 [ ] 没有成对", "例如 applies_to: [售前客服, 售后客服]"
+    if any(words in problem for words in _INDENT_PROBLEMS):
+        line = lines[at]
+        above = next(
+            (
+                lines[i]
+                for i in range(at - 1, -1, -1)
+                if lines[i].strip() and not lines[i].lstrip().startswith("#")
+            ),
+            "",
+        )
+        return (
+            at,
+            f"这一行的缩进不对：文字从第 {_column(line)} 格开始，上一行从第 {_column(above)} 格开始",
+            _INDENT_HINT,
+        )
+    if "cannot start any token" in problem and mark is not None:
+        column = min(mark.column, max(len(lines[at]) - 1, 0))
+        char = lines[at][column : column + 1] or "?"
+        return at, f"值不能以 {char} 开头", f'给整个值加英文引号，例如 title: "{char}…"'
+    return (
+        at,
+        f"这一行附近格式不对（YAML 提示：{problem}）",
+        "检查冒号后是否有空格、缩进是否对齐、引号是否成对",
+    )
+
+
+def yaml_problem(path: str, exc: yaml.YAMLError, text: str, first_line: int, make=P.yaml_syntax) -> Problem:
+    """A YAML error at its real line, in Chinese; ``first_line`` is the file line of ``text``'s first line."""
+    line, cause, fix = explain_yaml_error(exc, text)
+    return make(path, line + first_line, cause, fix)
+
+
+def duplicate_keys(node: yaml.Node | None) -> list[tuple[str, int, int]]:
+    """``(key, line, first line)`` (0-based) of the first repeated key of every mapping under ``node``.
+
+    YAML keeps the last of two equal keys without a word: a role merged into the one above it (a
+    missing ``-``) or a field written twice would silently lose a value.
+    """
+    found = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            reported = False
+            for key, value in current.value:
+                name = str(key.value)
+                if name in seen and not reported:
+                    found.append((name, key.start_mark.line, seen[name]))
+                    reported = True
+                seen.setdefault(name, key.start_mark.line)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return sorted(found, key=lambda item: item[1])
+
+
+def compose(text: str) -> tuple[yaml.Node | None, object]:
+    """The node tree and the data of a YAML document (dates stay text); raises yaml.YAMLError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def is_policy(front: FrontMatter | None) -> bool:

@@ -6,6 +6,7 @@ with the fix. Codes are stable ASCII identifiers that tests and tools match on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -49,13 +50,23 @@ def _p(path, line, code, message, hint="", severity=ERROR) -> Problem:
 # --- front matter -----------------------------------------------------------
 
 
-def yaml_syntax(path, line, detail) -> Problem:
+def yaml_syntax(path, line, detail, hint="") -> Problem:
     return _p(
         path,
         line,
         "yaml-syntax",
         f"文件开头的 YAML 信息区格式错误：{detail}",
-        "检查冒号后是否有空格、缩进是否对齐、引号是否成对",
+        hint or "检查冒号后是否有空格、缩进是否对齐、引号是否成对",
+    )
+
+
+def yaml_duplicate_key(path, line, key, first_line) -> Problem:
+    return _p(
+        path,
+        line,
+        "yaml-duplicate-key",
+        f"信息区里字段 {key} 写了两次（第一次在第 {first_line} 行），只有后一次会生效",
+        "删除其中一行；列表有多项时写在同一行方括号里，例如 applies_to: [售前客服, 售后客服]",
     )
 
 
@@ -83,14 +94,40 @@ def unknown_field(path, line, field, known) -> Problem:
     )
 
 
+ID_RULE = "编号只能用小写英文字母 a–z、数字 0–9 和连字符 -，且以字母或数字开头，例如 cs-response-1"
+
+
+def _id_fault(value) -> str:
+    """What exactly breaks the id rule, in words an owner can act on."""
+    text = str(value)
+    if not text:
+        return "编号是空的"
+    if any(c.isupper() for c in text if c.isascii()):
+        return "有大写字母"
+    if any(ord(c) > 0x2E80 for c in text):
+        return "有汉字或中文标点"
+    if any(c.isspace() for c in text):
+        return "有空格"
+    if "_" in text:
+        return "有下划线 _"
+    if text.startswith("-"):
+        return "以连字符开头"
+    return "有不允许的字符"
+
+
+def _id_suggestion(value) -> str | None:
+    text = re.sub(r"[\s_.]+", "-", str(value).strip().lower())
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", text) and text != str(value):
+        return text
+    return None
+
+
 def bad_id(path, line, what, value) -> Problem:
-    return _p(
-        path,
-        line,
-        "bad-id",
-        f"{what} {value!r} 不合规",
-        "编号只能用小写英文字母、数字和连字符，且以字母或数字开头，例如 cs-response-1",
-    )
+    suggestion = _id_suggestion(value)
+    hint = ID_RULE + (f"；可以改成 {suggestion}" if suggestion else "")
+    if any(ord(c) > 0x2E80 for c in str(value)):
+        hint += "；中文名称写在标题或检查内容里，编号用英文或拼音缩写"
+    return _p(path, line, "bad-id", f"{what} {value!r} 不合规：{_id_fault(value)}", hint)
 
 
 def bad_date(path, line, field, value) -> Problem:
@@ -147,6 +184,55 @@ def check_in_plain_page(path, line, check_id) -> Problem:
     )
 
 
+def heading_level_one(path, line, title) -> Problem:
+    return _p(
+        path,
+        line,
+        "clause-level-one",
+        f"标题 {title!r} 只用了一个 #：它不算条款，下面的检查项会被算到上一个条款里",
+        "条款标题用两个或三个 #，例如 ## 第三条 中差评处理 {#cs-bad-review}；制度名称已写在信息区的 title 里",
+    )
+
+
+def heading_without_space(path, line, text) -> Problem:
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    return _p(
+        path,
+        line,
+        "heading-no-space",
+        f"{shown!r} 的 # 后面没有空格：它不会成为标题（条款），下面的检查项会被算到上一个条款里",
+        "在 # 和标题文字之间加一个空格，例如 ## 第三条 中差评处理 {#cs-bad-review}",
+    )
+
+
+def check_block_indented(path, line, how) -> Problem:
+    return _p(
+        path,
+        line,
+        "check-indented",
+        f"检查项的开头 /// 检查 {how}：这样它不会成为检查项，不会出现在检查清单上，"
+        "页面上还会原样显示“/// 检查 | …”这几个字",
+        "把整个检查项（从 /// 检查 到结束的 ///）顶格写：行首不要有空格，也不要放在编号列表、"
+        "项目列表或引用（>）里；前后各空一行",
+    )
+
+
+def unclosed_fence(path, line, fence, checks, clauses) -> Problem:
+    lost = []
+    if clauses:
+        lost.append(f"{clauses} 个条款")
+    if checks:
+        lost.append(f"{checks} 个检查项")
+    what = "后面的" + "和".join(lost) + "都被当成了代码，不会生效" if lost else "后面的内容都会显示成代码"
+    return _p(
+        path,
+        line,
+        "fence-unclosed",
+        f"这一行的 {fence} 开始了一个代码块，但直到文件末尾都没有结束：{what}",
+        f"这一行多半是从示例里多复制来的，删除它；如果确实要展示一段代码，在代码结束处再写一行 {fence}",
+    )
+
+
 def unclosed_block(path, line, check_id) -> Problem:
     return _p(
         path, line, "check-unclosed", f"检查项 {check_id} 没有结束标记", "在检查项最后一行之后单独写一行 ///"
@@ -159,7 +245,8 @@ def bad_block_header(path, line, header) -> Problem:
         line,
         "check-bad-header",
         f"检查项开头 {header!r} 格式不对",
-        "请写成 /// 检查 | 检查项编号，例如 /// 检查 | cs-response-1",
+        "请写成 /// 检查 | 检查项编号，例如 /// 检查 | cs-response-1"
+        "（竖线 | 前后可以有空格，编号里不能有空格）",
     )
 
 
@@ -208,6 +295,17 @@ def unknown_frequency(path, line, value, events=()) -> Problem:
     )
 
 
+def frequency_deadline_time(path, line, value, at) -> Problem:
+    return _p(
+        path,
+        line,
+        "frequency-deadline-time",
+        f"频率 {value!r} 写了截止时间“…前”：频率只写多久检查一次，可以带一个检查的时间点，不能写“几点前”",
+        f"写成 频率: {at}（到这个时间检查），或只写频率，把截止时间写进检查内容，"
+        "例如 频率: 每日 + 检查内容“17:00前已完成发货”",
+    )
+
+
 def bad_number(path, line, attr, value, example) -> Problem:
     return _p(path, line, "bad-number", f"{attr} {value!r} 不是一个数", f"例如 {example}")
 
@@ -218,7 +316,8 @@ def bad_fine(path, line, value) -> Problem:
         line,
         "bad-fine",
         f"罚款 {value!r} 无法识别",
-        "请写一个金额，例如 罚款: 50元；金额不同的情形（如中评、差评）请拆成两个检查项",
+        "请写一个金额，例如 罚款: 50元，按次数计的写 罚款: 5元/处（也可以写 元/次、元/项、元/人，"
+        "检查人填写次数，罚款 = 次数 × 金额）；金额不同的情形（如中评、差评）请拆成两个检查项",
     )
 
 
@@ -240,13 +339,15 @@ def unknown_area(path, line, value, known) -> Problem:
     return _not_in_reference(path, line, "unknown-area", "区域", "区域", value, known)
 
 
-def duplicate_id(path, line, what, value, first) -> Problem:
+def duplicate_id(path, line, what, value, other, why="") -> Problem:
+    """``path:line`` is the newer use of ``value`` (when ``why`` says how that is known)."""
+    known = f"（{why}），这一处是新写的" if why else ""
     return _p(
         path,
         line,
         "duplicate-id",
-        f"{what} {value!r} 重复，已在 {first} 使用",
-        "编号在整个手册中必须唯一：请换一个编号（已发布的编号不要改动）",
+        f"{what} {value!r} 重复：{other} 已经用了这个编号{known}",
+        "编号在整个手册中必须唯一：请给这一处换一个编号；已发布的编号不要改动",
     )
 
 
@@ -275,6 +376,46 @@ def reference_missing(path) -> Problem:
 
 def reference_invalid(path, line, detail, hint) -> Problem:
     return _p(path, line, "reference-invalid", f"参考数据有误：{detail}", hint)
+
+
+def reference_yaml(path, line, detail, hint) -> Problem:
+    return _p(
+        path,
+        line,
+        "reference-yaml",
+        f"reference.yml 格式错误：{detail}",
+        hint + "；reference.yml 改好之前，不检查制度里的岗位、区域和事件",
+    )
+
+
+def reference_structure(path, line, detail, hint) -> Problem:
+    return _p(
+        path,
+        line,
+        "reference-structure",
+        f"reference.yml 格式错误：{detail}",
+        hint + "；reference.yml 改好之前，不检查制度里的岗位、区域和事件",
+    )
+
+
+def reference_duplicate(path, line, group, name, first_line) -> Problem:
+    return _p(
+        path,
+        line,
+        "reference-duplicate",
+        f"{group} {name!r} 在 reference.yml 里登记了两次（第一次在第 {first_line} 行）",
+        "删除重复的一项；同一名称只登记一次",
+    )
+
+
+def reference_unknown_department(path, line, role, department, known) -> Problem:
+    return _p(
+        path,
+        line,
+        "reference-unknown-department",
+        f"岗位 {role} 所属的部门 {department!r} 不在 reference.yml 的部门列表中",
+        "可用：" + "、".join(known) + f"；改成已登记的部门，或先在“部门:”下登记 - 名称: {department}",
+    )
 
 
 # --- scoring and penalties --------------------------------------------------
@@ -325,6 +466,23 @@ def points_without_scoring(path, line, check_id) -> Problem:
         "points-without-scoring",
         f"检查项 {check_id} 写了分值或扣分，但本制度信息区没有 scoring，检查表不会计算本制度的得分",
         "要计分就在信息区加 scoring（至少 full_marks: 100）；只作说明可以忽略本提醒",
+        severity=WARNING,
+    )
+
+
+def points_total_mismatch(path, line, full_marks, total, count) -> Problem:
+    full, tot = f"{full_marks:g}", f"{total:g}"
+    effect = (
+        f"全部不合格也只扣 {tot} 分，得分不会低于 {full_marks - total:g} 分"
+        if total < full_marks
+        else "扣分超过满分的部分不计（得分最低 0 分）"
+    )
+    return _p(
+        path,
+        line,
+        "points-total-mismatch",
+        f"满分 full_marks: {full}，但本制度 {count} 个计分检查项的分值加起来是 {tot}：{effect}",
+        f"把 full_marks 改成 {tot}，或调整各检查项的分值，让它们加起来等于满分",
         severity=WARNING,
     )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from . import problems as P
-from .frontmatter import yaml_problem
+from .frontmatter import compose, duplicate_keys, yaml_problem
 from .model import Department, Reference, Role
 from .problems import Problem
 from .sourcefile import read_source
@@ -16,7 +16,17 @@ FILENAME = "reference.yml"
 ALL_STAFF = "全体员工"  # always a valid role: the policy or check applies to everyone
 # Problems after which reference.yml says nothing usable: names are then not checked against it,
 # or every role in every policy would be reported as unknown on top of the one real mistake.
-UNUSABLE = frozenset(("reference-missing", "yaml-syntax", "not-utf8", "file-unreadable", "truncated-file"))
+UNUSABLE = frozenset(
+    (
+        "reference-missing",
+        "reference-yaml",
+        "reference-structure",
+        "yaml-syntax",
+        "not-utf8",
+        "file-unreadable",
+        "truncated-file",
+    )
+)
 # Problems in policy files that only mean "not in reference.yml": hidden while it is unusable.
 NAME_PROBLEMS = frozenset(("unknown-role", "unknown-area", "unknown-frequency"))
 _KEYS = {
@@ -43,8 +53,27 @@ _ITEM_KEYS = {
 }
 
 
+_GROUP_LABELS = {"roles": "岗位", "departments": "部门", "areas": "区域", "events": "事件", "shifts": "班次"}
+_ITEM_FIELDS = {
+    "roles": ("name", "department", "description"),
+    "departments": ("name", "headcount", "description"),
+}
+_NAMED_ONLY = ("areas", "events", "shifts")
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
 def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Problem]]:
-    """Read ``root/reference.yml``; a missing or malformed file is a problem, never a crash."""
+    """Read ``root/reference.yml``; a missing or malformed file is a problem, never a crash.
+
+    A mistake that changes the file's shape (YAML syntax, a wrong indent or a missing ``-`` that
+    merges two items, an unknown group) is reported alone, at its line, and the reference comes
+    back empty and marked unusable (see UNUSABLE): every name in every policy would otherwise look
+    unknown. Mistakes in the data itself (a name declared twice, a role in an unknown department)
+    are reported on top of a usable reference.
+    """
     path = root / FILENAME
     shown = f"{display_root}/{FILENAME}"
     empty = Reference(roles=(Role(ALL_STAFF),))
@@ -56,85 +85,205 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
         return empty, source.problems
     found: list[Problem] = list(source.problems)
     try:
-        data = yaml.safe_load(source.text) or {}
+        node, data = compose(source.text)
     except yaml.YAMLError as exc:
-        return empty, found + [yaml_problem(shown, exc, source.text, first_line=1)]
-    lines = _key_lines(source.text)
-    sections: dict[str, list] = {"roles": [], "departments": [], "areas": [], "events": [], "shifts": []}
-    for key, value in data.items() if isinstance(data, dict) else []:
-        name = _KEYS.get(str(key))
-        if name is None:
-            found.append(
-                P.reference_invalid(
-                    shown,
-                    lines.get(str(key), 1),
-                    f"不认识的分组 {key!r}",
-                    "可用分组：角色、部门、区域、事件、班次",
-                )
-            )
-        elif not isinstance(value, list):
-            found.append(
-                P.reference_invalid(
-                    shown,
-                    lines.get(str(key), 1),
-                    f"{key} 应是一个列表",
-                    f"每项一行，以 - 开头，例如 {key}:\\n  - 名称: …",
-                )
-            )
-        else:
-            sections[name] = value
+        return empty, found + [yaml_problem(shown, exc, source.text, first_line=1, make=P.reference_yaml)]
+    structure = _structure_problems(shown, node, source.text)
+    if structure:
+        return empty, found + structure
+    sections: dict[str, list] = {name: [] for name in _GROUP_LABELS}
+    for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
+        sections[_KEYS[str(key_node.value)]] = list(value_node.value)
     roles = [Role(ALL_STAFF, description="本手册中所有岗位")]
-    for item in sections["roles"]:
-        fields = _item(item)
-        if fields.get("name") and fields["name"] != ALL_STAFF:
-            roles.append(
-                Role(str(fields["name"]), fields.get("department"), str(fields.get("description") or ""))
-            )
+    role_lines: list[tuple[Role, int, int]] = []  # role, line of its name, line of its department
     departments = []
-    for item in sections["departments"]:
-        fields = _item(item)
-        count = fields.get("headcount")
-        if count is not None and (not isinstance(count, int) or count < 0):
+    names: dict[str, dict[str, int]] = {name: {} for name in _GROUP_LABELS}
+    for group in _GROUP_LABELS:
+        for item in sections[group]:
+            fields = _fields(item)
+            name, name_line = fields["name"]
+            first = names[group].get(name)
+            if first is not None:
+                found.append(P.reference_duplicate(shown, name_line, _GROUP_LABELS[group], name, first))
+                continue
+            names[group][name] = name_line
+            if group == "roles" and name != ALL_STAFF:
+                department = fields.get("department", (None, name_line))
+                role = Role(name, department[0], fields.get("description", ("", 0))[0])
+                roles.append(role)
+                role_lines.append((role, name_line, department[1]))
+            elif group == "departments":
+                count, count_line = fields.get("headcount", (None, name_line))
+                if count is not None:
+                    try:
+                        count = int(count)
+                        if count < 0:
+                            raise ValueError
+                    except ValueError:
+                        found.append(
+                            P.reference_invalid(
+                                shown,
+                                count_line,
+                                f"部门 {name} 的人数 {count!r} 不是整数",
+                                "例如 人数: 12",
+                            )
+                        )
+                        count = None
+                departments.append(Department(name, count, line=name_line))
+    if any(p.code in UNUSABLE for p in found):
+        # Cut off: what follows the cut is unknown, so names missing from it are no mistake.
+        return _reference(roles, departments, names), [p for p in found if p.code in UNUSABLE]
+    known = [d.name for d in departments]
+    for role, _name_line, department_line in role_lines:
+        if role.department is not None and role.department not in names["departments"]:
             found.append(
-                P.reference_invalid(
-                    shown,
-                    lines.get(str(fields.get("name")), 1),
-                    f"部门 {fields.get('name')} 的人数 {count!r} 不是整数",
-                    "例如 人数: 12",
-                )
+                P.reference_unknown_department(shown, department_line, role.name, role.department, known)
             )
-            count = None
-        if fields.get("name"):
-            departments.append(Department(str(fields["name"]), count, line=lines.get(str(fields["name"]), 1)))
-    ref = Reference(
+    return _reference(roles, departments, names), found
+
+
+def _reference(roles: list[Role], departments: list[Department], names: dict) -> Reference:
+    return Reference(
         roles=tuple(roles),
         departments=tuple(departments),
-        areas=tuple(str(a) for a in sections["areas"]),
-        events=tuple(str(e) for e in sections["events"]),
-        shifts=tuple(str(s) for s in sections["shifts"]),
+        areas=tuple(names["areas"]),
+        events=tuple(names["events"]),
+        shifts=tuple(names["shifts"]),
     )
-    return ref, found
 
 
-def _item(item) -> dict:
-    if isinstance(item, dict):
-        return {_ITEM_KEYS.get(str(k), str(k)): v for k, v in item.items()}
-    return {"name": item}
+def _scalar_text(node: yaml.ScalarNode) -> str:
+    return str(node.value).strip()
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Best-effort line of each top-level key and each named item, for messages.
+def _fields(item: yaml.Node) -> dict[str, tuple[str, int]]:
+    """An item's fields as canonical name -> (text, line); a plain item is just its name."""
+    if isinstance(item, yaml.ScalarNode):
+        return {"name": (_scalar_text(item), _line(item))}
+    return {_ITEM_KEYS[str(k.value)]: (_scalar_text(v), _line(v)) for k, v in item.value}
 
-    An item's own ``名称:`` line wins over a mention elsewhere (a role's ``部门: 仓储部``).
-    """
-    named: dict[str, int] = {}
-    other: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        text = line.split("#", 1)[0].rstrip()
-        if text and not text[0].isspace() and text.endswith(":"):
-            other.setdefault(text[:-1].strip(), number)
-        elif ":" in text:
-            key, value = (part.strip() for part in text.split(":", 1))
-            target = named if key.lstrip("- ").strip() in ("名称", "name") else other
-            target.setdefault(value, number)
-    return {**other, **named}
+
+def _structure_problems(shown: str, node: yaml.Node | None, text: str) -> list[Problem]:
+    """Mistakes after which the file cannot be read as intended; at most one per group."""
+    if node is None:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return [
+            P.reference_structure(
+                shown, _line(node), "文件应由“角色:”“部门:”等分组组成", "参考 handbook/reference.yml 的写法"
+            )
+        ]
+    found: list[Problem] = []
+    repeated = duplicate_keys(node)
+    for key, line, first in repeated:
+        found.append(_repeated_key(shown, key, line + 1, first + 1))
+    if found:
+        return found[:1]
+    lines = text.splitlines()
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        group = _KEYS.get(key)
+        if group is None:
+            found.append(
+                P.reference_structure(
+                    shown,
+                    _line(key_node),
+                    f"不认识的分组 {key!r}",
+                    "可用分组：角色、部门、区域、事件、班次（分组名顶格写，后面是英文冒号）",
+                )
+            )
+            continue
+        if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", None):
+            continue  # an empty group
+        if not isinstance(value_node, yaml.SequenceNode):
+            found.append(
+                P.reference_structure(
+                    shown,
+                    _line(key_node),
+                    f"{key} 应是一个列表",
+                    f"每项一行，以“- ”开头，比 {key}: 多缩进两个空格，例如 {key}:\\n  - 名称: …",
+                )
+            )
+            continue
+        problem = next(
+            (p for item in value_node.value if (p := _item_problem(shown, key, group, item, lines))), None
+        )
+        if problem:
+            found.append(problem)
+    return found
+
+
+def _repeated_key(shown: str, key: str, line: int, first: int) -> Problem:
+    if key in _ITEM_KEYS and _ITEM_KEYS[key] == "name":
+        return P.reference_structure(
+            shown,
+            line,
+            f"第 {first} 行和这一行的 {key} 被读成了同一项（这一项前面缺了“- ”，或缩进和上一项不一样）",
+            "每一项都以“- ”开头，并和上一项的“- ”对齐，例如 - 名称: 售前客服",
+        )
+    return P.reference_structure(
+        shown,
+        line,
+        f"{key} 写了两次（第一次在第 {first} 行）：两行被读成了同一项，只有后一行生效",
+        "检查这一行的缩进和上一项的“- ”：每一项都以“- ”开头；同一项的属性比“- ”多缩进两个空格",
+    )
+
+
+def _item_problem(shown: str, key: str, group: str, item: yaml.Node, lines: list[str]) -> Problem | None:
+    if isinstance(item, yaml.ScalarNode):
+        if not item.style and item.end_mark.line > item.start_mark.line:
+            # A plain value that runs on to the next lines: a "- " indented deeper than the first.
+            joined = _scalar_text(item)
+            shown_value = joined if len(joined) <= 20 else joined[:20] + "…"
+            return P.reference_structure(
+                shown,
+                item.start_mark.line + 2,
+                f"这一行和上一行被读成了同一项 {shown_value!r}：这一行的缩进和上一行的“- ”不一样",
+                "同一组的每一项左边对齐：每行以同样多的空格加“- ”开头",
+            )
+        if not _scalar_text(item):
+            return P.reference_structure(
+                shown, _line(item), f"{key} 里有一项是空的", "删除这一行，或写上名称"
+            )
+        return None
+    if group in _NAMED_ONLY:
+        return P.reference_structure(
+            shown,
+            _line(item),
+            f"{key} 的每一项只写名称",
+            f"例如 {key}:\\n  - {'仓库' if group == 'areas' else '…'}",
+        )
+    if not isinstance(item, yaml.MappingNode):
+        return P.reference_structure(shown, _line(item), f"{key} 里这一项格式不对", "例如 - 名称: 售前客服")
+    allowed = _ITEM_FIELDS[group]
+    for k, v in item.value:
+        name = _ITEM_KEYS.get(str(k.value))
+        if name not in allowed:
+            labels = [
+                label
+                for label, canonical in _ITEM_KEYS.items()
+                if canonical in allowed and not label.isascii()
+            ]
+            return P.reference_structure(
+                shown, _line(k), f"{key} 的一项里有不认识的属性 {k.value!r}", "可用：" + "、".join(labels)
+            )
+        if not isinstance(v, yaml.ScalarNode):
+            return P.reference_structure(
+                shown,
+                _line(v),
+                f"{k.value} 应是一个值，不是列表",
+                f"例如 {k.value}: …（这一行的缩进可能多了）",
+            )
+        if not v.style and v.end_mark.line > v.start_mark.line:
+            return P.reference_structure(
+                shown,
+                v.start_mark.line + 2,
+                f"{k.value} 的值跨了两行：下一行的缩进不对，被当成了 {k.value} 的一部分",
+                "每个属性单独一行，同一项的属性左边对齐；新的一项以“- ”开头",
+            )
+    names = [str(k.value) for k, _ in item.value if _ITEM_KEYS.get(str(k.value)) == "name"]
+    if not names or not _scalar_text(next(v for k, v in item.value if str(k.value) in names)):
+        return P.reference_structure(
+            shown, _line(item), f"{key} 里这一项没有名称", "每一项第一行写 - 名称: …，例如 - 名称: 售前客服"
+        )
+    return None

@@ -12,7 +12,7 @@ BROKEN = "tests/handbooks/broken/"
 
 # (file, line, code, text the message must contain) — one row per mistake in tests/handbooks/broken/
 EXPECTED = [
-    ("a-yaml.md", 5, "yaml-syntax", "第 4 行开始"),
+    ("a-yaml.md", 4, "yaml-syntax", "方括号"),
     ("b-fields.md", 1, "missing-field", "owner"),
     ("b-fields.md", 2, "bad-id", "Broken_Fields"),
     ("b-fields.md", 4, "wrong-type", "'2.10'"),
