@@ -28,6 +28,11 @@ INFERRED_RE = re.compile(r"\s*[（(]\s*推断\s*[)）]\s*$")
 _ZH_DAY = "一二三四五六日天"
 _TIME_RE = r"(?:\s*(上午|下午|晚上|早上)?\s*(\d{1,2})[:：点](\d{2})?分?)?"
 _WEEKLY_RE = re.compile(rf"^每周([{_ZH_DAY}])?{_TIME_RE}$")
+# A daily check at a time of day (每日 07:00): the time is kept, like a weekly check's.
+_DAILY_TIME_RE = re.compile(rf"^(每日|每天|每个工作日|工作日){_TIME_RE}$")
+_DAILY_TIME_EN = re.compile(r"^(daily|workdays)\s+(\d{1,2}):(\d{2})$")
+# "At 17:00 at the latest" is a deadline, which a frequency cannot express (see deadline_time).
+_DEADLINE_RE = re.compile(rf"^(.*?){_TIME_RE}\s*(?:前|之前|以前)$")
 _WEEKLY_EN = re.compile(r"^weekly(?::(mon|tue|wed|thu|fri|sat|sun))?(?:\s+(\d{1,2}):(\d{2}))?$")
 _MONTHLY_RE = re.compile(r"^每月(?:(\d{1,2})[日号]|(最后一天|月底|月末))?(前|之前)?$")
 _MONTHLY_EN = re.compile(r"^monthly(?::(\d{1,2}|last)(-by)?)?$")
@@ -76,6 +81,12 @@ def parse_frequency(value: str, events: frozenset[str] | tuple = ()) -> Frequenc
         if low in _SIMPLE:
             kind, workdays = _SIMPLE[low]
             return Frequency(kind, workdays=workdays, inferred=inferred)
+        if (m := _DAILY_TIME_RE.match(text)) and m.group(3):
+            kind, workdays = _SIMPLE[m.group(1)]
+            return Frequency(kind, workdays=workdays, time=_time(*m.group(2, 3, 4)), inferred=inferred)
+        if m := _DAILY_TIME_EN.match(low):
+            kind, workdays = _SIMPLE[m.group(1)]
+            return Frequency(kind, workdays=workdays, time=_time(None, *m.group(2, 3)), inferred=inferred)
         if m := _WEEKLY_RE.match(text):
             day = m.group(1)
             weekday = None if day is None else ("日" if day == "天" else day)
@@ -108,12 +119,23 @@ def parse_frequency(value: str, events: frozenset[str] | tuple = ()) -> Frequenc
     return None
 
 
+def deadline_time(value: str, events: frozenset[str] | tuple = ()) -> str | None:
+    """For a frequency with a deadline time (每日 17:00 前), the same frequency at that time; else None."""
+    m = _DEADLINE_RE.match(INFERRED_RE.sub("", value.strip()).strip())
+    if not m or m.group(3) is None:
+        return None
+    at = f"{m.group(1).strip()} {m.group(2) or ''}{m.group(3)}:{m.group(4) or '00'}"
+    return at if parse_frequency(at, events) is not None else None
+
+
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_FINE_RE = re.compile(rf"^(?:罚款)?\s*{_NUMBER}\s*(?:元|块)?\s*(?:/次|每次|/人次)?$")
+# The fine is per occurrence: the inspector enters how many (次、处、项、人) and the app multiplies.
+_PER = r"(?:[/／每]\s*(?:人次|次|处|项|人|个))"
+_FINE_RE = re.compile(rf"^(?:罚款)?\s*{_NUMBER}\s*(?:元|块)?\s*{_PER}?$")
 
 
 def parse_fine(value: str) -> float | None:
-    """Parse 50 / 50元 / 罚款50元 / 50元/次 into yuan; None if it is not one amount."""
+    """Parse 50 / 50元 / 罚款50元 / 50元/次 / 5元/处 / 2元每项 into yuan; None if it is not one amount."""
     m = _FINE_RE.match(value.strip())
     return float(m.group(1)) if m else None
 

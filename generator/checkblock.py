@@ -17,6 +17,11 @@ BLOCK_START_RE = re.compile(r"^///\s*(检查|check)\b\s*(.*?)\s*$", re.IGNORECAS
 BLOCK_END_RE = re.compile(r"^///\s*$")
 FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADER_ID_RE = re.compile(r"^[|｜]\s*([a-z0-9][a-z0-9-]*)$")
+_HEADER_TOKEN_RE = re.compile(r"^[|｜]\s*(\S+)$")
+# A block header Markdown will not see as one: indented, or inside a list or a quote.
+INDENTED_START_RE = re.compile(
+    r"^(?P<lead>[ \t>]*(?:(?:[-*+]|\d+[.)、．])[ \t]+)?[ \t>]*)///\s*(检查|check)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -35,25 +40,82 @@ def header_id(rest: str) -> str | None:
     return m.group(1) if m else None
 
 
-def find_blocks(lines: list[str], start: int = 0):
+def header_token(rest: str) -> str | None:
+    """What was written as the check id (``| CS-Response`` gives ``CS-Response``), valid or not."""
+    m = _HEADER_TOKEN_RE.match(rest.strip())
+    return m.group(1) if m else None
+
+
+def indented_header(line: str) -> str | None:
+    """How a ``/// 检查`` line is hidden from Markdown (indent, list, quote), or None if it is not."""
+    m = INDENTED_START_RE.match(line)
+    if not m or not m.group("lead"):
+        return None
+    lead = m.group("lead")
+    if re.search(r"\d", lead):
+        return "写在了编号列表里"
+    if re.search(r"[-*+]", lead):
+        return "写在了项目列表（- …）里"
+    if ">" in lead:
+        return "写在了引用（>）里"
+    if "\t" in lead:
+        return "前面有 Tab（制表符）"
+    return f"前面有 {len(lead)} 个空格"
+
+
+def fence_spans(lines: list[str], start: int = 0, unclosed_is_text: bool = False):
+    """``(open_index, close_index_or_None)`` of each fenced code block from ``start``.
+
+    As Markdown reads it, a fence never closed runs to the end of the file; with
+    ``unclosed_is_text`` such a fence line is taken as plain text and the scan goes on, so
+    the validator still sees the checks and clauses after a stray ``` line.
+    """
+    spans = []
+    i, n = start, len(lines)
+    while i < n:
+        m = FENCE_RE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence = m.group(1)
+        close = None
+        for j in range(i + 1, n):
+            c = FENCE_RE.match(lines[j])
+            if c and c.group(1)[0] == fence[0] and len(c.group(1)) >= len(fence):
+                close = j
+                break
+        spans.append((i, close))
+        if close is None:
+            if not unclosed_is_text:
+                break
+            i += 1
+        else:
+            i = close + 1
+    return spans
+
+
+def code_lines(lines: list[str], spans) -> bytearray:
+    """1 for every line index inside a fenced block (fence lines included), 0 elsewhere."""
+    inside = bytearray(len(lines))
+    for open_, close in spans:
+        end = len(lines) - 1 if close is None else close
+        inside[open_ : end + 1] = b"\x01" * (end - open_ + 1)
+    return inside
+
+
+def find_blocks(lines: list[str], start: int = 0, unclosed_fence_is_text: bool = False):
     """Yield ``(header_index, end_index_or_None, header_rest)`` for each check block outside code fences.
 
     Indices are 0-based into ``lines``; ``end`` is the index of the closing ``///``.
     """
-    fence = None
+    spans = fence_spans(lines, start, unclosed_fence_is_text)
+    inside = code_lines(lines, [s for s in spans if s[1] is not None or not unclosed_fence_is_text])
     i = start
     while i < len(lines):
+        if inside[i]:
+            i += 1
+            continue
         line = lines[i].rstrip("\n")
-        m = FENCE_RE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            i += 1
-            continue
-        if m:
-            fence = m.group(1)
-            i += 1
-            continue
         hm = BLOCK_START_RE.match(line)
         if hm:
             end = None

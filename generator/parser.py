@@ -25,6 +25,8 @@ ATTR_LIST_RE = re.compile(r"\s*\{:?\s*([^}]*)\}\s*$")
 LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 CLAUSE_LEVELS = (2, 3)
+# "##第三条 … {#id}": no space after the hashes, so Markdown sees a paragraph, not a heading.
+NO_SPACE_HEADING_RE = re.compile(r"^#{1,6}[^#\s].*\{#[^}]*\}\s*$")
 _slug = slugify(case="lower")
 
 
@@ -106,33 +108,35 @@ def parse_file(
             result.references.append(("role", role, Location(path, fields["applies_to_line"])))
         fields["scoring_declared"] = "scoring" in front.data
         fields["scoring"], found = scoring.parse_scoring(path, front)
+        fields["full_marks_line"] = scoring.full_marks_line(front)
         result.problems += found
         fields["penalties"], found = scoring.parse_penalties(path, front)
         result.problems += found
 
-    blocks = {i: (end, rest) for i, end, rest in checkblock.find_blocks(lines, body_start)}
+    spans = checkblock.fence_spans(lines, body_start, unclosed_is_text=True)
+    result.problems += _fence_problems(path, lines, spans, is_policy)
+    in_code = checkblock.code_lines(lines, [span for span in spans if span[1] is not None])
+    blocks = {
+        i: (end, rest)
+        for i, end, rest in checkblock.find_blocks(lines, body_start, unclosed_fence_is_text=True)
+    }
     in_block_until = -1
-    fence = None
     clauses: list[dict] = []
     for i in range(body_start, len(lines)):
         line_no = i + 1
+        if in_code[i] or i <= in_block_until:
+            continue
         raw = lines[i].rstrip("\n")
-        m = checkblock.FENCE_RE.match(raw)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
-        if i <= in_block_until:
-            continue
         if i in blocks:
             end, rest = blocks[i]
             in_block_until = end if end is not None else i
             check_id = checkblock.header_id(rest)
             if check_id is None:
-                result.problems.append(P.bad_block_header(path, line_no, raw))
+                token = checkblock.header_token(rest)
+                if token is not None:
+                    result.problems.append(P.bad_id(path, line_no, "检查项编号", token))
+                else:
+                    result.problems.append(P.bad_block_header(path, line_no, raw))
                 continue
             if end is None:
                 result.problems.append(P.unclosed_block(path, line_no, check_id))
@@ -147,11 +151,17 @@ def parse_file(
             else:
                 clauses[-1]["checks"].append(draft)
             continue
+        if raw[:1] in " \t>-*+0123456789" and (how := checkblock.indented_header(raw)):
+            result.problems.append(P.check_block_indented(path, line_no, how))
+            continue
         hm = HEADING_RE.match(raw)
         if hm:
             level = len(hm.group(1))
             title, anchor = split_heading(hm.group(2))
             result.anchors.add(anchor or _slug(title, "-"))
+            if is_policy and level == 1 and (anchor or clauses):
+                # Not a clause: the checks below it would silently join the clause above.
+                result.problems.append(P.heading_level_one(path, line_no, title))
             if is_policy and level in CLAUSE_LEVELS:
                 if anchor is None:
                     suggestion = f"{fields.get('id', 'policy')}-{len(clauses) + 1}"
@@ -172,6 +182,8 @@ def parse_file(
                     parents = [c for c in clauses[:-1] if c["level"] == 2]
                     clauses[-1]["parent"] = parents[-1]["id"] if parents else None
             continue
+        if is_policy and raw.startswith("#") and NO_SPACE_HEADING_RE.match(raw):
+            result.problems.append(P.heading_without_space(path, line_no, raw.strip()))
         stripped = CODE_SPAN_RE.sub("", raw)
         for lm in LINK_RE.finditer(stripped):
             result.links.append(Link(lm.group(1), Location(path, line_no)))
@@ -242,7 +254,47 @@ def _build_policy(
         scoring=fields.get("scoring"),
         penalties=fields.get("penalties"),
     )
+    result.problems += _points_total(path, policy, fields.get("full_marks_line") or policy.source.line)
     return policy
+
+
+def _fence_problems(path: str, lines: list[str], spans, is_policy: bool) -> list[Problem]:
+    """A ``` never closed: Markdown would show the rest of the page as code, checks and all.
+
+    A closed fence around a check block is an example (the guide shows them), not a mistake.
+    """
+    found = []
+    for open_, close in spans:
+        if close is not None:
+            continue
+        fence = checkblock.FENCE_RE.match(lines[open_]).group(1)
+        rest = lines[open_ + 1 :]
+        checks = sum(
+            1 for line in rest if checkblock.BLOCK_START_RE.match(line) or checkblock.indented_header(line)
+        )
+        clauses = sum(
+            1 for line in rest if (m := HEADING_RE.match(line)) and len(m.group(1)) in CLAUSE_LEVELS
+        )
+        found.append(P.unclosed_fence(path, open_ + 1, fence[:3], checks, clauses if is_policy else 0))
+    return found
+
+
+def _points_total(path: str, policy: Policy, line: int) -> list[Problem]:
+    """The most a score sheet's items can lose should add up to its full marks.
+
+    Checked when the sheet is a list of weighted items (two or more, every scored one with 分值),
+    or when the weights alone exceed the full marks. A single weighted item on a sheet is taken
+    as deliberate (one item of a larger paper form).
+    """
+    scored = policy.scored_checks
+    weighted = [k.points for k in scored if k.points is not None]
+    if not weighted or policy.scoring is None:
+        return []
+    total, full = sum(weighted), policy.scoring.full_marks
+    sheet = len(weighted) >= 2 and len(weighted) == len(scored)
+    if (sheet and abs(total - full) > 1e-9) or total > full + 1e-9:
+        return [P.points_total_mismatch(path, line, full, total, len(weighted))]
+    return []
 
 
 def _scoring_problems(path: str, check: CheckItem, sheet, declared: bool) -> list[Problem]:
@@ -283,7 +335,9 @@ def _build_check(
     if "frequency" in raw and raw["frequency"][0]:
         value, line = raw["frequency"]
         freq = A.parse_frequency(value, events)
-        if freq is None:
+        if freq is None and (at := A.deadline_time(value, events)):
+            found.append(P.frequency_deadline_time(path, line, value, at))
+        elif freq is None:
             found.append(P.unknown_frequency(path, line, value, sorted(events)))
     numbers = {}
     for key, example in (("points", "分值: 5"),):

@@ -59,6 +59,13 @@ def _section(path: str, front: FrontMatter, key: str, allowed: tuple[str, ...], 
     return data, lines, top, found
 
 
+def full_marks_line(front: FrontMatter) -> int | None:
+    """The line of ``full_marks`` inside ``scoring``, for messages about the total."""
+    if "scoring" not in front.data:
+        return None
+    return _children(front.nodes.get("scoring")).get("full_marks", front.key_lines.get("scoring"))
+
+
 def parse_scoring(path: str, front: FrontMatter) -> tuple[Scoring | None, list[Problem]]:
     """The policy's score sheet, or None when it declares none."""
     if "scoring" not in front.data:

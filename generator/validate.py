@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +29,7 @@ def validate(
     then not checked against it (its own problem says what to fix first).
     """
     found: list[Problem] = []
-    found += _duplicates(files)
+    found += _duplicates(files, root)
     if check_names:
         found += _references(files, reference)
     found += _links(files, root, _generated_paths(reference), any_role_page=not check_names)
@@ -63,31 +64,106 @@ def _generated_paths(reference: Reference) -> set[str]:
     return {OVERVIEW_PAGE} | {role_page_path(r.name) for r in reference.roles if r.name != ALL_STAFF}
 
 
-def _duplicates(files: list[ParsedFile]) -> list[Problem]:
-    found = []
-    policies: dict[str, Location] = {}
+# The last published model, to tell an id that was already live from the one just written.
+PUBLISHED_EXPORTS = ("site/handbook.json", "handbook.json")  # relative to the handbook's parent
+MTIME_MARGIN_NS = 2_000_000_000  # files written together (a checkout, a copy) are not "newer"
+
+
+def _published_ids(root: Path) -> dict[str, set[str]]:
+    """Each id in the last published export and the source paths it was published from."""
+    for rel in PUBLISHED_EXPORTS:
+        try:
+            data = json.loads((root.parent / rel).read_text(encoding="utf-8"))
+            ids: dict[str, set[str]] = {}
+            for policy in data["policies"]:
+                where = policy["source"]["path"]
+                ids.setdefault(policy["id"], set()).add(where)
+                for clause in policy["clauses"]:
+                    ids.setdefault(clause["id"], set()).add(where)
+                    for check in clause["checks"]:
+                        ids.setdefault(check["id"], set()).add(where)
+            return ids
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return {}
+
+
+class _Use:
+    """One use of an id, with what is needed to tell whether it is the new one."""
+
+    def __init__(self, what: str, where: Location, parsed: ParsedFile, order: int):
+        self.what, self.where, self.parsed, self.order = what, where, parsed, order
+
+    def mtime(self, root: Path) -> int | None:
+        try:
+            return (root / self.parsed.rel_path).stat().st_mtime_ns
+        except OSError:
+            return None
+
+
+def _is_published(value: str, use: _Use, published: dict[str, set[str]]) -> bool:
+    paths = published.get(value, ())
+    rel = use.parsed.rel_path
+    return any(p == rel or p.endswith("/" + rel) for p in paths)
+
+
+def _original(value: str, uses: list[_Use], root: Path, published: dict) -> tuple[_Use, str]:
+    """The use that was there first, and how we know (empty when only the order says so)."""
+    live = [u for u in uses if _is_published(value, u, published)]
+    if len(live) == 1:
+        return live[0], "已发布的手册里就是这一处"
+    candidates = live or uses
+    stamps = {id(u): u.mtime(root) for u in candidates}
+    first = min(candidates, key=lambda u: u.order)
+    oldest = min(candidates, key=lambda u: (stamps[id(u)] or 0, u.order))
+    newest = max(candidates, key=lambda u: (stamps[id(u)] or 0, -u.order))
+    if (
+        stamps[id(oldest)] is not None
+        and stamps[id(newest)] is not None
+        and stamps[id(newest)] - stamps[id(oldest)] > MTIME_MARGIN_NS
+    ):
+        return oldest, "那个文件的修改时间更早"
+    if all(u.parsed is first.parsed for u in candidates):
+        return first, "它在同一文件的前面"
+    return first, ""
+
+
+def _duplicates(files: list[ParsedFile], root: Path) -> list[Problem]:
+    """Ids used twice, each reported once at the newer use, naming the place that had it first."""
+    policies: dict[str, list[_Use]] = {}
     # Clause and check ids share one namespace: both are anchors the app deep-links to.
-    anchors: dict[str, Location] = {}
+    anchors: dict[str, list[_Use]] = {}
+    order = 0
     for parsed in files:
         policy = parsed.policy
         if policy is None:
             continue
-        if policy.id in policies:
-            found.append(
-                P.duplicate_id(policy.source.path, parsed.id_line, "制度编号", policy.id, policies[policy.id])
-            )
-        else:
-            policies[policy.id] = Location(policy.source.path, parsed.id_line)
+        order += 1
+        policies.setdefault(policy.id, []).append(
+            _Use("制度编号", Location(policy.source.path, parsed.id_line), parsed, order)
+        )
         for clause in policy.clauses:
             items = [("条款编号", clause.id, clause.source)]
             items += [("检查项编号", check.id, check.source) for check in clause.checks]
             for what, value, where in items:
                 if value.startswith("_missing-"):
                     continue
-                if value in anchors:
-                    found.append(P.duplicate_id(where.path, where.line, what, value, anchors[value]))
-                else:
-                    anchors[value] = where
+                order += 1
+                anchors.setdefault(value, []).append(_Use(what, where, parsed, order))
+    found = []
+    published = None  # read only when an id is used twice
+    for table in (policies, anchors):
+        for value, uses in table.items():
+            if len(uses) < 2:
+                continue
+            if published is None:
+                published = _published_ids(root)
+            original, why = _original(value, uses, root, published)
+            for use in uses:
+                if use is not original:
+                    found.append(
+                        P.duplicate_id(use.where.path, use.where.line, use.what, value, original.where, why)
+                    )
     return found
 
 
