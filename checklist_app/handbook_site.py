@@ -165,7 +165,7 @@ def _packed(path: str, stat: tuple[int, int], encoding: str) -> bytes | None:
     if encoding == "br":
         packed = precompress.brotli_bytes(data, precompress.BROTLI_ASSETS)
     else:
-        packed = precompress.gzip_bytes(data)
+        packed = precompress.gzip_bytes(data, precompress.GZIP_ASSETS)
     return packed if len(packed) < len(data) * 0.9 else None
 
 
