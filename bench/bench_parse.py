@@ -4,7 +4,10 @@ Prints medians and ratios against baselines measured in the same run:
 - full parse vs re-parse after one file changed (the app re-loads on every request);
 - strict MkDocs build with the handbook plugin vs the same docs without it.
 
-    .venv/bin/python bench/bench_parse.py [--policies 500] [--checks-per-policy 10] [--builds 3]
+    .venv/bin/python bench/bench_parse.py [--policies 500] [--checks-per-policy 10] [--builds 3] [--profile N]
+
+``--profile N`` also runs one build with the plugin under cProfile and prints its N most expensive
+functions (cumulative); the compression threads do not show in it, only the wait for them.
 """
 
 from __future__ import annotations
@@ -154,9 +157,24 @@ def bench_build(workdir: Path, builds: int) -> None:
     for _ in range(builds):  # interleaved so machine noise hits both alike
         without += time_it(lambda: build("without.yml"), 1)
         with_plugin += time_it(lambda: build("with.yml"), 1)
+    if not builds:
+        return
     base, ours = statistics.median(without), statistics.median(with_plugin)
     print(f"strict build without plugin     median {base:8.2f} s   (n={builds})")
     print(f"strict build with plugin        median {ours:8.2f} s   (n={builds})  ratio {ours / base:.2f}x")
+
+
+def profile_build(workdir: Path, top: int) -> None:
+    """One strict build with the plugin under cProfile; print the most expensive calls."""
+    import pstats
+
+    out = workdir / "build.prof"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mkdocs", "build", "--strict", "-q"]
+    command += ["-f", "with.yml", "-d", str(workdir / "site-profile")]
+    proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    pstats.Stats(str(out)).sort_stats("cumulative").print_stats(top)
 
 
 def main() -> None:
@@ -165,13 +183,16 @@ def main() -> None:
     parser.add_argument("--checks-per-policy", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--builds", type=int, default=3, help="site builds per variant (0 skips)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile one plugin build")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         make_handbook(workdir / "handbook", args.policies, args.checks_per_policy)
         bench_parse(workdir / "handbook", args.repeat)
-        if args.builds:
+        if args.builds or args.profile:
             bench_build(workdir, args.builds)
+        if args.profile:
+            profile_build(workdir, args.profile)
 
 
 if __name__ == "__main__":
