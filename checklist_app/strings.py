@@ -541,7 +541,7 @@ ZH_CN: dict[str, str] = {
     "people.migrate.note": "按姓名自动关联（名册里唯一同名）",
     "picker.placeholder": "姓名、工号或拼音首字母，如 lm",
     "picker.hint": "从名册中选择；名册里没有的人可按“未登记”记录",
-    "picker.label": "选择责任人",
+    "picker.label": "名册中的人员",
     "picker.department": "本部门：{department}",
     "picker.others": "其他部门",
     "picker.unlisted": "未登记：按“{name}”记录",

@@ -106,6 +106,7 @@ def test_the_responsible_person_is_picked_offline_by_pinyin_initials(phone, serv
 def test_someone_not_in_the_directory_is_kept_as_typed(phone, server):
     sign_in(phone, server, "zhang")
     phone.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
+    expect(phone.locator("h1")).to_contain_text("每日检查")  # loaded before the network goes
     phone.context.set_offline(True)
     items = phone.locator(".item")
     for index in range(1, items.count()):
@@ -115,7 +116,9 @@ def test_someone_not_in_the_directory_is_kept_as_typed(phone, server):
     box = first.get_by_role("combobox", name="责任人")
     box.click()
     box.press_sequentially("临时工小周")
-    first.get_by_role("option", name="未登记：按“临时工小周”记录").click()
+    unlisted = first.get_by_role("option", name="未登记：按“临时工小周”记录")
+    expect(unlisted).to_be_visible()
+    unlisted.click()
     expect(first.locator(".picker-chosen")).to_contain_text("未登记人员：临时工小周")
     phone.context.set_offline(False)
     phone.get_by_role("button", name="提交清单").click()
