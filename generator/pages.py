@@ -77,10 +77,9 @@ def role_page(handbook: Handbook, role: str) -> str:
     """Every policy, clause and check that applies to ``role``."""
     here = role_page_path(role)
     lines = [_front_matter_title(f"{role}须知"), f"# {_escape_md(role)}须知\n", _NOTE]
-    policies = [p for p in handbook.policies if applies(p.applies_to, role)]
     sections = []
     for policy in handbook.policies:
-        whole = policy in policies
+        whole = applies(policy.applies_to, role)  # not `in` a list: that compares whole dataclasses
         items = []
         for clause in policy.clauses:
             checks = [k for k in clause.checks if applies(k.roles, role)]
@@ -91,8 +90,9 @@ def role_page(handbook: Handbook, role: str) -> str:
             sections.append((policy, items))
     fines = [k for p in handbook.policies for k in p.checks if applies(k.roles, role) and k.fine]
     count = sum(1 for p in handbook.policies for k in p.checks if applies(k.roles, role))
+    applicable = sum(1 for p in handbook.policies if applies(p.applies_to, role))
     lines.append(
-        f"适用制度 **{len(policies)}** 项，与本岗位有关的检查项 **{count}** 项，"
+        f"适用制度 **{applicable}** 项，与本岗位有关的检查项 **{count}** 项，"
         f"其中带罚款的 **{len(fines)}** 项。\n"
     )
     for policy, items in sections:
