@@ -115,7 +115,8 @@ def generate(handbook, data_dir: Path, total: int, today: dt.date, seed: int = 7
                 "items": [dict(vars(i)) for i in base.items],
                 "sheets": list(base.sheets),
             }
-            items = services.validate_answers(snapshot, answers_for(rng, snapshot), 500)
+            clean = services.clean_answers(snapshot, answers_for(rng, snapshot), 500)
+            items = services.validate_answers(snapshot, clean)
             minute = 9 * 60 + n * 540 // max(1, count)
             record = {
                 "identity": snapshot["identity"],
