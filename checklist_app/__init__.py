@@ -10,8 +10,8 @@ from flask import Flask, g
 
 from generator.render import fmt_number
 
+from . import audit, housekeeping, security
 from . import config as settings
-from . import housekeeping, security
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
@@ -54,9 +54,13 @@ def register_extensions(app: Flask) -> None:
         raise SystemExit(str(exc)) from None
     app.extensions["checklist_clock"] = clock
     app.extensions["checklist_storage"] = open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
-    app.extensions["checklist_handbook"] = HandbookSource(
-        app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock
-    )
+    source = HandbookSource(app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock)
+    app.extensions["checklist_handbook"] = source
+    # Every newly served version of the handbook goes into the audit log, once across workers.
+    store = app.extensions["checklist_storage"]
+    source.on_change = lambda handbook: audit.record_publish(store, clock, handbook)
+    if source.state.handbook is not None:
+        source.notify(source.state.handbook)
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(g.user, action, obj),

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator import Handbook, HandbookLoader, LoadResult, Problem
@@ -46,6 +47,8 @@ class HandbookSource:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._state = HandbookState(None, (), None)
+        # Called with each newly served model (the app logs the publish); set after construction.
+        self.on_change: Callable[[Handbook], None] | None = None
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> HandbookState:
@@ -62,9 +65,18 @@ class HandbookSource:
                 changed = self._state.handbook is not result.handbook
                 loaded_at = self.clock.now() if changed else self._state.loaded_at
                 self._state = HandbookState(result.handbook, result.problems, loaded_at)
+                if changed and self.on_change is not None:
+                    self.notify(result.handbook)
             else:
                 self._state = HandbookState(self._state.handbook, result.problems, self._state.loaded_at)
             return self._state
+
+    def notify(self, handbook: Handbook) -> None:
+        """Tell ``on_change`` about ``handbook``; a failure is logged, never raised."""
+        try:
+            self.on_change(handbook)
+        except Exception:  # noqa: BLE001 (a failed log entry must not stop the new model being served)
+            log.exception("recording the handbook publish failed")
 
     def _load(self) -> LoadResult:
         try:

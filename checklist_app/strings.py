@@ -140,6 +140,7 @@ ZH_CN: dict[str, str] = {
     "audit.action.responsible.link": "关联责任人",
     "audit.action.checklist.backfill": "补录清单",
     "audit.action.handbook.publish": "发布制度",
+    "audit.publish.subject": "制度手册（{n} 项制度）",
     "nav.audit": "操作记录",
     "today.mine": "我的检查（{n}）",
     "today.others": "其他对象（{n}）：这些只因“全体员工”条款出现在你的清单里",

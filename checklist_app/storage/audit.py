@@ -33,9 +33,24 @@ class AuditStore(ABC):
     def entries(self, start: dt.date, end: dt.date) -> list[dict]:
         """Every entry whose ``at`` falls on a day in [start, end] (its own date), newest first."""
 
+    @abstractmethod
+    def append_if_changed(self, entry: dict, field: str) -> dict | None:
+        """Append ``entry`` unless the latest entry of the same action has the same ``field`` value.
+
+        Atomic across processes: several workers noticing the same change append it once.
+        Returns the stored entry, or None when nothing changed. The stored entry's ``before``
+        is completed from that latest entry's ``after`` when the caller did not know it.
+        """
+
 
 def _month(entry: dict) -> str:
     return entry["at"][:7]
+
+
+def _with_before(entry: dict, latest: dict | None) -> dict:
+    if entry.get("before") is None and latest is not None:
+        return dict(entry, before=latest.get("after"))
+    return entry
 
 
 class MemoryAuditStore(AuditStore):
@@ -55,6 +70,13 @@ class MemoryAuditStore(AuditStore):
         with self._lock:
             found = [dict(e) for e in self._entries if first <= e["at"][:10] <= last]
         return list(reversed(found))
+
+    def append_if_changed(self, entry: dict, field: str) -> dict | None:
+        with self._lock:
+            latest = next((e for e in reversed(self._entries) if e.get("action") == entry["action"]), None)
+        if latest is not None and latest.get(field) == entry.get(field):
+            return None
+        return self.append(_with_before(entry, latest))
 
 
 class FileAuditStore(AuditStore):
@@ -99,6 +121,21 @@ class FileAuditStore(AuditStore):
             if isinstance(entry, dict) and isinstance(entry.get("at"), str):
                 found.append(entry)
         return found
+
+    def append_if_changed(self, entry: dict, field: str) -> dict | None:
+        with exclusive_lock(self.dir / "latest"):
+            latest = self._latest(entry["action"])
+            if latest is not None and latest.get(field) == entry.get(field):
+                return None
+            return self.append(_with_before(entry, latest))
+
+    def _latest(self, action: str) -> dict | None:
+        months = sorted((p.name for p in self.dir.iterdir() if _MONTH_FILE.fullmatch(p.name)), reverse=True)
+        for name in months:
+            found = [e for e in self._read(self.dir / name) if e.get("action") == action]
+            if found:
+                return found[-1]
+        return None
 
     def entries(self, start: dt.date, end: dt.date) -> list[dict]:
         first, last = start.isoformat(), end.isoformat()

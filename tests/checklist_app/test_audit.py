@@ -14,7 +14,9 @@ def test_a_backfill_is_logged_with_who_when_and_why(app, client, auth):
     auth.login("admin")
     record = _record(app, _submit(client, EARLIER, backfill_reason="纸质表已存档"))
     with app.app_context():
-        [entry] = audit.entries(storage(), dt.date(2026, 11, 23), dt.date(2026, 11, 23))
+        [entry] = audit.entries(
+            storage(), dt.date(2026, 11, 23), dt.date(2026, 11, 23), action="checklist.backfill"
+        )
     assert (entry.action, entry.actor, entry.subject) == ("checklist.backfill", "admin", record["id"])
     assert entry.at == "2026-11-23T09:30:00+08:00"
     assert entry.after["reason"] == "纸质表已存档" and entry.after["day"] == "2026-11-20"
@@ -54,3 +56,30 @@ def test_passwords_never_reach_the_log(app):
             after={"username": "new", "password": "secret-1234", "password_hash": "scrypt:..."},
         )
     assert entry.after == {"username": "new"} and entry.actor == "system"
+
+
+def test_each_newly_served_handbook_version_is_logged_once_across_workers(app, handbook_dir, clock):
+    from checklist_app import create_app
+
+    with app.app_context():
+        [first] = audit.entries(
+            storage(), dt.date(2026, 11, 23), dt.date(2026, 11, 23), action="handbook.publish"
+        )
+    assert first.after["cs-service"] == "2.0" and first.actor == "system"
+    # A second worker on the same data sees the same version: nothing new is logged.
+    other = create_app({**app.config, "CLOCK": clock})
+    # A policy owner republishes with a new version; both workers notice, one entry is written.
+    path = handbook_dir / "20-客服/service.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"'), encoding="utf-8"
+    )
+    clock.advance(dt.timedelta(minutes=5))
+    for worker in (app, other):
+        worker.extensions["checklist_handbook"].refresh(force=True)
+    with app.app_context():
+        found = audit.entries(
+            storage(), dt.date(2026, 11, 23), dt.date(2026, 11, 23), action="handbook.publish"
+        )
+    assert len(found) == 2
+    latest = found[0]
+    assert latest.changes == [("cs-service", "2.0", "2.1")]

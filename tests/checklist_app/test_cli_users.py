@@ -30,7 +30,8 @@ def stored(app, username):
 
 def logged(app, action=None):
     with app.app_context():
-        return [e for e in audit.entries(storage(), DAY, DAY) if action is None or e.action == action]
+        found = audit.entries(storage(), DAY, DAY)
+        return [e for e in found if e.action == action or (action is None and e.action != "handbook.publish")]
 
 
 def can_sign_in(app, username, password) -> int:

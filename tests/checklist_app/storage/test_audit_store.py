@@ -46,7 +46,7 @@ def test_there_is_no_way_to_change_or_remove_an_entry():
     public = {
         name for name, _ in inspect.getmembers(AuditStore, inspect.isfunction) if not name.startswith("_")
     }
-    assert public == {"append", "entries"}
+    assert public == {"append", "append_if_changed", "entries"}  # appending and reading, nothing else
 
 
 def test_chinese_text_is_kept_as_written(store):
@@ -63,3 +63,21 @@ def test_a_torn_last_line_from_a_killed_writer_is_skipped_and_the_next_entry_sur
     store.append(entry("2026-11-23T09:32:00+08:00", subject="two"))
     subjects = [e["subject"] for e in store.entries(dt.date(2026, 11, 23), dt.date(2026, 11, 23))]
     assert subjects == ["two", "one"]
+
+
+def test_append_if_changed_appends_a_change_once_and_fills_in_before(store):
+    first = {
+        **entry("2026-11-23T09:30:00+08:00", action="handbook.publish"),
+        "fingerprint": "a",
+        "after": {"p": "1"},
+    }
+    assert store.append_if_changed(first, "fingerprint") is not None
+    assert store.append_if_changed(dict(first), "fingerprint") is None  # another worker, same version
+    second = {
+        **entry("2026-12-01T09:00:00+08:00", action="handbook.publish"),
+        "fingerprint": "b",
+        "after": {"p": "2"},
+    }
+    stored = store.append_if_changed(second, "fingerprint")
+    assert stored["before"] == {"p": "1"}  # from the latest entry, even in another month
+    assert len(store.entries(dt.date(2026, 11, 1), dt.date(2026, 12, 31))) == 2
