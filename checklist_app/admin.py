@@ -200,6 +200,7 @@ def audit_log():
         action=action,
         q=text,
         actions=audit.ACTIONS,
+        field_label=audit.field_label,
     )
 
 
@@ -230,7 +231,7 @@ def audit_export(fmt: str):
                 f"{e.actor_name}（{e.actor}）",
                 e.label,
                 e.subject,
-                "；".join(f"{k}: {b} → {a}" for k, b, a in e.changes),
+                "；".join(f"{audit.field_label(k)}: {b} → {a}" for k, b, a in e.changes),
                 e.note,
             )
             for e in found

@@ -56,7 +56,7 @@ class Entry:
 
     @property
     def changes(self) -> list[tuple[str, str, str]]:
-        """(field, before, after) for every field that differs."""
+        """(field, before, after) for every field that differs (field names as stored)."""
         before, after = self.before or {}, self.after or {}
         return [
             (key, _show(before.get(key)), _show(after.get(key)))
@@ -102,6 +102,12 @@ def record_publish(storage: Storage, clock: Clock, handbook) -> Entry | None:
     }
     stored = storage.audit.append_if_changed(entry, "fingerprint")
     return Entry.from_stored(stored) if stored else None
+
+
+def field_label(field: str) -> str:
+    """A stored field name as people read it (a policy id in a publish entry stays as it is)."""
+    label = t(f"audit.field.{field}")
+    return field if label == f"audit.field.{field}" else label
 
 
 def _show(value) -> str:
