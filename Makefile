@@ -58,6 +58,7 @@ bench: $(STAMP) ## run the benchmarks (prints medians and ratios)
 	$(PY) bench/bench_storage.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_reports.py
+	$(PY) bench/bench_transfer.py
 
 clean: ## remove build output and the venv
 	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts
