@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .storage.tinydb_store import fsync_dir
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -197,18 +199,5 @@ def secret_key(instance_path: str) -> str:
             return _read_secret_key(path)
     finally:
         os.unlink(tmp)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return key
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
