@@ -134,39 +134,35 @@ def edit_user(username: str):
     return redirect(url_for("admin.user", username=username))
 
 
+def _account_action(username: str, use_case, done: str, section: str, *args):
+    """Run an account use case on ``username``; back to its page with ``done`` or the refusal."""
+    try:
+        use_case(storage(), clock(), g.user, username, *args)
+    except accounts.AccountError as exc:
+        return _user_page(username, exc.messages, section, status=exc.status)
+    flash(t(done, username=username))
+    return redirect(url_for("admin.user", username=username))
+
+
 @bp.post("/users/<username>/disable")
 @requires("accounts.manage")
 def disable_user(username: str):
     """Disable: no more sign-ins, and every open session of the account ends now."""
-    try:
-        accounts.disable(storage(), clock(), g.user, username)
-    except accounts.AccountError as exc:
-        return _user_page(username, exc.messages, "status", status=exc.status)
-    flash(t("account.disabled", username=username))
-    return redirect(url_for("admin.user", username=username))
+    return _account_action(username, accounts.disable, "account.disabled", "status")
 
 
 @bp.post("/users/<username>/enable")
 @requires("accounts.manage")
 def enable_user(username: str):
-    try:
-        accounts.enable(storage(), clock(), g.user, username)
-    except accounts.AccountError as exc:
-        return _user_page(username, exc.messages, "status", status=exc.status)
-    flash(t("account.enabled", username=username))
-    return redirect(url_for("admin.user", username=username))
+    return _account_action(username, accounts.enable, "account.enabled", "status")
 
 
 @bp.post("/users/<username>/reset-password")
 @requires("accounts.manage")
 def reset_password(username: str):
     """Set a temporary password: the account's sessions end; a new one must be set at next sign-in."""
-    try:
-        accounts.reset_password(storage(), clock(), g.user, username, request.form.get("password", ""))
-    except accounts.AccountError as exc:
-        return _user_page(username, exc.messages, "reset", status=exc.status)
-    flash(t("account.password_reset", username=username))
-    return redirect(url_for("admin.user", username=username))
+    password = request.form.get("password", "")
+    return _account_action(username, accounts.reset_password, "account.password_reset", "reset", password)
 
 
 AUDIT_DAYS = 31

@@ -52,10 +52,12 @@ class Board:
         return tuple(r for r in self.rows if not r.mine)
 
 
-def is_mine(handbook: Handbook, checklist: Checklist) -> bool:
-    """Whether one of the checklist's items is about its target directly (not only via 全体员工)."""
+def is_mine(handbook: Handbook, checklist: Checklist, per_department: frozenset[str]) -> bool:
+    """Whether one of the checklist's items is about its target directly (not only via 全体员工).
+
+    ``per_department``: the ids of the policies whose score sheet is kept per department.
+    """
     target = checklist.target
-    per_department = {p.id for p in handbook.scored_policies if p.scoring.per == "department"}
     for item in checklist.items:
         if target.kind == "area":
             return True
@@ -75,6 +77,7 @@ def is_mine(handbook: Handbook, checklist: Checklist) -> bool:
 def board(storage: Storage, handbook: Handbook, user: dict, day: dt.date) -> Board:
     """The board of ``day`` for ``user``: the checklists holding their checks, theirs first."""
     scope = scope_for(user)
+    per_department = frozenset(p.id for p in handbook.scored_policies if p.scoring.per == "department")
     week = iso_week(day)
     monday = day_of({"kind": "weekly", "period": week})
     rows = []
@@ -96,7 +99,7 @@ def board(storage: Storage, handbook: Handbook, user: dict, day: dt.date) -> Boa
                     storage.completions.get(weekly.identity, monday),
                     started_by(storage, weekly.identity),
                 ),
-                mine=is_mine(handbook, daily) or is_mine(handbook, weekly),
+                mine=is_mine(handbook, daily, per_department) or is_mine(handbook, weekly, per_department),
             )
         )
     return Board(day, week, tuple(rows))

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import shutil
 import uuid
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,22 +49,43 @@ def handbook_dir(tmp_path, good_root):
     return root
 
 
-@pytest.fixture
-def app(tmp_path, handbook_dir, sample_site, clock, accounts):
+def make_test_app(handbook: Path, site: Path, data: Path, clock, users=(), **config):
+    """A real app on ``handbook`` with TinyDB in ``data``, its clock ``clock``, ``users`` stored."""
     app = create_app(
         {
             "TESTING": True,
             "CLOCK": clock,
             "SECRET_KEY": "test-secret",
-            "HANDBOOK_DIR": str(handbook_dir),
-            "SITE_DIR": str(sample_site),
-            "DATA_DIR": str(tmp_path / "data"),
+            "HANDBOOK_DIR": str(handbook),
+            "SITE_DIR": str(site),
+            "DATA_DIR": str(data),
             "RELOAD_INTERVAL": 0,
+            **config,
         }
     )
     with app.app_context():
-        for user in accounts:
+        for user in users:
             storage().users.put(dict(user))
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, handbook_dir, sample_site, clock, accounts):
+    return make_test_app(handbook_dir, sample_site, tmp_path / "data", clock, accounts)
+
+
+@pytest.fixture
+def site(tmp_path, sample_site) -> Path:
+    """A writable copy of the built sample site, for tests that plant things in it."""
+    copy = tmp_path / "site"
+    shutil.copytree(sample_site, copy)
+    return copy
+
+
+@pytest.fixture
+def site_app(app, site):
+    """The app serving that writable copy under /handbook/."""
+    app.config["SITE_DIR"] = str(site)
     return app
 
 

@@ -8,19 +8,22 @@ behind them. The seed is fixed (derandomize), so a run finds the same cases on a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import shutil
 import string
+import uuid
 from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checklist_app import create_app
-from checklist_app.extensions import storage
+from checklist_app.clock import FrozenClock
 
-from .conftest import PASSWORD
+from ..conftest import HANDBOOKS
+from .conftest import DAY, PASSWORD, SHANGHAI, make_test_app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FUZZ = settings(
@@ -72,32 +75,19 @@ json_values = st.recursive(
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory, sample_site, accounts):
-    import datetime as dt
-    import shutil
-
-    from checklist_app.clock import FrozenClock
-
-    from ..conftest import HANDBOOKS
-    from .conftest import DAY, SHANGHAI  # noqa: F401
-
     root = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(HANDBOOKS / "good", root / "handbook")
-    app = create_app(
-        {
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "CLOCK": FrozenClock(dt.datetime.combine(DAY, dt.time(9, 30), tzinfo=SHANGHAI)),
-            "SECRET_KEY": "fuzz-secret",
-            "HANDBOOK_DIR": str(root / "handbook"),
-            "SITE_DIR": str(sample_site),
-            "DATA_DIR": str(root / "data"),
-            "RELOAD_INTERVAL": 3600,
-        }
+    clock = FrozenClock(dt.datetime.combine(DAY, dt.time(9, 30), tzinfo=SHANGHAI))
+    # CSRF off so random bodies reach the code behind the token check.
+    return make_test_app(
+        root / "handbook",
+        sample_site,
+        root / "data",
+        clock,
+        accounts,
+        WTF_CSRF_ENABLED=False,
+        RELOAD_INTERVAL=3600,
     )
-    with app.app_context():
-        for user in accounts:
-            storage().users.put(dict(user))
-    return app
 
 
 def _client(app, username: str):
@@ -205,8 +195,6 @@ def test_no_json_body_gets_a_server_error(inspector, body, key, content_type):
     reason=json_values,
 )
 def test_no_answers_get_a_server_error(fuzz_app, admin, answers, reason):
-    import uuid
-
     body = {"snapshot_id": _snapshot_id(admin), "answers": answers, "backfill_reason": reason}
     response = admin.post(
         "/api/submissions",

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklist_app import create_app
-from checklist_app.auth import make_user
-from checklist_app.extensions import storage
-
-from .conftest import PASSWORD, Auth
+from .conftest import Auth, make_test_app
 
 SERVICE = "20-客服/service.md"
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
@@ -99,21 +95,9 @@ def test_the_owner_sees_the_fix_and_the_status_clears_once_the_file_is_saved_aga
     assert "手册检查通过" in client.get("/admin/handbook").get_data(as_text=True)
 
 
-def test_an_app_started_on_a_broken_file_still_answers(tmp_path, handbook_dir, sample_site, clock):
+def test_an_app_started_on_a_broken_file_still_answers(tmp_path, handbook_dir, sample_site, clock, accounts):
     where, message = _word_break(handbook_dir)
-    app = create_app(
-        {
-            "TESTING": True,
-            "CLOCK": clock,
-            "SECRET_KEY": "test-secret",
-            "HANDBOOK_DIR": str(handbook_dir),
-            "SITE_DIR": str(sample_site),
-            "DATA_DIR": str(tmp_path / "data"),
-            "RELOAD_INTERVAL": 0,
-        }
-    )
-    with app.app_context():
-        storage().users.put(make_user("admin", PASSWORD, "admin", "", display_name="Admin"))
+    app = make_test_app(handbook_dir, sample_site, tmp_path / "data", clock, accounts)
     client = app.test_client()
     with client.get("/handbook/") as site:
         assert site.status_code == 200  # the built handbook is still served

@@ -6,7 +6,6 @@ The sample site is built by the real plugin, so it carries the build's .br and .
 from __future__ import annotations
 
 import gzip
-import shutil
 from pathlib import Path
 
 import brotli
@@ -18,19 +17,6 @@ from .test_security_headers import assert_secure, directives
 
 POLICY_PAGE = "20-客服/service/"
 INDEX = "search/search_index.json"
-
-
-@pytest.fixture
-def site(tmp_path, sample_site) -> Path:
-    copy = tmp_path / "site"
-    shutil.copytree(sample_site, copy)
-    return copy
-
-
-@pytest.fixture
-def site_app(app, site):
-    app.config["SITE_DIR"] = str(site)
-    return app
 
 
 def theme_asset(site: Path, pattern: str) -> str:

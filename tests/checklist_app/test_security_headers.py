@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -58,20 +57,6 @@ def assert_secure(response) -> dict[str, list[str]]:
     for values in csp.values():
         assert "'unsafe-inline'" not in values and "'unsafe-eval'" not in values and "*" not in values
     return csp
-
-
-@pytest.fixture
-def site(tmp_path, sample_site) -> Path:
-    """A writable copy of the built sample site, for tests that plant things in it."""
-    copy = tmp_path / "site"
-    shutil.copytree(sample_site, copy)
-    return copy
-
-
-@pytest.fixture
-def site_app(app, site):
-    app.config["SITE_DIR"] = str(site)
-    return app
 
 
 @pytest.mark.parametrize(
