@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run admin serve test check build export lint bench clean
+.PHONY: help run admin serve test check build export lint bench clean npm-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
@@ -46,7 +46,21 @@ build: $(STAMP) ## strict site build into site/, published atomically
 export: $(STAMP) ## write the whole model as JSON to handbook.json
 	$(PY) -m generator export --json -o handbook.json
 
-test: $(STAMP) ## run every test (unit, site build, browser)
+# axe-core (accessibility rules) for the browser tests, pinned and installed from the npm registry into a
+# project-local folder. The stamp lives in the package's own folder and names the version, so changing
+# AXE_CORE_VERSION, or deleting the folder, reinstalls it.
+AXE_CORE_VERSION := 4.14.1
+NPM_TOOLS := .npm-tools
+AXE_STAMP := $(NPM_TOOLS)/node_modules/axe-core/.pinned-$(AXE_CORE_VERSION)
+
+$(AXE_STAMP):
+	@command -v npm >/dev/null 2>&1 || { echo "需要 npm 来安装 axe-core：apt-get install npm（.ci/run 会自动安装）"; exit 1; }
+	npm install --prefix $(NPM_TOOLS) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
+	touch $@
+
+npm-tools: $(AXE_STAMP) ## install the pinned axe-core for the browser tests into .npm-tools/
+
+test: $(STAMP) $(AXE_STAMP) ## run every test (unit, site build, browser)
 	$(PY) -m pytest
 
 lint: $(STAMP) ## ruff lint and format check
@@ -61,4 +75,4 @@ bench: $(STAMP) ## run the benchmarks (prints medians and ratios)
 	$(PY) bench/bench_transfer.py
 
 clean: ## remove build output and the venv
-	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts
+	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts $(NPM_TOOLS)

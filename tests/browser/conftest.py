@@ -52,6 +52,17 @@ def phone(browser):
     context.close()
 
 
+@pytest.fixture
+def axe_phone(browser):
+    """A phone page like ``phone`` whose context ignores CSP, so axe-core can be injected (see axe.py)."""
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", device_scale_factor=2, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
