@@ -73,6 +73,8 @@ def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
     os.utime(stale, (old, old))
     fresh = tmp_path / ".tmp-2026-11-23.json.def"  # another worker may be writing this right now
     fresh.write_text("{", encoding="utf-8")
+    # Ages are measured against the same time source as the clean-up (not the disk's own idea of "now").
+    os.utime(fresh, (time.time(), time.time()))
     assert remove_stale_temp_files(tmp_path) == 1
     assert not stale.exists() and fresh.exists()
 
@@ -98,6 +100,7 @@ def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
         stale.write_text("{", encoding="utf-8")
         fresh.write_text("{", encoding="utf-8")
         os.utime(stale, (old, old))
+        os.utime(fresh, (time.time(), time.time()))
     open_storage("tinydb", data_dir)
     for folder in folders:
         assert not (folder / ".tmp-x.json.stale").exists(), folder
