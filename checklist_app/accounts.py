@@ -6,7 +6,7 @@ its actor and the account before → after (never a password or its hash).
 
 A user record::
 
-    {"username", "display_name", "permission", "role", "person_id",
+    {"username", "display_name", "permission", "role",
      "password_hash", "disabled", "must_change_password", "session_version",
      "created_at", "updated_at"}
 
@@ -14,6 +14,9 @@ A user record::
 every request (``auth.load_user``); disabling, resetting or changing the
 password and "sign out everywhere" increase it, which ends every session signed
 in before, in every worker process, because the number lives in the shared store.
+
+An account is linked to a person in the staff directory in one place only: the
+person's ``username`` (人员名册 → 账号). :func:`person_of` finds that person.
 
 Refusals raise :class:`AccountError` (422) with Chinese messages, or
 ``services.NotFound`` (404) for an unknown account; nothing is stored then.
@@ -34,14 +37,12 @@ from .storage import Storage
 from .strings import t
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{2,32}", re.ASCII)
-MAX_PERSON_ID = 64
 # What the audit log shows of an account: everything but the password hash.
 PUBLIC_FIELDS = (
     "username",
     "display_name",
     "permission",
     "role",
-    "person_id",
     "disabled",
     "must_change_password",
     "session_version",
@@ -134,7 +135,6 @@ def new_user(
     role: str = "",
     display_name: str = "",
     *,
-    person_id: str = "",
     must_change_password: bool = False,
     roles: Sequence[str] | None = None,
 ) -> dict:
@@ -149,7 +149,6 @@ def new_user(
     permission = _permission(errors, permission)
     role = _role(errors, role, roles)
     name = _clean(errors, inputs.name, display_name, t("admin.users.display"), 50)
-    person = _clean(errors, inputs.text, person_id, t("admin.users.person"), MAX_PERSON_ID)
     if errors:
         raise AccountError(errors)
     return {
@@ -157,7 +156,6 @@ def new_user(
         "display_name": name or username,
         "permission": permission,
         "role": role,
-        "person_id": person,
         "password_hash": generate_password_hash(password),
         "disabled": False,
         "must_change_password": bool(must_change_password),
@@ -183,7 +181,6 @@ def create(
     permission: str,
     role: str = "",
     display_name: str = "",
-    person_id: str = "",
     must_change_password: bool = False,
     roles: Sequence[str] | None = None,
     note: str = "",
@@ -197,7 +194,6 @@ def create(
         permission,
         role,
         display_name,
-        person_id=person_id,
         must_change_password=must_change_password,
         roles=roles,
     )
@@ -259,11 +255,10 @@ def edit(
     display_name: str | None = None,
     permission: str | None = None,
     role: str | None = None,
-    person_id: str | None = None,
     roles: Sequence[str] | None = None,
     note: str = "",
 ) -> dict:
-    """Change name, permission, handbook role or linked person (None leaves a field as it is)."""
+    """Change name, permission or handbook role (None leaves a field as it is)."""
     current = get(storage, username)
     errors: list[str] = []
     values: dict[str, object] = {}
@@ -274,8 +269,6 @@ def edit(
         values["permission"] = _permission(errors, permission)
     if role is not None:
         values["role"] = _role(errors, role, roles, current.get("role", ""))
-    if person_id is not None:
-        values["person_id"] = _clean(errors, inputs.text, person_id, t("admin.users.person"), MAX_PERSON_ID)
     if errors:
         raise AccountError(errors)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import accounts, audit, inputs
+from . import accounts, audit, inputs, people
 from .auth import login_required, requires
 from .clock import shown
 from .downloads import attachment
@@ -54,6 +54,7 @@ def _users_page(errors: list[str] | None = None, form=None, status: int = 200):
     return render_template(
         "admin/users.html",
         users=users,
+        linked=people.accounts_linked(storage()),
         active=sum(1 for u in users if not u.get("disabled")),
         roles=_roles(),
         permissions=PERMISSIONS,
@@ -79,7 +80,6 @@ def users():
             permission=form.get("permission", "inspector"),
             role=form.get("role", ""),
             display_name=form.get("display_name", ""),
-            person_id=form.get("person_id", ""),
             must_change_password=form.get("must_change") == "yes",
             roles=_roles(),
         )
@@ -94,6 +94,7 @@ def _user_page(username: str, errors: list[str] | None = None, part: str = "", f
     return render_template(
         "admin/user.html",
         user=accounts.get(storage(), username),
+        person=people.of_account(storage(), username),
         roles=_roles(),
         permissions=PERMISSIONS,
         errors=errors or [],
@@ -112,7 +113,7 @@ def user(username: str):
 @bp.post("/users/<username>")
 @requires("accounts.manage")
 def edit_user(username: str):
-    """Save name, permission, handbook role and linked person (a field left out stays as it is)."""
+    """Save name, permission and handbook role (a field left out stays as it is)."""
     form = request.form
     before = accounts.get(storage(), username)
     try:
@@ -124,7 +125,6 @@ def edit_user(username: str):
             display_name=form.get("display_name"),
             permission=form.get("permission"),
             role=form.get("role"),
-            person_id=form.get("person_id"),
             roles=_roles(),
         )
     except accounts.AccountError as exc:

@@ -14,7 +14,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts
+from . import accounts, people
 from .extensions import clock, handbook_source, storage
 from .passwords import MIN_LENGTH
 from .permissions import PERMISSIONS
@@ -89,9 +89,8 @@ PERMISSION = click.Choice(PERMISSIONS)
 @click.option("--display-name", default="", help="the person's name (default: the username)")
 @click.option("--permission", type=PERMISSION, default="inspector", show_default=True)
 @click.option("--role", default="", help="a role from the handbook's reference.yml")
-@click.option("--person-id", default="", help="the linked person in the staff directory")
 @click.option("--must-change/--no-must-change", default=False, help="a new password at first sign-in")
-def users_add(username, display_name, permission, role, person_id, must_change) -> None:
+def users_add(username, display_name, permission, role, must_change) -> None:
     """Add an account (password from $USER_PASSWORD or a prompt); an existing username is refused."""
     password = _password("USER_PASSWORD", t("admin.users.initial_password"))
     _run(
@@ -101,7 +100,6 @@ def users_add(username, display_name, permission, role, person_id, must_change) 
         permission=permission,
         role=role,
         display_name=display_name,
-        person_id=person_id,
         must_change_password=must_change,
         roles=_roles(),
         note=_note(),
@@ -114,10 +112,12 @@ def users_add(username, display_name, permission, role, person_id, must_change) 
 @click.option("--display-name", default=None)
 @click.option("--permission", type=PERMISSION, default=None)
 @click.option("--role", default=None, help='a role from reference.yml; "" for none')
-@click.option("--person-id", default=None, help='the linked person; "" for none')
-def users_edit(username, display_name, permission, role, person_id) -> None:
-    """Change an account's name, permission, role or linked person (only what is given)."""
-    if display_name is None and permission is None and role is None and person_id is None:
+def users_edit(username, display_name, permission, role) -> None:
+    """Change an account's name, permission or role (only what is given).
+
+    The link to a person is set on the person, in the staff directory (人员名册 → 账号).
+    """
+    if display_name is None and permission is None and role is None:
         raise click.ClickException(t("cli.nothing_to_edit"))
     _run(
         accounts.edit,
@@ -125,7 +125,6 @@ def users_edit(username, display_name, permission, role, person_id) -> None:
         display_name=display_name,
         permission=permission,
         role=role,
-        person_id=person_id,
         roles=_roles(),
         note=_note(),
     )
@@ -165,6 +164,7 @@ def users_list() -> None:
         click.echo(t("cli.no_users"))
         return
     click.echo(t("cli.list.header"))
+    linked = people.accounts_linked(storage())
     for user in found:
         status = [t("admin.users.disabled") if user.get("disabled") else t("admin.users.active")]
         if user.get("must_change_password"):
@@ -174,7 +174,7 @@ def users_list() -> None:
             user.get("display_name", ""),
             t("perm." + user.get("permission", "")),
             user.get("role") or "—",
-            user.get("person_id") or "—",
+            linked[user["username"]].name if user["username"] in linked else "—",
             "，".join(status),
         )
         click.echo("\t".join(fields))

@@ -254,6 +254,17 @@ def get(storage: Storage, person_id) -> Person | None:
     return Person.from_dict(found) if found else None
 
 
+def of_account(storage: Storage, username: str) -> Person | None:
+    """The person whose 账号 is ``username``: the one link between an account and the directory."""
+    found = [p for p in storage.people.all() if p.get("username") == username]
+    return Person.from_dict(found[0]) if found else None
+
+
+def accounts_linked(storage: Storage) -> dict[str, Person]:
+    """username → the person linked to that account, for a list of accounts."""
+    return {p["username"]: Person.from_dict(p) for p in storage.people.all() if p.get("username")}
+
+
 def search(people: Iterable[Person], query: str, status: str = "active") -> list[Person]:
     """People matching ``query``; ``status`` active, left or all."""
     chosen = []

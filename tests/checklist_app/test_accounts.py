@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from checklist_app import accounts, audit, passwords
-from checklist_app.extensions import storage
+from checklist_app import accounts, audit, passwords, people
+from checklist_app.extensions import current_handbook, storage
 
 from .conftest import DAY, PASSWORD, csrf_from
 
@@ -85,15 +85,14 @@ def test_an_admin_adds_an_account_and_it_is_logged(app, client, auth):
             "permission": "inspector",
             "role": "客服主管",
             "display_name": "刘　芳",  # an ideographic space, as a Chinese keyboard types it
-            "person_id": "P-0042",
             "must_change": "no",
         },
     )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/users/liu"
     page = client.get("/admin/users/liu").get_data(as_text=True)
-    assert "账号 liu 已创建" in page and "P-0042" in page and "客服主管" in page
+    assert "账号 liu 已创建" in page and "客服主管" in page
     stored = user(app, "liu")
-    assert stored["display_name"] == "刘 芳" and stored["person_id"] == "P-0042"
+    assert stored["display_name"] == "刘 芳"
     assert stored["session_version"] == 0 and stored["disabled"] is False
     assert stored["created_at"] == "2026-11-23T09:30:00+08:00"
     [entry] = logged(app, "account.create")
@@ -121,7 +120,6 @@ def test_a_new_account_may_be_told_to_set_its_own_password_first(app, client, au
         ("permission", "root", "权限无效"),
         ("role", "宇航员", "手册里没有岗位“宇航员”"),
         ("display_name", "名" * 51, "姓名最多 50 个字"),
-        ("person_id", "x" * 65, "关联人员编号最多 64 个字"),
         ("password", "woaini1314", "这个密码太常见"),
     ],
 )
@@ -137,10 +135,10 @@ def test_a_bad_new_account_is_refused_with_the_reason(app, client, auth, field, 
 # Edit
 
 
-def test_an_admin_edits_name_permission_role_and_linked_person(app, client, auth):
+def test_an_admin_edits_name_permission_and_role(app, client, auth):
     before = user(app, "zhang")
     auth.login("admin")
-    data = {"display_name": "张三", "permission": "owner", "role": "仓储主管", "person_id": "P-0007"}
+    data = {"display_name": "张三", "permission": "owner", "role": "仓储主管"}
     response = post(client, "/admin/users/zhang", data)
     assert response.status_code == 302
     assert "账号 zhang 已保存" in client.get("/admin/users/zhang").get_data(as_text=True)
@@ -150,14 +148,38 @@ def test_an_admin_edits_name_permission_role_and_linked_person(app, client, auth
     assert after["session_version"] == before.get("session_version", 0)  # an edit ends no session
     [entry] = logged(app, "account.edit")
     assert entry.actor == "admin" and entry.subject == "zhang"
-    assert {field for field, _, _ in entry.changes} == {"display_name", "permission", "role", "person_id"}
+    assert {field for field, _, _ in entry.changes} == {"display_name", "permission", "role"}
     assert ("permission", "inspector", "owner") in entry.changes
     no_secrets(entry)
 
 
+def test_an_account_shows_the_person_the_staff_directory_links_to_it(app, client, auth):
+    auth.login("admin")
+    unlinked = client.get("/admin/users/zhang").get_data(as_text=True)
+    assert "未关联：在 人员名册 → 编辑此人 → 账号 填写这个账号即可关联" in unlinked
+    with app.test_request_context():
+        person = people.create(
+            storage(),
+            app.extensions["checklist_clock"],
+            {"username": "admin", "display_name": "Admin", "permission": "admin"},
+            current_handbook().reference,
+            {"name": "张伟", "department": "客服部", "username": "zhang"},
+        )
+    page = client.get("/admin/users/zhang").get_data(as_text=True)
+    assert f'href="/admin/people/{person.id}">张伟</a> · 客服部' in page
+    assert "人员名册 张伟" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_an_account_form_has_no_second_link_to_a_person(app, client, auth):
+    auth.login("admin")
+    post(client, "/admin/users/zhang", {"display_name": "Zhang", "person_id": "P-0007"})
+    assert "person_id" not in user(app, "zhang")
+    assert 'name="person_id"' not in client.get("/admin/users/zhang").get_data(as_text=True)
+
+
 def test_an_edit_that_changes_nothing_is_not_logged(app, client, auth):
     auth.login("admin")
-    data = {"display_name": "Zhang", "permission": "inspector", "role": "客服主管", "person_id": ""}
+    data = {"display_name": "Zhang", "permission": "inspector", "role": "客服主管"}
     response = post(client, "/admin/users/zhang", data)
     assert response.status_code == 302
     assert "账号 zhang 没有变化" in client.get("/admin/users/zhang").get_data(as_text=True)

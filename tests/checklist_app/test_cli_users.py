@@ -53,18 +53,11 @@ def test_users_add_creates_an_account_audited_as_the_command_line(app, cli):
         "owner",
         "--role",
         "客服主管",
-        "--person-id",
-        "P-0042",
     )
     assert result.exit_code == 0, result.output
     assert "账号 liu 已创建" in result.output
     user = stored(app, "liu")
-    assert (user["display_name"], user["permission"], user["role"], user["person_id"]) == (
-        "刘芳",
-        "owner",
-        "客服主管",
-        "P-0042",
-    )
+    assert (user["display_name"], user["permission"], user["role"]) == ("刘芳", "owner", "客服主管")
     assert can_sign_in(app, "liu", GOOD) == 302
     [entry] = logged(app, "account.create")
     assert (entry.actor, entry.actor_name, entry.note) == ("system", "系统", "命令行")
@@ -173,7 +166,7 @@ def test_users_list_shows_every_account_and_its_state(app, cli):
     result = cli("users", "list")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "用户名\t姓名\t权限\t岗位\t人员编号\t状态"
+    assert lines[0] == "用户名\t姓名\t权限\t岗位\t人员名册\t状态"
     assert [line.split("\t")[0] for line in lines[1:]] == ["admin", "li", "wang", "zhang", "zhao"]
     assert "wang\tWang\t巡检员\t仓储主管\t—\t已停用" in lines
     assert "zhao\tZhao\t制度负责人\t人事专员\t—\t在用" in lines
