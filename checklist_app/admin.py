@@ -196,7 +196,6 @@ def audit_log():
         action=action,
         q=text,
         actions=audit.ACTIONS,
-        field_label=audit.field_label,
     )
 
 
@@ -227,7 +226,7 @@ def audit_export(fmt: str):
                 f"{e.actor_name}（{e.actor}）",
                 e.label,
                 e.subject,
-                "；".join(f"{audit.field_label(k)}: {b} → {a}" for k, b, a in e.changes),
+                "；".join(f"{k}: {b} → {a}" for k, b, a in e.readable_changes),
                 e.note,
             )
             for e in found

@@ -64,6 +64,15 @@ class Entry:
             if before.get(key) != after.get(key)
         ]
 
+    @property
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """:attr:`changes` as people read them: Chinese field names and values (权限 巡检员 → 制度负责人)."""
+        before, after = self.before or {}, self.after or {}
+        return [
+            (field_label(key), _readable(key, before.get(key)), _readable(key, after.get(key)))
+            for key, _, _ in self.changes
+        ]
+
     @classmethod
     def from_stored(cls, data: dict) -> Entry:
         return cls(
@@ -108,6 +117,16 @@ def field_label(field: str) -> str:
     """A stored field name as people read it (a policy id in a publish entry stays as it is)."""
     label = t(f"audit.field.{field}")
     return field if label == f"audit.field.{field}" else label
+
+
+def _readable(field: str, value) -> str:
+    """A stored value as people read it: yes/no for flags, the Chinese name of a permission."""
+    if isinstance(value, bool):
+        return t("audit.value.yes" if value else "audit.value.no")
+    if field == "permission" and isinstance(value, str) and value:
+        label = t(f"perm.{value}")
+        return value if label == f"perm.{value}" else label
+    return _show(value)
 
 
 def _show(value) -> str:

@@ -34,6 +34,20 @@ def test_admins_read_filter_and_export_the_log(app, client, auth):
     assert client.get("/admin/audit.xlsx").status_code == 200
 
 
+def test_an_account_change_reads_in_chinese_on_the_page_and_in_the_export(client, auth):
+    auth.login("admin")
+    page = client.get("/admin/users/zhang").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/admin/users/zhang", data={"permission": "owner", "csrf_token": token})
+    client.post("/admin/users/zhang/disable", data={"csrf_token": token})
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<dt>权限</dt><dd><del>巡检员</del> → <ins>制度负责人</ins></dd>" in html
+    assert "<dt>已停用</dt><dd><del>否</del> → <ins>是</ins></dd>" in html
+    assert "<del>inspector</del>" not in html and "<ins>true</ins>" not in html
+    csv = client.get("/admin/audit.csv").get_data().decode("utf-8-sig")
+    assert "权限: 巡检员 → 制度负责人" in csv and "已停用: 否 → 是" in csv
+
+
 def test_only_admins_read_the_log(client, auth):
     auth.login("zhao")
     assert client.get("/admin/audit").status_code == 403
