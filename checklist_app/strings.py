@@ -29,6 +29,8 @@ ZH_CN: dict[str, str] = {
     "today.event.start": "开始",
     "today.event.which": "事件",
     "today.event.target": "检查对象",
+    "today.event.which": "事件",
+    "today.event.target": "检查对象",
     "today.none": "今天没有需要你检查的项目。",
     "today.items": "{n} 项",
     "today.done": "已完成",

@@ -131,3 +131,48 @@ def test_the_form_works_without_javascript(browser, server, artifacts):
         assert len(stored(server)) == 1
     finally:
         context.close()
+
+
+def visible_right_edge(locator) -> float:
+    box = locator.bounding_box()
+    assert box, "not rendered"
+    return box["x"] + box["width"]
+
+
+def test_history_and_the_print_page_fit_a_phone_and_print_on_a4(phone, server, artifacts):
+    sign_in(phone, server)
+    open_checklist(phone)
+    tick_all(phone, fail_index=0)
+    phone.get_by_role("button", name="提交清单").click()
+    expect(phone.locator(".notice")).to_contain_text("已提交的清单不能修改")
+
+    phone.get_by_role("link", name="历史记录").click()
+    expect(phone.locator(".history")).to_contain_text("岗位：售前客服")
+    assert page_width(phone) <= 360, "history scrolls sideways"
+    phone.screenshot(path=str(artifacts / "phone-history.png"), full_page=True)
+
+    phone.locator(".history a").first.click()
+    phone.get_by_role("link", name="打印").click()
+    failed = phone.locator(".print-items tr.print-row-fail")
+    expect(failed).to_have_count(1)
+    # Every column of a failed row is on the screen, labelled: nothing cut off at the right.
+    for label, value in (("结果", "不合格"), ("责任人", "小李"), ("备注", "抽查3单，2单超时")):
+        cell = failed.locator(f"td[data-label='{label}']")
+        expect(cell).to_have_text(value)
+        expect(cell).to_be_visible()
+        assert visible_right_edge(cell) <= 360, f"{label} is cut off"
+        before = cell.evaluate("el => getComputedStyle(el, '::before').content")
+        assert label in before, f"{label} has no label on a phone: {before}"
+    assert page_width(phone) <= 360, "the print page scrolls sideways"
+    phone.screenshot(path=str(artifacts / "phone-print.png"), full_page=True)
+
+    # On paper it is still the five-column table with its headings.
+    phone.emulate_media(media="print")
+    headings = phone.locator(".print-items thead th")
+    expect(headings).to_have_count(5)
+    assert phone.locator(".print-items").evaluate("el => getComputedStyle(el).display") == "table"
+    assert phone.locator(".topbar").is_hidden()
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")

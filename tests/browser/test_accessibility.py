@@ -1,0 +1,194 @@
+"""Every app page and the handbook on a phone pass axe-core with no critical or serious violation.
+
+Also what axe does not measure the way the team needs it: tap targets of at least 44 px, a favicon
+that loads, and the page language. Pages are opened as an admin (who sees every page) on a server
+seeded like the report tests, so the reports, the print page and the ledger's warnings have data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from checklist_app import services
+from checklist_app.auth import make_user
+from checklist_app.clock import FrozenClock
+from checklist_app.storage import open_storage
+from generator import load_handbook
+
+from ..checklist_app.conftest import HYGIENE_INSPECTOR
+from ..conftest import HANDBOOKS
+from .app_server import NOW, TODAY, AppServer
+from .axe import assert_accessible
+from .conftest import PHONE
+from .test_reports import month_before, seed
+from .test_search import search
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a11y-pass-1"
+MIN_TARGET = 44  # px, WCAG 2.5.5 / Apple and Material guidance for a finger
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sample_site):
+    root = tmp_path_factory.mktemp("a11y")
+    handbook_dir = root / "handbook"
+    shutil.copytree(HANDBOOKS / "good", handbook_dir)
+    data = root / "data"
+    seed(handbook_dir, data)
+    store = open_storage("tinydb", data)
+    store.users.put(make_user("admin", PASSWORD, "admin", "", "王管理"))
+    store.users.put(make_user("li", PASSWORD, "inspector", "行政专员", "李专员"))
+    # 李 has opened 运营部's hygiene checklist and not submitted it: anyone else gets the confirm page.
+    services.open_checklist(
+        store,
+        load_handbook(handbook_dir, today=TODAY),
+        HYGIENE_INSPECTOR,
+        "daily",
+        TODAY.isoformat(),
+        "department:运营部",
+        None,
+        clock=FrozenClock(NOW),
+        grace=dt.timedelta(minutes=120),
+    )
+    records = store.completions.list(TODAY - dt.timedelta(days=120), TODAY)
+    app = AppServer(root, handbook_dir, sample_site)
+    app.record_id = next(r["id"] for r in records if r["score"].get("fines"))
+    yield app
+    app.stop()
+
+
+def new_phone(browser, **extra):
+    """A phone context that lets axe be injected despite the app's CSP."""
+    return browser.new_context(
+        viewport=PHONE,
+        locale="zh-CN",
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def admin(browser, server):
+    """One signed-in admin page, reused by every page check of this module."""
+    context = new_phone(browser)
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_contain_text("今日清单")
+    yield page
+    context.close()
+
+
+def repeat_month() -> str:
+    """The month in which the seeded 小王 reaches the repeat limit (3 violations in the year)."""
+    return month_before(TODAY, 2).strftime("%Y-%m")
+
+
+APP_PAGES = {
+    "today": "/",
+    "checklist": f"/checklists/daily/{TODAY.isoformat()}/role:售前客服",
+    "confirm": f"/checklists/daily/{TODAY.isoformat()}/department:运营部",
+    "record": "/history/{record}",
+    "history": "/history",
+    "print": "/history/{record}/print",
+    "dashboard": "/reports/",
+    "rankings": "/reports/rankings",
+    "ledger": "/reports/ledger?month={repeat_month}",
+    "ledger-empty": "/reports/ledger?month=2026-01",
+    "admin": "/admin/",
+    "admin-handbook": "/admin/handbook",
+    "admin-users": "/admin/users",
+    "admin-user": "/admin/users/li",
+    "admin-audit": "/admin/audit",
+    "admin-people": "/admin/people",
+    "admin-person-new": "/admin/people/new",
+    "admin-people-import": "/admin/people/import",
+    "admin-people-unlinked": "/admin/people/unlinked",
+    "account": "/account/password",
+    "error": "/checklists/daily/2026-11-25/role:没有这个岗位",
+}
+
+
+def app_url(server, path: str) -> str:
+    return server.url + path.format(record=server.record_id, repeat_month=repeat_month())
+
+
+@pytest.mark.parametrize("name", list(APP_PAGES))
+def test_app_page_has_no_serious_accessibility_violation(admin, server, name):
+    admin.goto(app_url(server, APP_PAGES[name]))
+    assert_accessible(admin, name)
+
+
+def test_sign_in_page_has_no_serious_accessibility_violation(browser, server):
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/login")
+        assert_accessible(page, "sign-in")
+    finally:
+        context.close()
+
+
+POLICY = "30-%E5%AE%A2%E6%9C%8D/%E5%AE%A2%E6%9C%8D%E7%AE%A1%E7%90%86%E5%88%B6%E5%BA%A6/"
+
+
+def test_handbook_home_and_policy_page_have_no_serious_accessibility_violation(axe_phone, real_site_url):
+    axe_phone.goto(real_site_url)
+    assert_accessible(axe_phone, "handbook home")
+    axe_phone.goto(real_site_url + POLICY)
+    assert_accessible(axe_phone, "handbook policy page")
+
+
+def test_handbook_search_results_have_no_serious_accessibility_violation(axe_phone, real_site_url):
+    search(axe_phone, real_site_url, "罚款")
+    assert_accessible(axe_phone, "handbook search results")
+
+
+# Every control a finger aims at: links that are not part of a line of text, buttons, fields, summaries.
+SMALL_TARGETS = """(min) => {
+  const small = [];
+  for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary')) {
+    const style = getComputedStyle(el);
+    if (el.type === 'hidden' || style.display === 'inline' || style.visibility === 'hidden') continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    // A radio or checkbox is as big as the label it fills.
+    const target = (el.type === 'radio' || el.type === 'checkbox') && el.closest('label')
+      ? el.closest('label').getBoundingClientRect() : box;
+    if (target.width < min - 0.5 || target.height < min - 0.5)
+      small.push(`${el.outerHTML.slice(0, 90)} ${Math.round(target.width)}×${Math.round(target.height)}`);
+  }
+  return small;
+}"""
+
+TAP_PAGES = [
+    "today",
+    "checklist",
+    "record",
+    "history",
+    "print",
+    "dashboard",
+    "rankings",
+    "ledger",
+    "admin-users",
+    "admin-people",
+    "account",
+    "error",
+]
+
+
+@pytest.mark.parametrize("name", TAP_PAGES)
+def test_tap_targets_are_at_least_44_px(admin, server, name):
+    admin.goto(app_url(server, APP_PAGES[name]))
+    small = admin.evaluate(SMALL_TARGETS, MIN_TARGET)
+    assert not small, f"{name}: smaller than {MIN_TARGET} px:\n" + "\n".join(small)
