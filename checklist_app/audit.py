@@ -30,6 +30,7 @@ ACTIONS: tuple[str, ...] = (
     "person.left",
     "people.import",
     "responsible.link",
+    "responsible.unlink",
     "checklist.backfill",
     "handbook.publish",
 )

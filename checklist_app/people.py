@@ -496,6 +496,61 @@ def link_spelling(
 
 
 @dataclass(frozen=True)
+class LinkedGroup:
+    """The failed items typed one way and linked (on 未登记责任人, or by the migration) to one person."""
+
+    spelling: str
+    person: Person | None  # None: the person was removed from the directory since
+    person_id: str
+    lines: tuple[UnlinkedLine, ...]
+
+
+def linked(storage: Storage, digests: Iterable[dict]) -> list[LinkedGroup]:
+    """Typed names linked afterwards, grouped by spelling and person (a picker choice is not a link)."""
+    links = storage.people.links()
+    groups: dict[tuple[str, str], list[UnlinkedLine]] = defaultdict(list)
+    for d in digests:
+        for entry in d.get("people", ()):
+            ref = line_ref(d["id"], entry["key"])
+            if entry.get("id") or ref not in links:
+                continue
+            line = UnlinkedLine(ref, d["id"], d["day"], d["target"][1], entry["check_id"], entry["name"])
+            groups[(normal_name(entry["name"]), links[ref])].append(line)
+    found = []
+    for (_, person_id), lines in groups.items():
+        lines.sort(key=lambda line: (line.day, line.ref))
+        found.append(LinkedGroup(lines[0].name, get(storage, person_id), person_id, tuple(lines)))
+    found.sort(key=lambda g: (normal_name(g.spelling), g.person_id))
+    return found
+
+
+def unlink_spelling(
+    storage: Storage, clock: Clock, actor: dict, digests: Iterable[dict], spelling, person_id
+) -> int:
+    """Undo a wrong link: every line typed as ``spelling`` and linked to the person is unlinked again
+    (back on 未登记责任人, to be linked to the right person); how many lines. Audited."""
+    key = normal_name(spelling)
+    if not key or not isinstance(person_id, str) or not ID_RE.fullmatch(person_id):
+        raise ServiceError(t("people.error.nothing_to_unlink", name=str(spelling or "")[:40]), 409)
+    group = next(
+        (g for g in linked(storage, digests) if normal_name(g.spelling) == key and g.person_id == person_id),
+        None,
+    )
+    if group is None:
+        raise ServiceError(t("people.error.nothing_to_unlink", name=spelling), 409)
+    count = storage.people.unlink({line.ref: person_id for line in group.lines})
+    audit.record(
+        storage,
+        clock,
+        actor,
+        "responsible.unlink",
+        _subject(group.person) if group.person else person_id,
+        before={"spelling": group.spelling, "person_id": person_id, "lines": count},
+    )
+    return count
+
+
+@dataclass(frozen=True)
 class Migration:
     linked: int  # lines linked by this run
     unlinked: int  # lines still without a person (no name in the directory, or several)

@@ -225,10 +225,12 @@ def _year_digests(year: int) -> list[dict]:
 def unlinked():
     """未登记的责任人: failed items whose responsible person was typed, grouped by spelling, to link."""
     year = _year()
-    groups = people.unlinked(storage(), _year_digests(year))
+    digests = _year_digests(year)
+    groups = people.unlinked(storage(), digests)
     return render_template(
         "admin/people_unlinked.html",
         groups=groups,
+        linked=people.linked(storage(), digests),
         year=year,
         years=list(range(today().year, today().year - 5, -1)),
         everyone=[p for p in people.all_people(storage())],
@@ -244,6 +246,19 @@ def link():
     count = people.link_spelling(storage(), clock(), g.user, _year_digests(year), spelling, person_id)
     person = people.get(storage(), person_id)
     flash(t("people.linked", n=count, spelling=spelling, name=person.name if person else ""))
+    return redirect(url_for("people_admin.unlinked", year=year))
+
+
+@bp.post("/unlinked/unlink")
+@requires("people.manage")
+def unlink():
+    """Undo a wrong link: the lines go back to the unlinked list."""
+    year = _year()
+    spelling = inputs.name(request.form.get("spelling"), "责任人", services.MAX_RESPONSIBLE)
+    count = people.unlink_spelling(
+        storage(), clock(), g.user, _year_digests(year), spelling, request.form.get("person_id", "")
+    )
+    flash(t("people.unlinked_done", n=count, spelling=spelling))
     return redirect(url_for("people_admin.unlinked", year=year))
 
 

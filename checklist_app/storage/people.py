@@ -79,6 +79,11 @@ class PeopleStore(ABC):
     def link(self, links: Mapping[str, str]) -> int:
         """Store the links for lines not linked yet (a linked line keeps its person); how many were new."""
 
+    @abstractmethod
+    def unlink(self, links: Mapping[str, str]) -> int:
+        """Remove each link ``ref`` → person that is still to that person (a line relinked meanwhile
+        is left alone); how many were removed. The line is then unlinked again, to be linked right."""
+
 
 def _key(value) -> str:
     return value.casefold() if isinstance(value, str) else ""
@@ -145,6 +150,13 @@ class MemoryPeopleStore(PeopleStore):
             new = {ref: pid for ref, pid in links.items() if ref not in self._links}
             self._links.update(new)
             return len(new)
+
+    def unlink(self, links) -> int:
+        with self._lock:
+            gone = [ref for ref, pid in links.items() if self._links.get(ref) == pid]
+            for ref in gone:
+                del self._links[ref]
+            return len(gone)
 
 
 class _JSONFile:
@@ -219,3 +231,13 @@ class FilePeopleStore(PeopleStore):
                 stored.update(new)
                 self._links.write({"links": stored})
             return len(new)
+
+    def unlink(self, links) -> int:
+        with exclusive_lock(self._links.path):
+            stored = dict(self._links.read().get("links", {}))
+            gone = [ref for ref, pid in links.items() if stored.get(ref) == pid]
+            for ref in gone:
+                del stored[ref]
+            if gone:
+                self._links.write({"links": stored})
+            return len(gone)

@@ -104,7 +104,8 @@ def test_two_spellings_linked_to_one_person_are_one_ledger_line_and_one_repeat_c
     assert response.status_code == 302
     page = client.get("/admin/people/unlinked").get_data(as_text=True)
     assert "自动关联完成：新关联 1 项，还有 1 项未登记" in page
-    assert "<strong>小李</strong>" in page and "<strong>李明</strong>" not in page
+    still_unlinked = page.split('id="linked"')[0]
+    assert "<strong>小李</strong>" in still_unlinked and "<strong>李明</strong>" not in still_unlinked
     response = post(
         client,
         "/admin/people/unlinked/link",
@@ -154,6 +155,56 @@ def test_the_migration_is_idempotent_and_audited_once(app, client, auth):
     auth.login("admin")
     page = client.get("/admin/people/unlinked").get_data(as_text=True)
     assert "<strong>张伟</strong>" in page and page.count('<optgroup label="同名的人">') == 1
+
+
+def test_a_wrong_link_is_undone_and_the_fine_moves_to_the_right_person(app, client, auth):
+    wrong = hire(app, "李明", employee_no="A0012")
+    right = hire(app, "李敏", employee_no="A0013")
+    fail(app, dt.date(2026, 11, 2), name="小李")
+    fail(app, dt.date(2026, 11, 9), name="小李")
+    picked = fail(app, dt.date(2026, 11, 16), person_id=wrong.id)  # chosen in the picker: not a link
+    auth.login("admin")
+    link = {"spelling": "小李", "person_id": wrong.id, "year": "2026"}
+    post(client, "/admin/people/unlinked/link", link, page="/admin/people/unlinked")
+    assert [(p.person, p.violations) for p in ledger(app).people] == [("李明", 3)]
+    page = client.get("/admin/people/unlinked").get_data(as_text=True)
+    assert "已关联的写法" in page and "<strong>小李</strong> → 李明 · A0012 · 客服部 · 2 项" in page
+
+    response = post(client, "/admin/people/unlinked/unlink", link, page="/admin/people/unlinked")
+    assert response.status_code == 302
+    page = client.get("/admin/people/unlinked").get_data(as_text=True)
+    assert "已撤销“小李”的 2 项关联，它们回到了未登记列表。" in page and "已关联的写法" not in page
+    again = post(client, "/admin/people/unlinked/unlink", link, page="/admin/people/unlinked")
+    assert again.status_code == 409 and "无需撤销" in again.get_data(as_text=True)
+    post(
+        client,
+        "/admin/people/unlinked/link",
+        {**link, "person_id": right.id},
+        page="/admin/people/unlinked",
+    )
+    assert sorted((p.person, p.violations) for p in ledger(app).people) == [("李敏", 2), ("李明", 1)]
+    assert item(picked)["responsible_id"] == wrong.id  # the stored record itself is never rewritten
+    with app.app_context():
+        [undone] = audit.entries(
+            storage(), dt.date(2026, 1, 1), dt.date(2026, 12, 31), action="responsible.unlink"
+        )
+    assert undone.actor == "admin" and undone.before == {
+        "spelling": "小李",
+        "person_id": wrong.id,
+        "lines": 2,
+    }
+
+
+def test_undoing_a_link_needs_a_real_link(app, client, auth):
+    auth.login("admin")
+    for data in (
+        {"spelling": "小李", "person_id": "p000000000001"},
+        {"spelling": "小李", "person_id": "../x"},
+    ):
+        response = post(client, "/admin/people/unlinked/unlink", data, page="/admin/people/unlinked")
+        assert response.status_code == 409 and "无需撤销" in response.get_data(as_text=True)
+    bad = post(client, "/admin/people/unlinked/unlink", {"spelling": ""}, page="/admin/people/unlinked")
+    assert 400 <= bad.status_code < 500
 
 
 def test_the_command_line_runs_the_same_migration(app):

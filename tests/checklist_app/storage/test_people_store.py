@@ -91,6 +91,15 @@ def test_links_are_added_once_and_never_overwritten(store):
     assert store.links() == {"2026-11-02.abc#cs-response-avg": "p000000000001", "r#k": "p000000000002"}
 
 
+def test_a_wrong_link_is_removed_only_while_it_still_points_at_that_person(store):
+    store.link({"r#a": "p000000000001", "r#b": "p000000000001", "r#c": "p000000000002"})
+    assert store.unlink({"r#a": "p000000000001", "r#c": "p000000000001", "r#x": "p000000000001"}) == 1
+    assert store.links() == {"r#b": "p000000000001", "r#c": "p000000000002"}
+    assert store.unlink({"r#a": "p000000000001"}) == 0  # already gone: nothing to do
+    assert store.link({"r#a": "p000000000003"}) == 1  # the line can now be linked to the right person
+    assert store.links()["r#a"] == "p000000000003"
+
+
 def test_returned_people_are_copies(store):
     store.put_many([person("p000000000001")])
     store.all()[0]["name"] = "改了"
