@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
-WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-FREQUENCY_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly", "shift", "event")
+# Frequencies live in their own registry; re-exported here because they are part of the model.
+from .frequencies import FREQUENCY_KINDS as FREQUENCY_KINDS
+from .frequencies import WEEKDAYS_EN as WEEKDAYS_EN
+from .frequencies import WEEKDAYS_ZH as WEEKDAYS_ZH
+from .frequencies import Frequency
 
 
 @dataclass(frozen=True, order=True)
@@ -21,68 +22,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
-
-
-@dataclass(frozen=True)
-class Frequency:
-    """When a check is due.
-
-    ``kind`` is one of FREQUENCY_KINDS. ``weekday`` is 0 (Monday) … 6 (Sunday) for
-    weekly checks pinned to a day; ``day`` is the day of month (-1 = last day) for
-    monthly checks and ``by`` says the day is a deadline (每月10日前) rather than the
-    exact day; ``workdays`` restricts daily checks to Monday–Friday; ``time`` is an
-    optional "HH:MM"; ``event`` names the trigger of per-event checks; ``inferred``
-    marks a frequency the source text did not state.
-    """
-
-    kind: str
-    weekday: int | None = None
-    day: int | None = None
-    by: bool = False
-    workdays: bool = False
-    time: str | None = None
-    event: str | None = None
-    inferred: bool = False
-
-    @property
-    def label(self) -> str:
-        """The canonical Chinese wording, e.g. 每周五 08:00 or 每月10日前."""
-        if self.kind == "daily":
-            text = "每个工作日" if self.workdays else "每日"
-        elif self.kind == "weekly":
-            text = "每周" + (WEEKDAYS_ZH[self.weekday] if self.weekday is not None else "")
-        elif self.kind == "monthly":
-            if self.day is None:
-                text = "每月"
-            elif self.day == -1:
-                text = "每月最后一天" + ("前" if self.by else "")
-            else:
-                text = f"每月{self.day}日" + ("前" if self.by else "")
-        elif self.kind == "quarterly":
-            text = "每季度"
-        elif self.kind == "yearly":
-            text = "每年"
-        elif self.kind == "shift":
-            text = "每班次"
-        else:
-            text = f"{self.event}"
-        if self.time:
-            text += f" {self.time}"
-        return text
-
-    def to_dict(self) -> dict:
-        """The JSON form used by the export (stable interface)."""
-        return {
-            "kind": self.kind,
-            "label": self.label,
-            "weekday": WEEKDAYS_EN[self.weekday] if self.weekday is not None else None,
-            "day": self.day,
-            "by": self.by,
-            "workdays": self.workdays,
-            "time": self.time,
-            "event": self.event,
-            "inferred": self.inferred,
-        }
 
 
 @dataclass(frozen=True)
@@ -227,18 +166,33 @@ class Department:
 
 
 @dataclass(frozen=True)
+class Holiday:
+    """A public holiday of the calendar in reference.yml: its name and its date in each year listed."""
+
+    name: str
+    dates: tuple[dt.date, ...]
+    line: int = field(default=1, compare=False)  # in reference.yml, for messages
+
+
+@dataclass(frozen=True)
 class Reference:
-    """Reference data the policies point at: roles, departments, areas and events."""
+    """Reference data the policies point at: roles, departments, areas, events, shifts and holidays."""
 
     roles: tuple[Role, ...] = ()
     departments: tuple[Department, ...] = ()
     areas: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
     shifts: tuple[str, ...] = ()
+    holidays: tuple[Holiday, ...] = ()
 
     @property
     def role_names(self) -> frozenset[str]:
         return frozenset(role.name for role in self.roles)
+
+    @cached_property
+    def holiday_dates(self) -> dict[str, tuple[dt.date, ...]]:
+        """Holiday name -> its dates, as the frequency registry asks for them."""
+        return {h.name: h.dates for h in self.holidays}
 
 
 @dataclass(frozen=True)

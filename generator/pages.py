@@ -6,22 +6,16 @@ import json
 import posixpath
 from urllib.parse import quote
 
+from .frequencies import KINDS
 from .model import CheckItem, Handbook, Policy
 from .reference import ALL_STAFF
 from .render import badge, escape_markdown, fmt_number
 
 ROLES_DIR = "岗位须知"
 OVERVIEW_PAGE = "检查项总览.md"
-# Reading order for people: the most frequent duties first.
-KIND_TITLES = {
-    "daily": "每日检查",
-    "shift": "每班次检查",
-    "weekly": "每周检查",
-    "monthly": "每月检查",
-    "quarterly": "每季度检查",
-    "yearly": "每年检查",
-    "event": "按事件检查",
-}
+# Every kind of the frequency registry, in its reading order (the most frequent duties first);
+# the key is also the section's anchor, so no kind can be missing from the overview.
+KIND_TITLES = {name: kind.title for name, kind in KINDS.items()}
 _LINK_UNSAFE = frozenset("%()<> \"'\\[]")
 _NOTE = '!!! note "本页由手册自动生成"\n    内容来自各项制度原文，随制度更新自动变化；请勿直接编辑本页。\n'
 
