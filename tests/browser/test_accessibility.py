@@ -192,3 +192,67 @@ def test_tap_targets_are_at_least_44_px(admin, server, name):
     admin.goto(app_url(server, APP_PAGES[name]))
     small = admin.evaluate(SMALL_TARGETS, MIN_TARGET)
     assert not small, f"{name}: smaller than {MIN_TARGET} px:\n" + "\n".join(small)
+
+
+LANG_PAGES = [
+    "today",
+    "checklist",
+    "history",
+    "print",
+    "dashboard",
+    "ledger",
+    "admin-users",
+    "account",
+    "error",
+]
+
+
+def failed_requests(page) -> list[str]:
+    """Record every same-page resource that came back 4xx/5xx (the favicon used to be a 404)."""
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    return failed
+
+
+def assert_icon_loads(page) -> None:
+    icon = page.locator("link[rel=icon]")
+    expect(icon).to_have_count(1)
+    href = icon.evaluate("el => el.href")
+    response = page.request.get(href)
+    assert response.status == 200, f"{href}: {response.status}"
+    assert response.headers["content-type"].startswith("image/"), response.headers["content-type"]
+
+
+def test_app_pages_say_zh_cn_and_have_a_favicon(admin, server, browser):
+    failed = failed_requests(admin)
+    for name in LANG_PAGES:
+        admin.goto(app_url(server, APP_PAGES[name]))
+        assert admin.evaluate("document.documentElement.lang") == "zh-CN", name
+        assert_icon_loads(admin)
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        failed += failed_requests(page)
+        page.goto(server.url + "/login")
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        assert_icon_loads(page)
+    finally:
+        context.close()
+    assert not failed, failed
+
+
+def test_handbook_pages_say_zh_cn_and_have_their_favicon(axe_phone, real_site_url):
+    failed = failed_requests(axe_phone)
+    for path in ("", POLICY):
+        axe_phone.goto(real_site_url + path)
+        assert axe_phone.evaluate("document.documentElement.lang") == "zh-CN", path
+        assert_icon_loads(axe_phone)
+        assert axe_phone.locator("link[rel=icon]").get_attribute("href").endswith("assets/favicon.png")
+    assert not failed, failed
