@@ -33,6 +33,7 @@ from tests.browser.transfer import TransferMeter  # noqa: E402
 
 def build(project: Path) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", project / "overrides")  # theme custom_dir
     shutil.copytree(ROOT / "handbook", project / "handbook")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(

@@ -64,12 +64,16 @@ def cache_control_for(path: str) -> str:
     return IMMUTABLE if FINGERPRINTED.fullmatch(path) else REVALIDATE
 
 
-def _resolve(root: Path, path: str) -> Path:
+def _find(root: Path, path: str) -> Path | None:
     joined = safe_join(str(root), path)  # None for a path that escapes the folder
-    if joined is None:
-        abort(404)
-    file = Path(joined)
-    if not file.is_file():
+    if joined is None or not Path(joined).is_file():
+        return None
+    return Path(joined)
+
+
+def _resolve(root: Path, path: str) -> Path:
+    file = _find(root, path)
+    if file is None:
         abort(404)
     return file
 
@@ -126,22 +130,43 @@ def _finish(response: Response, file: Path, encoding: str | None, cache_control:
     return response
 
 
+def not_found_page(root: Path) -> Response:
+    """The handbook's own 404 page (``overrides/404.html``), sent with status 404.
+
+    It links to the handbook's home and search rather than the app's pages, which a new hire
+    without an account cannot open. Without a built 404 page, the app's own 404 is shown.
+    """
+    file = root / "404.html"
+    if not file.is_file():
+        abort(404)
+    encoding, sent = _precompressed(file)
+    response = Response(sent.read_bytes(), status=404, mimetype="text/html")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    security.allow_inline_scripts(response, security.page_script_hashes(file))
+    return _finish(response, file, None, REVALIDATE)
+
+
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
 def page(path: str):
-    """A file of the built site; directory URLs map to their index.html."""
+    """A file of the built site; directory URLs map to their index.html; else the site's 404 page."""
     root = Path(current_app.config["SITE_DIR"]).resolve()
-    if not (root / "index.html").exists() or not _plausible(path) or path.endswith(_VARIANT_SUFFIXES):
+    if not (root / "index.html").exists():
         abort(404)
+    if not _plausible(path) or path.endswith(_VARIANT_SUFFIXES):
+        return not_found_page(root)
     if path == "" or path.endswith("/"):
         path += "index.html"
     elif (root / path).is_dir():
         path += "/index.html"
-    file = _resolve(root, path)
+    file = _find(root, path)
+    if file is None:
+        return not_found_page(root)
     mimetype = _mimetype(file)
     if mimetype in security.JAVASCRIPT_TYPES and not security.is_theme_script(file):
         current_app.logger.warning("not serving %s: a script the theme does not ship", path)
-        abort(404)
+        return not_found_page(root)
     encoding, sent = _precompressed(file)
     response = send_file(
         sent,

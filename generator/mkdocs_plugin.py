@@ -36,6 +36,8 @@ _STARTS_WITH_H1 = re.compile(r"\s*<h1[\s>]")
 
 class HandbookConfig(base.Config):
     export = c.Type(str, default="handbook.json")
+    # Where the app serves the site (checklist_app/handbook_site.py): the 404 page's links start here.
+    served_at = c.Type(str, default="/handbook/")
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -106,6 +108,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 # page.title through `striptags`, which turns &lt; back into <.
                 page.meta["title"] = safe
         return html
+
+    def on_template_context(self, context, /, *, template_name, config):
+        # The 404 page is served at any depth, so MkDocs gives it absolute links, from "/" when
+        # site_url is unset; the app serves the site under `served_at`.
+        if template_name == "404.html" and not config.site_url:
+            context["base_url"] = self.config.served_at.rstrip("/")
+        return context
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config) -> None:

@@ -72,15 +72,15 @@ def check_badges(draft: CheckDraft) -> list[tuple[str, str, str]]:
 
 
 def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:
-    """Append the card for one check item: a checkbox-styled rule, its badges and a permalink.
+    """Append the card for one check item: a 检查项 label, the rule, its badges and a permalink.
 
     Built as elements (not an HTML string) so the id is a real anchor that MkDocs'
-    link validation and the table of contents can see.
+    link validation and the table of contents can see. The id itself is for owners (it is in the
+    Markdown they edit and on the check overview page): readers see only the link, the id is its
+    tooltip. Nothing on the card looks like a checkbox: it is a rule to read, not a control.
     """
     card = etree.SubElement(parent, "div", {"class": "hb-check", "id": draft.id, "data-check-id": draft.id})
     text = etree.SubElement(card, "p", {"class": "hb-check__text"})
-    box = etree.SubElement(text, "span", {"class": "hb-check__box", "aria-hidden": "true"})
-    box.text = AtomicString("")
     kind = etree.SubElement(text, "span", {"class": "hb-check__kind"})
     kind.text = AtomicString("检查项")
     kind.tail = AtomicString(draft.text)
@@ -88,9 +88,16 @@ def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:
     for item in check_badges(draft):
         badge_element(badges, *item)
     link = etree.SubElement(
-        card, "a", {"class": "hb-check__id", "href": f"#{draft.id}", "title": "检查项编号（链接到本条）"}
+        card,
+        "a",
+        {
+            "class": "hb-check__link",
+            "href": f"#{draft.id}",
+            "title": f"检查项编号 {draft.id}",
+            "aria-label": "本检查项的链接",
+        },
     )
-    link.text = AtomicString(draft.id)
+    link.text = AtomicString("¶")
     return card
 
 

@@ -62,6 +62,7 @@ def make_site_project(dest: Path, docs: Path) -> Path:
         if not target.exists():
             (shutil.copytree if src.is_dir() else shutil.copy)(src, target)
     shutil.copy(PROJECT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(PROJECT / "overrides", dest / "overrides", dirs_exist_ok=True)  # theme custom_dir
     return dest
 
 
@@ -91,6 +92,7 @@ def real_site(tmp_path_factory) -> Path:
     """The real handbook (handbook/) built once per run (strict)."""
     project = tmp_path_factory.mktemp("real")
     shutil.copy(PROJECT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(PROJECT / "overrides", project / "overrides")  # theme custom_dir
     shutil.copytree(PROJECT / "handbook", project / "handbook")
     proc = build_site(project)
     assert proc.returncode == 0, proc.stdout + proc.stderr

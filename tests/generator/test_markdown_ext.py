@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 
 SOURCE = """## 第一条 响应时间 {#cs-response}
@@ -35,7 +37,21 @@ def test_check_block_becomes_a_card_with_a_permalink_anchor():
     html = _html(SOURCE)
     assert '<div class="hb-check" data-check-id="cs-response-avg" id="cs-response-avg">' in html
     assert 'href="#cs-response-avg"' in html
-    assert "检查项" in html
+    assert '<span class="hb-check__kind">检查项</span>' in html
+
+
+def test_the_check_id_is_for_owners_readers_see_only_a_link():
+    html = _html(SOURCE)
+    # The id is the anchor and the link's tooltip, never text on the card.
+    visible = re.sub(r"<[^>]+>", "", html)
+    assert "cs-response-avg" not in visible
+    assert 'aria-label="本检查项的链接" class="hb-check__link" href="#cs-response-avg"' in html
+    assert 'title="检查项编号 cs-response-avg">¶</a>' in html
+
+
+def test_nothing_on_the_card_looks_like_a_checkbox():
+    html = _html(SOURCE)
+    assert "hb-check__box" not in html and "<input" not in html and "☐" not in html
 
 
 def test_badges_show_frequency_roles_checker_area_points_and_fine():

@@ -36,7 +36,33 @@ def test_search_finds_every_page_containing_the_term(index, term):
 def test_generated_role_and_overview_pages_are_built(sample_site):
     assert (sample_site / "岗位须知" / "售前客服" / "index.html").exists()
     overview = (sample_site / "检查项总览" / "index.html").read_text(encoding="utf-8")
-    assert "每周检查（4 项）" in overview
+    assert '<h2 id="weekly">每周检查' in overview
+    assert '<a href="#weekly">每周检查</a>：4 项' in overview
+
+
+def test_a_role_pages_contents_link_to_its_sections(sample_site):
+    html = (sample_site / "岗位须知" / "售后客服" / "index.html").read_text(encoding="utf-8")
+    for anchor in ("costliest", "policy-cs-service", "policy-leave"):
+        assert f'href="#{anchor}"' in html
+        assert f'<h2 id="{anchor}">' in html
+
+
+def test_readers_do_not_see_check_ids_on_policy_pages(sample_site, handbook):
+    html = (sample_site / "20-客服" / "service" / "index.html").read_text(encoding="utf-8")
+    article = html[html.index("<article") : html.index("</article>")]
+    text = re.sub(r"<[^>]+>", " ", article)
+    checks = [k.id for p in handbook.policies if p.id == "cs-service" for k in p.checks]
+    assert checks
+    for check in checks:
+        assert f'id="{check}"' in article  # still a permalink target
+        assert check not in text
+
+
+def test_the_404_page_is_the_handbooks_own_with_links_from_where_the_app_serves_it(sample_site):
+    html = (sample_site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>找不到这个页面</h1>" in html
+    assert 'action="/handbook/"' in html and 'href="/handbook/"' in html
+    assert 'href="/handbook/assets/handbook.css"' in html
 
 
 def test_policy_page_shows_owner_version_and_dates(sample_site):
@@ -61,7 +87,7 @@ def test_no_page_loads_anything_from_another_host(sample_site):
 
 def test_chinese_interface(sample_site):
     html = (sample_site / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="zh"' in html
+    assert '<html lang="zh' in html  # zh or zh-CN
     assert "搜索" in html
 
 
