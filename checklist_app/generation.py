@@ -1,17 +1,20 @@
 """Which checks are due: daily, weekly and per-event checklists generated from the handbook model.
 
 Pure functions of (model, date or week, target): the same inputs always give the
-same items in the same order (handbook order: policy path, clause, check).
+same items in the same order (handbook order: policy path, clause, check; a check
+due several times a day gives one item per time, in time order). Which checklist a
+frequency lands on and when it is due is the frequency registry's answer
+(generator/frequencies.py), so each due occurrence is on exactly one checklist.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from generator.frequencies import on_daily, on_weekly
 from generator.model import CheckItem, Frequency, Handbook
 from generator.reference import ALL_STAFF
 
@@ -46,7 +49,7 @@ class Target:
 class ChecklistItem:
     """One line of a checklist, with the exact versions it is checked against."""
 
-    key: str  # check id, or "check-id@班次" for per-shift checks
+    key: str  # check id; "check-id@班次" per shift; "check-id@09:00" per time of a several-times check
     check_id: str
     policy_id: str
     policy_title: str
@@ -67,6 +70,7 @@ class ChecklistItem:
     shift: str | None = None
     deduct: float | None = None  # points per failed occurrence, resolved for this target
     scored: bool = False  # counts towards its policy's score on this checklist
+    time: str | None = None  # the time of day this item is due at (每日 09:00), or the deadline (17:00前)
 
 
 @dataclass(frozen=True)
@@ -96,31 +100,12 @@ class Checklist:
         return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
-def last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def is_due(freq: Frequency, day: dt.date) -> bool:
+def is_due(freq: Frequency, day: dt.date, holidays=None) -> bool:
     """Whether a check with this frequency belongs on the daily checklist of ``day``.
 
-    Unpinned weekly checks live on the weekly checklist; unpinned monthly,
-    quarterly and yearly checks fall due on the last day of their period, and a
-    day of month past the month's end (每月31日 in April) falls on its last day.
+    ``holidays`` maps holiday names to their dates (Reference.holiday_dates).
     """
-    month_end = day.day == last_day(day.year, day.month)
-    if freq.kind in ("daily", "shift"):
-        return not (freq.workdays and day.weekday() >= 5)
-    if freq.kind == "weekly":
-        return freq.weekday is not None and day.weekday() == freq.weekday
-    if freq.kind == "monthly":
-        if freq.day is None or freq.day == -1:
-            return month_end
-        return day.day == min(freq.day, last_day(day.year, day.month))
-    if freq.kind == "quarterly":
-        return month_end and day.month in (3, 6, 9, 12)
-    if freq.kind == "yearly":
-        return (day.month, day.day) == (12, 31)
-    return False  # events are started on demand
+    return on_daily(freq, day, holidays)
 
 
 def matches(handbook: Handbook, check: CheckItem, target: Target) -> bool:
@@ -166,10 +151,17 @@ def _build(
             deduct=deduction_for(check, sheet),
             scored=is_scored(check, sheet),
         )
-        if check.frequency.kind == "shift" and shifts:
+        freq = check.frequency
+        if freq.kind == "shift" and shifts:
             items += [ChecklistItem(key=f"{check.id}@{s}", shift=s, **base) for s in shifts]
+        elif len(freq.times) > 1:
+            # One item per time, each with its own key, so each occurrence is answered (and fined) once.
+            items += [
+                ChecklistItem(key=f"{check.id}@{at}", time=at, **{**base, "frequency": freq.label_at(at)})
+                for at in freq.times
+            ]
         else:
-            items.append(ChecklistItem(key=check.id, **base))
+            items.append(ChecklistItem(key=check.id, time=freq.time, **base))
     used = tuple(
         sheet
         for pid, sheet in sheets.items()
@@ -184,10 +176,11 @@ def _in_scope(check: CheckItem, scope: str) -> bool:
 
 def daily_checklist(handbook: Handbook, day: dt.date, target: Target, scope: str = ALL_CHECKERS) -> Checklist:
     """Every check due on ``day`` for ``target`` that ``scope`` checks; per-shift checks once per shift."""
+    holidays = handbook.reference.holiday_dates
     checks = [
         k
         for k in handbook.checks
-        if matches(handbook, k, target) and is_due(k.frequency, day) and _in_scope(k, scope)
+        if matches(handbook, k, target) and on_daily(k.frequency, day, holidays) and _in_scope(k, scope)
     ]
     return _build(handbook, "daily", day.isoformat(), target, scope, checks, handbook.reference.shifts)
 
@@ -204,19 +197,17 @@ def week_start(period: str) -> dt.date:
 
 
 def weekly_checklist(handbook: Handbook, period: str, target: Target, scope: str = ALL_CHECKERS) -> Checklist:
-    """The weekly checks for ``target`` in the ISO week ``period`` that are not pinned to a weekday.
+    """The checks for ``target`` due in the ISO week ``period`` that are not pinned to a day.
 
-    A check pinned to a weekday (每周五) is due on that day's daily checklist only, so
-    each due occurrence is on exactly one checklist and can be answered (and fined) once.
+    每周, 每两周 (in its weeks) and 每月第N周 (in that week). A check pinned to a weekday
+    (每周五, 每两周五) is due on that day's daily checklist only, so each due occurrence is
+    on exactly one checklist and can be answered (and fined) once.
     """
-    week_start(period)  # validates the period
+    monday = week_start(period)  # validates the period
     checks = [
         k
         for k in handbook.checks
-        if matches(handbook, k, target)
-        and k.frequency.kind == "weekly"
-        and k.frequency.weekday is None
-        and _in_scope(k, scope)
+        if matches(handbook, k, target) and on_weekly(k.frequency, monday) and _in_scope(k, scope)
     ]
     return _build(handbook, "weekly", period, target, scope, checks, ())
 

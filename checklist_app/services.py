@@ -388,6 +388,7 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "count": count,
                 "result": result,
                 "note": note,
+                "time": item.get("time"),  # which time of a several-times-a-day check (absent in old records)
                 "responsible": responsible,
                 "responsible_id": person_id,
             }

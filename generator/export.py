@@ -102,6 +102,7 @@ def to_dict(handbook: Handbook) -> dict:
             "areas": list(ref.areas),
             "events": list(ref.events),
             "shifts": list(ref.shifts),
+            "holidays": [{"name": h.name, "dates": [d.isoformat() for d in h.dates]} for h in ref.holidays],
         },
     }
 

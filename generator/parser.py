@@ -212,7 +212,7 @@ def _build_policy(
         body = "".join(lines[c["start"] : bounds[index + 1]])
         checks = []
         for draft in c["checks"]:
-            item, found = _build_check(path, draft, events, fields, c["id"])
+            item, found = _build_check(path, draft, events, fields, c["id"], reference.holiday_dates)
             result.problems += found
             if item is not None:
                 result.problems += _scoring_problems(
@@ -324,7 +324,12 @@ def _check_references(path: str, draft: checkblock.CheckDraft) -> list[tuple[str
 
 
 def _build_check(
-    path: str, draft: checkblock.CheckDraft, events: frozenset[str], fields: dict, clause_id: str
+    path: str,
+    draft: checkblock.CheckDraft,
+    events: frozenset[str],
+    fields: dict,
+    clause_id: str,
+    holidays=(),
 ) -> tuple[CheckItem | None, list[Problem]]:
     found: list[Problem] = []
     raw = draft.raw
@@ -334,11 +339,9 @@ def _build_check(
     freq = None
     if "frequency" in raw and raw["frequency"][0]:
         value, line = raw["frequency"]
-        freq = A.parse_frequency(value, events)
-        if freq is None and (at := A.deadline_time(value, events)):
-            found.append(P.frequency_deadline_time(path, line, value, at))
-        elif freq is None:
-            found.append(P.unknown_frequency(path, line, value, sorted(events)))
+        freq = A.parse_frequency(value, events, holidays=holidays, effective=fields.get("effective"))
+        if freq is None:
+            found.append(P.unknown_frequency(path, line, value, sorted(events), tuple(holidays)))
     numbers = {}
     for key, example in (("points", "分值: 5"),):
         if key in raw:

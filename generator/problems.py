@@ -282,27 +282,38 @@ def check_duplicate_attr(path, line, key) -> Problem:
     )
 
 
-def unknown_frequency(path, line, value, events=()) -> Problem:
+def unknown_frequency(path, line, value, events=(), holidays=()) -> Problem:
+    from .frequencies import summary  # the registry's spellings: one list for messages and the guide
+
     events_text = "、".join(events) if events else "（reference.yml 中尚未登记事件）"
+    holidays_text = "、".join(holidays) if holidays else "（reference.yml 中尚未登记节假日）"
     return _p(
         path,
         line,
         "unknown-frequency",
         f"频率 {value!r} 无法识别",
-        "可用：每日、每个工作日、每周、每周五（每周一…每周日，可加时间，如 每周一 08:00）、"
-        "每月、每月10日、每月10日前、每月最后一天、每季度、每年、每班次，"
-        f"或 reference.yml 里登记的事件：{events_text}；推断的频率在后面加（推断）",
+        f"可用：{summary()}，或 reference.yml 里登记的事件：{events_text}；"
+        f"节假日：{holidays_text}；推断的频率在后面加（推断）",
     )
 
 
-def frequency_deadline_time(path, line, value, at) -> Problem:
+def holiday_bad_date(path, line, name, value) -> Problem:
     return _p(
         path,
         line,
-        "frequency-deadline-time",
-        f"频率 {value!r} 写了截止时间“…前”：频率只写多久检查一次，可以带一个检查的时间点，不能写“几点前”",
-        f"写成 频率: {at}（到这个时间检查），或只写频率，把截止时间写进检查内容，"
-        "例如 频率: 每日 + 检查内容“17:00前已完成发货”",
+        "holiday-bad-date",
+        f"节假日 {name} 的日期 {value!r} 不是有效日期",
+        "写成 年-月-日，例如 2027-02-06；几个年份的日期用顿号或逗号隔开，或每个日期一行“- 2027-02-06”",
+    )
+
+
+def holiday_without_dates(path, line, name) -> Problem:
+    return _p(
+        path,
+        line,
+        "holiday-no-dates",
+        f"节假日 {name} 没有写日期",
+        "在名称下一行写 日期: 2027-01-01、2028-01-01（放假第一天，每年一个）",
     )
 
 

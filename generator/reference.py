@@ -1,14 +1,16 @@
-"""Load ``reference.yml``: the roles, departments, areas and events policies refer to."""
+"""Load ``reference.yml``: the roles, departments, areas, events, shifts and holidays policies refer to."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
 
 from . import problems as P
 from .frontmatter import compose, duplicate_keys, yaml_problem
-from .model import Department, Reference, Role
+from .model import Department, Holiday, Reference, Role
 from .problems import Problem
 from .sourcefile import read_source
 
@@ -40,6 +42,8 @@ _KEYS = {
     "events": "events",
     "班次": "shifts",
     "shifts": "shifts",
+    "节假日": "holidays",
+    "holidays": "holidays",
 }
 _ITEM_KEYS = {
     "名称": "name",
@@ -50,14 +54,25 @@ _ITEM_KEYS = {
     "description": "description",
     "人数": "headcount",
     "headcount": "headcount",
+    "日期": "dates",
+    "dates": "dates",
 }
 
 
-_GROUP_LABELS = {"roles": "岗位", "departments": "部门", "areas": "区域", "events": "事件", "shifts": "班次"}
+_GROUP_LABELS = {
+    "roles": "岗位",
+    "departments": "部门",
+    "areas": "区域",
+    "events": "事件",
+    "shifts": "班次",
+    "holidays": "节假日",
+}
 _ITEM_FIELDS = {
     "roles": ("name", "department", "description"),
     "departments": ("name", "headcount", "description"),
+    "holidays": ("name", "dates", "description"),
 }
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NAMED_ONLY = ("areas", "events", "shifts")
 
 
@@ -95,6 +110,7 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
     for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
         sections[_KEYS[str(key_node.value)]] = list(value_node.value)
     roles = [Role(ALL_STAFF, description="本手册中所有岗位")]
+    holidays: list[Holiday] = []
     role_lines: list[tuple[Role, int, int]] = []  # role, line of its name, line of its department
     departments = []
     names: dict[str, dict[str, int]] = {name: {} for name in _GROUP_LABELS}
@@ -130,26 +146,58 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
                         )
                         count = None
                 departments.append(Department(name, count, line=name_line))
+            elif group == "holidays":
+                holiday, problems = _holiday(shown, item, name, name_line)
+                holidays.append(holiday)
+                found += problems
     if any(p.code in UNUSABLE for p in found):
         # Cut off: what follows the cut is unknown, so names missing from it are no mistake.
-        return _reference(roles, departments, names), [p for p in found if p.code in UNUSABLE]
+        return _reference(roles, departments, names, holidays), [p for p in found if p.code in UNUSABLE]
     known = [d.name for d in departments]
     for role, _name_line, department_line in role_lines:
         if role.department is not None and role.department not in names["departments"]:
             found.append(
                 P.reference_unknown_department(shown, department_line, role.name, role.department, known)
             )
-    return _reference(roles, departments, names), found
+    return _reference(roles, departments, names, holidays), found
 
 
-def _reference(roles: list[Role], departments: list[Department], names: dict) -> Reference:
+def _reference(
+    roles: list[Role], departments: list[Department], names: dict, holidays: list[Holiday]
+) -> Reference:
     return Reference(
         roles=tuple(roles),
         departments=tuple(departments),
         areas=tuple(names["areas"]),
         events=tuple(names["events"]),
         shifts=tuple(names["shifts"]),
+        holidays=tuple(holidays),
     )
+
+
+def _holiday(shown: str, item: yaml.Node, name: str, line: int) -> tuple[Holiday, list[Problem]]:
+    """A holiday and its dates (``日期: 2027-01-01、2028-01-01`` or one ``- 2027-01-01`` per line)."""
+    node = next(
+        (v for k, v in getattr(item, "value", ()) if _ITEM_KEYS.get(str(k.value)) == "dates"),
+        None,
+    )
+    if isinstance(node, yaml.SequenceNode):
+        written = [(_scalar_text(v), _line(v)) for v in node.value]
+    elif node is not None and _scalar_text(node):
+        written = [(text.strip(), _line(node)) for text in re.split(r"[,，、;；\s]+", _scalar_text(node))]
+    else:
+        return Holiday(name, (), line), [P.holiday_without_dates(shown, line, name)]
+    dates, found = [], []
+    for text, date_line in written:
+        if not text:
+            continue
+        try:
+            if not _DATE_RE.fullmatch(text):
+                raise ValueError(text)
+            dates.append(dt.date.fromisoformat(text))
+        except ValueError:
+            found.append(P.holiday_bad_date(shown, date_line, name, text))
+    return Holiday(name, tuple(sorted(set(dates))), line), found
 
 
 def _scalar_text(node: yaml.ScalarNode) -> str:
@@ -157,10 +205,14 @@ def _scalar_text(node: yaml.ScalarNode) -> str:
 
 
 def _fields(item: yaml.Node) -> dict[str, tuple[str, int]]:
-    """An item's fields as canonical name -> (text, line); a plain item is just its name."""
+    """An item's scalar fields as canonical name -> (text, line); a plain item is just its name."""
     if isinstance(item, yaml.ScalarNode):
         return {"name": (_scalar_text(item), _line(item))}
-    return {_ITEM_KEYS[str(k.value)]: (_scalar_text(v), _line(v)) for k, v in item.value}
+    return {
+        _ITEM_KEYS[str(k.value)]: (_scalar_text(v), _line(v))
+        for k, v in item.value
+        if isinstance(v, yaml.ScalarNode)
+    }
 
 
 def _structure_problems(shown: str, node: yaml.Node | None, text: str) -> list[Problem]:
@@ -189,7 +241,7 @@ def _structure_problems(shown: str, node: yaml.Node | None, text: str) -> list[P
                     shown,
                     _line(key_node),
                     f"不认识的分组 {key!r}",
-                    "可用分组：角色、部门、区域、事件、班次（分组名顶格写，后面是英文冒号）",
+                    "可用分组：角色、部门、区域、事件、班次、节假日（分组名顶格写，后面是英文冒号）",
                 )
             )
             continue
@@ -267,6 +319,9 @@ def _item_problem(shown: str, key: str, group: str, item: yaml.Node, lines: list
             return P.reference_structure(
                 shown, _line(k), f"{key} 的一项里有不认识的属性 {k.value!r}", "可用：" + "、".join(labels)
             )
+        if name == "dates" and isinstance(v, yaml.SequenceNode):
+            if all(isinstance(d, yaml.ScalarNode) for d in v.value):
+                continue  # one date per line
         if not isinstance(v, yaml.ScalarNode):
             return P.reference_structure(
                 shown,

@@ -103,6 +103,8 @@ def _extras(item: dict) -> str:
     parts = []
     if item.get("shift"):
         parts.append(t("checklist.shift", shift=item["shift"]))
+    if item.get("time"):
+        parts.append(t("checklist.time", time=item["time"]))
     if item.get("points"):
         parts.append(t("checklist.points", points=_num(item["points"])))
     if item.get("result") == "fail":

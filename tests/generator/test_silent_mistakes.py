@@ -318,11 +318,10 @@ def test_a_daily_frequency_with_a_time_is_kept_like_a_weekly_one(handbook_copy):
 
 
 @pytest.mark.parametrize("value", ["每日 17:00 前", "每日17点前", "每周五 17:00前"])
-def test_a_deadline_time_gets_its_own_message(handbook_copy, value):
-    line = _edit(handbook_copy, SERVICE, "频率: weekly:mon", f"频率: {value}")
-    (problem,) = _problems(handbook_copy)
-    assert (problem.code, problem.line) == ("frequency-deadline-time", line)
-    assert "17:00" in problem.hint and "可用：" not in problem.hint
+def test_a_deadline_time_is_a_frequency_of_its_own(handbook_copy, value):
+    # Once refused with its own message; deadlines are now a frequency (see test_frequencies).
+    _edit(handbook_copy, SERVICE, "频率: weekly:mon", f"频率: {value}")
+    assert _problems(handbook_copy) == []
 
 
 @pytest.mark.parametrize(
