@@ -28,6 +28,8 @@ from .loader import HandbookLoader
 from .pages import OVERVIEW_PAGE, ROLES_DIR, generated_pages
 from .precompress import compress_site
 from .render import escape_markdown, policy_meta_html
+from .search_shaping import shape_index
+from .search_synonyms import load_synonyms, words_by_term
 
 log = get_plugin_logger(__name__)
 _PREFIX_RE = re.compile(r"^\d+[\s_-]+")
@@ -59,6 +61,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             )
         self.handbook = result.handbook
         self.by_path = {p.rel_path: p for p in self.handbook.policies}
+        self.summary_pages: set[str] = set()  # pages that are not policies: demoted in search
 
     def on_files(self, files: Files, /, *, config) -> Files:
         for path, content in generated_pages(self.handbook).items():
@@ -86,6 +89,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 page.meta[key] = [escape(v) if isinstance(v, str) else v for v in value]
         policy = self.by_path.get(page.file.src_uri)
         if policy is None:
+            self.summary_pages.add(page.url)
             return markdown
         # The box only repeats front matter: kept out of the search index (material's search skips
         # an element with data-search-exclude and strips the attribute from the page it renders).
@@ -120,16 +124,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_post_build(self, *, config) -> None:
         if self.config.export:
             Path(config.site_dir, self.config.export).write_text(to_json(self.handbook), encoding="utf-8")
-        _compact_search_index(Path(config.site_dir, "search", "search_index.json"))
+        synonyms, _ = load_synonyms(Path(config.docs_dir))  # its problems were reported in on_pre_build
+        _rewrite_search_index(
+            Path(config.site_dir, "search", "search_index.json"), words_by_term(synonyms), self.summary_pages
+        )
         # Inside the build folder, so published with it (generator/publish.py switches `site` after).
         compress_site(Path(config.site_dir))
 
 
-def _compact_search_index(path: Path) -> None:
-    """Rewrite the index with UTF-8 text instead of \\uXXXX escapes: each Han character and each
-    U+200B jieba separator costs 3 bytes instead of 6 (the worker's JSON parser reads either)."""
+def _rewrite_search_index(path: Path, words: dict[str, tuple[str, ...]], summary_pages: set[str]) -> None:
+    """Shape the index (synonyms, summaries demoted) and write it as UTF-8 instead of \\uXXXX
+    escapes: each Han character and each U+200B jieba separator costs 3 bytes instead of 6."""
     if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = shape_index(json.loads(path.read_text(encoding="utf-8")), words, summary_pages)
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 

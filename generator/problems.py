@@ -668,3 +668,80 @@ def remote_image(path, line, url) -> Problem:
         "把图片存到 handbook/ 文件夹里（例如 handbook/assets/），再用相对路径引用，"
         "例如 ![示意图](../assets/示意图.png)",
     )
+
+# --- the search synonym list (handbook/synonyms.txt) ---------------------------
+
+_SYNONYM_EXAMPLE = "例如 罚款：扣钱、罚钱"
+
+
+def synonym_no_colon(path, line, text) -> Problem:
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    return _p(
+        path,
+        line,
+        "synonym-no-colon",
+        f"同义词表这一行没有冒号，分不出手册里的词和常说的词：{shown!r}",
+        f"写成“手册里的词：常说的词、另一个说法”，{_SYNONYM_EXAMPLE}；说明文字请以 # 开头",
+    )
+
+
+def synonym_no_term(path, line, text) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-no-term",
+        f"同义词表这一行冒号前面是空的：{text!r}",
+        f"在冒号前写上手册里用的词，{_SYNONYM_EXAMPLE}",
+    )
+
+
+def synonym_no_words(path, line, term) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-no-words",
+        f"同义词表里“{term}”后面没有写任何常说的词",
+        f"在冒号后写上大家会输入的说法，用顿号分开，{_SYNONYM_EXAMPLE}；或删除这一行",
+    )
+
+
+def synonym_bad_character(path, line, word) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-bad-character",
+        f"同义词表里的 {word!r} 含有符号（< > & 引号 括号 * | 等），搜索词只能是文字和数字",
+        "删掉这些符号；一个说法里有冒号时请只留一个冒号，放在手册里的词后面",
+    )
+
+
+def synonym_too_long(path, line, word, limit) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-too-long",
+        f"同义词表里的 {word!r} 有 {len(word)} 个字，像一句话而不是一个搜索词",
+        f"只写大家会输入的词或短语（{limit} 个字以内），例如“罚多少钱”而不是整句问题",
+    )
+
+
+def synonym_same_as_term(path, line, term) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-same-as-term",
+        f"同义词表里“{term}”又写在了自己的说法里，这个说法不起作用",
+        f"从冒号后面删掉“{term}”",
+        severity=WARNING,
+    )
+
+
+def synonym_term_unused(path, line, term) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-term-unused",
+        f"手册里没有出现“{term}”这个词，这一行的说法搜不到任何条款",
+        "把冒号前的词改成条款里真实的写法（可以先在网站上搜一下），或删除这一行",
+        severity=WARNING,
+    )

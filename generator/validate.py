@@ -14,6 +14,7 @@ from .parser import ParsedFile
 from .problems import Problem
 from .reference import ALL_STAFF
 from .safehtml import url_scheme
+from .search_synonyms import check_synonyms
 
 
 def validate(
@@ -34,6 +35,7 @@ def validate(
         found += _references(files, reference)
     found += _links(files, root, _generated_paths(reference), any_role_page=not check_names)
     found += _scoring(files, reference, reference_path)
+    found += check_synonyms(root, str(Path(reference_path).parent))
     return found
 
 
