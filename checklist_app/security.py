@@ -9,8 +9,9 @@ that holds even if such HTML reaches the built site:
   ``<script>``, ``onerror=`` handler or ``javascript:`` URL is blocked, and the hashes do not allow
   handlers either (that would need ``'unsafe-hashes'``).
 * Under ``/handbook/`` a JavaScript file is served only if it is byte-identical to one the installed
-  theme ships (:func:`is_theme_script`): ``'self'`` would otherwise allow ``<script src>`` pointing
-  at a ``.js`` file placed next to the Markdown (MkDocs copies every file of ``docs_dir``).
+  theme ships, or to one of the project's own theme folder ``overrides/`` (the search worker;
+  :func:`is_theme_script`): ``'self'`` would otherwise allow ``<script src>`` pointing at a ``.js``
+  file placed next to the Markdown (MkDocs copies every file of ``docs_dir``, ``handbook/``).
 
 Why hashes computed at serve time rather than a theme override that moves the inline scripts into a
 file: the theme emits a handful of tiny inline scripts (``partials/javascripts/*.html``: the
@@ -221,14 +222,19 @@ def page_script_hashes(path: Path) -> tuple[str, ...]:
     return _page_hashes(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+# The project's own theme folder (mkdocs.yml theme.custom_dir): its scripts (the search worker and
+# the page script that starts it) are reviewed code of this repository, not handbook content.
+PROJECT_THEME = Path(__file__).resolve().parent.parent / "overrides"
+
+
 @functools.cache
 def _theme_script_digests() -> frozenset[bytes]:
-    root = theme_templates()
-    if root is None:
-        return frozenset()
+    roots = [root / "assets" for root in (theme_templates(),) if root is not None]
+    roots.append(PROJECT_THEME / "assets")
     return frozenset(
         hashlib.sha256(path.read_bytes()).digest()
-        for path in (root / "assets").rglob("*")
+        for root in roots
+        for path in root.rglob("*")
         if path.is_file() and path.suffix in {".js", ".mjs"}
     )
 
@@ -239,6 +245,6 @@ def _is_theme_script(path: str, mtime_ns: int, size: int) -> bool:
 
 
 def is_theme_script(path: Path) -> bool:
-    """Whether the file is byte-identical to a JavaScript file the installed theme ships."""
+    """Whether the file is byte-identical to a JavaScript file of the installed theme or of ``overrides/``."""
     stat = path.stat()
     return _is_theme_script(str(path), stat.st_mtime_ns, stat.st_size)
