@@ -9,6 +9,7 @@ import pytest
 
 from checklist_app.generation import daily_checklist, iso_week, targets, weekly_checklist
 from generator import load_handbook
+from generator.frequencies import month_of_week
 
 from ..conftest import PROJECT, TODAY
 
@@ -82,3 +83,37 @@ def _week_items(handbook, target):
     return [
         i for d in range(7) for i in daily_checklist(handbook, monday + dt.timedelta(days=d), target).items
     ]
+
+
+def test_the_warehouse_week_of_month_duties_are_each_on_one_weekly_list_a_month(real_handbook):
+    # 仓库管理制度: 第一周 设施, 第二周 培训, 第三周 布局, 第四周 库存数据 (seed 000, 工作计划).
+    target = next(t for t in targets(real_handbook) if t.slug == "role:仓储主管")
+    duties = ("wh-week1-facilities", "wh-week2-training", "wh-week3-layout", "wh-week4-stock-data")
+    found = {duty: [] for duty in duties}
+    for year in (2027, 2028):  # 2028 is a leap year
+        for monday in weeks_of(year):
+            for item in weekly_checklist(real_handbook, iso_week(monday), target).items:
+                if item.check_id in found:
+                    found[item.check_id].append(month_of_week(monday))
+            for offset in range(7):
+                day = monday + dt.timedelta(days=offset)
+                assert not {i.check_id for i in daily_checklist(real_handbook, day, target).items} & set(
+                    duties
+                )
+    for n, duty in enumerate(duties, 1):
+        assert [week for *_month, week in found[duty]] == [n] * len(found[duty]), duty
+        assert len({month[:2] for month in found[duty]}) == len(found[duty]) >= 23, duty
+
+
+def test_the_after_sales_analysis_is_due_every_other_week_across_the_year_end(real_handbook):
+    target = next(t for t in targets(real_handbook) if t.slug == "role:客服主管")
+    due = [
+        monday
+        for year in (2026, 2027)
+        for monday in weeks_of(year)
+        if "cs-as-feedback-review"
+        in {i.check_id for i in weekly_checklist(real_handbook, iso_week(monday), target).items}
+    ]
+    assert due[0] == dt.date(2025, 12, 29)  # the week of the policy's effective date, 2026-01-01
+    assert all((b - a).days == 14 for a, b in zip(due, due[1:], strict=False))
+    assert len(due) == 53  # 2026 has 53 ISO weeks: 27 of them, then 26 in 2027

@@ -18,6 +18,7 @@ from checklist_app.generation import (
 )
 from generator import load_handbook
 from generator.attributes import parse_frequency
+from generator.frequencies import month_of_week
 
 from ..conftest import TODAY
 
@@ -197,3 +198,162 @@ def test_scope_keeps_only_the_checks_this_checker_performs(handbook):
         "wh-stocktake-weekly",
     ]
     assert checklist.identity == "daily|2026-11-20|department:仓储部|仓储主管"
+
+
+# --- the newer frequencies on real checklists -------------------------------------------
+
+NEW_KINDS = """---
+id: new-kinds
+title: 新频率示例
+owner: 仓储主管
+version: "1.0"
+effective: 2026-01-01
+review: 2099-12-31
+applies_to: [仓库管理员]
+---
+
+## 第一条 新频率 {#new-kinds-all}
+
+/// 检查 | nk-sweep
+仓库地面已清扫。
+频率: 每日 07:30、11:30、17:00
+对象: 仓库管理员
+罚款: 5元/处
+///
+
+/// 检查 | nk-ship-by
+当天订单已在 17:00 前全部发出。
+频率: 每日 17:00 前
+对象: 仓库管理员
+///
+
+/// 检查 | nk-twice
+冷柜温度记录已填写。
+频率: 每周二、五
+对象: 仓库管理员
+///
+
+/// 检查 | nk-fortnight
+近两周的售后反馈已整理。
+频率: 每两周
+对象: 仓库管理员
+///
+
+/// 检查 | nk-fortnight-fri
+叉车已保养。
+频率: 每两周五（从2026-11-06起）
+对象: 仓库管理员
+///
+
+/// 检查 | nk-week1
+仓库设施已全面检查。
+频率: 每月第一周
+对象: 仓库管理员
+///
+
+/// 检查 | nk-last-fri
+月度安全会议已召开。
+频率: 每月最后一个周五
+对象: 仓库管理员
+///
+
+/// 检查 | nk-holiday
+节前安全检查已完成。
+频率: 节假日前1天
+对象: 仓库管理员
+///
+"""
+KEEPER = Target("role", "仓库管理员")
+
+
+@pytest.fixture
+def new_kinds(handbook_copy):
+    (handbook_copy / "30-仓储物流" / "new-kinds.md").write_text(NEW_KINDS, encoding="utf-8")
+    with (handbook_copy / "reference.yml").open("a", encoding="utf-8") as f:
+        f.write("节假日:\n  - 名称: 元旦\n    日期: 2027-01-01\n  - 名称: 清明\n    日期: 2028-03-01\n")
+    return load_handbook(handbook_copy, today=TODAY)
+
+
+def _new(checklist) -> list[str]:
+    return [i.key for i in checklist.items if i.check_id.startswith("nk-")]
+
+
+def test_several_times_a_day_is_one_item_per_time_in_order(new_kinds):
+    checklist = daily_checklist(new_kinds, D(2026, 11, 23), KEEPER)
+    sweeps = [i for i in checklist.items if i.check_id == "nk-sweep"]
+    assert [i.key for i in sweeps] == ["nk-sweep@07:30", "nk-sweep@11:30", "nk-sweep@17:00"]
+    assert [(i.time, i.frequency) for i in sweeps] == [
+        ("07:30", "每日 07:30"),
+        ("11:30", "每日 11:30"),
+        ("17:00", "每日 17:00"),
+    ]
+    assert all(i.fine == 5 for i in sweeps)  # each occurrence is fined on its own
+
+
+def test_a_deadline_is_one_item_with_its_time(new_kinds):
+    (item,) = [
+        i for i in daily_checklist(new_kinds, D(2026, 11, 23), KEEPER).items if i.check_id == "nk-ship-by"
+    ]
+    assert (item.key, item.time, item.frequency) == ("nk-ship-by", "17:00", "每日 17:00前")
+
+
+def test_a_check_without_a_time_keeps_its_plain_key(handbook):
+    item = daily_checklist(handbook, D(2026, 11, 23), Target("role", "售前客服")).items[1]
+    assert (item.key, item.time) == ("cs-response-avg", None)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D(2026, 11, 24), ["nk-twice"]),  # a Tuesday
+        (D(2026, 11, 27), ["nk-twice", "nk-last-fri"]),  # the last Friday of November
+        (D(2026, 11, 20), ["nk-twice", "nk-fortnight-fri"]),  # two weeks after its start
+        (D(2026, 11, 13), ["nk-twice"]),
+        (D(2026, 12, 31), ["nk-holiday"]),  # the day before 元旦 2027, a Thursday
+        (D(2027, 1, 1), ["nk-twice", "nk-fortnight-fri"]),  # across the year end
+        (D(2028, 2, 29), ["nk-twice", "nk-holiday"]),  # leap day: a Tuesday, and before 清明 (made up)
+        (D(2028, 2, 25), ["nk-twice", "nk-fortnight-fri", "nk-last-fri"]),  # 68 weeks after the start
+    ],
+)
+def test_day_specific_new_frequencies_are_on_that_days_daily_checklist(new_kinds, day, expected):
+    keys = [
+        k for k in _new(daily_checklist(new_kinds, day, KEEPER)) if not k.startswith(("nk-sweep", "nk-ship"))
+    ]
+    assert keys == expected
+
+
+@pytest.mark.parametrize(
+    ("week", "expected"),
+    [
+        ("2026-W01", ["nk-fortnight", "nk-week1"]),  # effective 2026-01-01, its Thursday: January's first
+        ("2026-W02", []),
+        ("2026-W45", ["nk-fortnight", "nk-week1"]),  # 2–8 November: November's first week
+        ("2026-W49", ["nk-fortnight", "nk-week1"]),  # 30 Nov – 6 Dec: its Thursday is in December
+        ("2026-W53", ["nk-fortnight"]),  # 28 Dec – 3 Jan belongs to December
+        ("2027-W01", ["nk-week1"]),
+        ("2028-W09", ["nk-week1"]),  # 28 Feb – 5 Mar 2028: March's first week
+    ],
+)
+def test_week_specific_new_frequencies_are_on_that_weeks_weekly_checklist(new_kinds, week, expected):
+    assert _new(weekly_checklist(new_kinds, week, KEEPER)) == expected
+
+
+def test_each_occurrence_of_the_new_kinds_is_on_exactly_one_checklist_for_three_years(new_kinds):
+    seen = {}
+    day = D(2026, 1, 1)
+    while day <= D(2028, 12, 31):
+        for key in _new(daily_checklist(new_kinds, day, KEEPER)):
+            seen.setdefault(key.split("@")[0], []).append(day)
+        if day.weekday() == 0 or day == D(2026, 1, 1):
+            for key in _new(weekly_checklist(new_kinds, iso_week(day), KEEPER)):
+                seen.setdefault(key, []).append(week_start(iso_week(day)))
+        day += dt.timedelta(days=1)
+    assert len(seen["nk-sweep"]) == 3 * (365 + 365 + 366)  # three a day
+    assert len(seen["nk-ship-by"]) == 365 + 365 + 366
+    months = [month_of_week(monday)[:2] for monday in seen["nk-week1"]]
+    assert len(months) == len(set(months)) == 36  # once in every month, never twice
+    fortnights = seen["nk-fortnight"]
+    assert all((b - a).days == 14 for a, b in zip(fortnights, fortnights[1:], strict=False))
+    assert len(seen["nk-last-fri"]) == 36 and all(d.weekday() == 4 for d in seen["nk-last-fri"])
+    assert seen["nk-holiday"] == [D(2026, 12, 31), D(2028, 2, 29)]
+    assert all(d.weekday() in (1, 4) for d in seen["nk-twice"])
