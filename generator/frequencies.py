@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
 WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -684,10 +685,18 @@ def parse_frequency(
 
     ``effective`` (the policy's) anchors every-N-weeks checks that name no start of their own.
     """
+    return _parse(value, frozenset(events), frozenset(holidays), effective)
+
+
+# A handbook repeats a few dozen spellings thousands of times; a Frequency is immutable, so share it.
+@lru_cache(maxsize=4096)
+def _parse(
+    value: str, events: frozenset[str], holidays: frozenset[str], effective: dt.date | None
+) -> Frequency | None:
     text = value.strip()
     inferred = bool(INFERRED_RE.search(text))
     text = INFERRED_RE.sub("", text).strip()
-    vocab = Vocabulary(frozenset(events), frozenset(holidays), effective)
+    vocab = Vocabulary(events, holidays, effective)
     for kind in _REGISTRY:
         try:
             freq = kind.parse(text, vocab)
