@@ -316,7 +316,12 @@ class Engine {
       for (const alternative of group.alternatives)
         for (const [i, m] of this.matchAlternative(alternative)) {
           const current = best.get(i);
-          if (!current || m.score > current.score) best.set(i, m);
+          // The best alternative scores; every alternative found on the page is highlighted.
+          if (!current) best.set(i, { score: m.score, shown: [...m.shown] });
+          else {
+            current.score = Math.max(current.score, m.score);
+            current.shown.push(...m.shown);
+          }
         }
       for (const [i, { score, shown }] of best) {
         let s = scores.get(i);
