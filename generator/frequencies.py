@@ -707,6 +707,33 @@ def _parse(
     return None
 
 
+_DATE_IN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_CLOCK_IN = re.compile(r"(\d{1,2})[:：](\d{2})")
+
+
+def diagnose(value: str, holidays: frozenset[str] | tuple = ()) -> tuple[str, str] | None:
+    """Why a frequency that did not parse is wrong, and its fix, when the mistake is a known one."""
+    text = INFERRED_RE.sub("", value.strip()).strip()
+    if re.search(r"第(?:五|5)(?:周|个)", text):
+        return "不是每个月都有第五周（第五个星期几）", "要每月最后一周，写 每月最后一周 或 每月最后一个周五"
+    for written in _DATE_IN.findall(text):
+        try:
+            _date(written)
+        except ValueError:
+            return f"日期 {written} 不存在", "写一个真实的日期，例如 每两周（从2026-11-02起）"
+    for hour, minute in _CLOCK_IN.findall(text):
+        if int(hour) > 23 or int(minute) > 59:
+            return f"时间 {hour}:{minute} 不存在", "时间用 00:00 到 23:59，例如 每日 17:30"
+    if len(_CLOCK_IN.findall(text)) > 1 and not _DAILY_RE.match(text) and not _DAILY_EN.match(text.lower()):
+        return "一天几次的时间只能写在每日后面", "写 每日 09:00、14:00、17:30，或把这项拆成每周几的几个检查项"
+    if (m := _HOLIDAY_RE.match(text)) and m.group(1) not in _ALL_HOLIDAYS and m.group(1) not in holidays:
+        return (
+            f"“{m.group(1)}”不是 reference.yml 里登记的节假日，“{text}”也不是登记的事件",
+            f"先在 reference.yml 的 节假日 里登记 {m.group(1)} 和它每年的日期（或把 {text} 登记为事件）",
+        )
+    return None
+
+
 def on_daily(freq: Frequency, day: dt.date, holidays: Holidays | None = None) -> bool:
     """Whether an occurrence of ``freq`` is due on the daily checklist of ``day``."""
     return KINDS[freq.kind].on_day(freq, day, holidays or {})

@@ -283,16 +283,18 @@ def check_duplicate_attr(path, line, key) -> Problem:
 
 
 def unknown_frequency(path, line, value, events=(), holidays=()) -> Problem:
-    from .frequencies import summary  # the registry's spellings: one list for messages and the guide
+    from .frequencies import diagnose, summary  # the registry: one list for messages and the guide
 
     events_text = "、".join(events) if events else "（reference.yml 中尚未登记事件）"
     holidays_text = "、".join(holidays) if holidays else "（reference.yml 中尚未登记节假日）"
+    known = diagnose(value, tuple(holidays))
     return _p(
         path,
         line,
         "unknown-frequency",
-        f"频率 {value!r} 无法识别",
-        f"可用：{summary()}，或 reference.yml 里登记的事件：{events_text}；"
+        f"频率 {value!r} 无法识别" + (f"：{known[0]}" if known else ""),
+        (f"{known[1]}；" if known else "")
+        + f"可用：{summary()}，或 reference.yml 里登记的事件：{events_text}；"
         f"节假日：{holidays_text}；推断的频率在后面加（推断）",
     )
 

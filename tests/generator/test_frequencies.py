@@ -374,3 +374,26 @@ def test_a_holiday_not_in_the_calendar_is_an_unknown_frequency_naming_the_calend
     )
     (problem,) = check_handbook(handbook_copy, today=TODAY)
     assert problem.code == "unknown-frequency" and "节假日：春节" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("written", "reason", "fix"),
+    [
+        ("每月第五周", "不是每个月都有第五周", "每月最后一周"),
+        ("每月第五个周五", "不是每个月都有第五周", "每月最后一个周五"),
+        ("每两周（从2026-02-30起）", "日期 2026-02-30 不存在", "从2026-11-02起"),
+        ("每日 24:00", "时间 24:00 不存在", "23:59"),
+        ("每周五 09:00、14:00", "只能写在每日后面", "每日 09:00、14:00、17:30"),
+        ("清明前3天", "“清明”不是 reference.yml 里登记的节假日", "节假日 里登记 清明"),
+    ],
+)
+def test_a_known_kind_of_mistake_says_what_is_wrong_and_the_fix(written, reason, fix):
+    assert parse(written) is None
+    problem = P.unknown_frequency("x", 1, written, EVENTS, HOLIDAYS)
+    assert problem.message.startswith(f"频率 {written!r} 无法识别：") and reason in problem.message
+    assert problem.hint.startswith(fix) or fix in problem.hint.split("；")[0]
+
+
+def test_a_plain_typo_gets_the_list_of_spellings_only():
+    problem = P.unknown_frequency("x", 1, "每天两次", EVENTS, HOLIDAYS)
+    assert problem.message == "频率 '每天两次' 无法识别" and problem.hint.startswith("可用：")
