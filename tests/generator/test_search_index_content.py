@@ -52,3 +52,43 @@ def test_the_real_handbooks_index_stays_small(real_site):
     size = (real_site / "search" / "search_index.json").stat().st_size
     assert size < 450_000, size
     assert (real_site / "search" / "search_index.json.br").stat().st_size < 80_000
+
+
+@pytest.fixture(scope="module")
+def real_index(real_site):
+    return SearchIndex(real_site)
+
+
+def doc_at(index, anchor: str) -> dict:
+    return next(d for d in index.docs if d["location"].endswith("#" + anchor))
+
+
+def test_everyday_words_are_indexed_on_the_clauses_using_the_term(real_index):
+    fines = doc_at(real_index, "cs-bad-review")  # says 罚款, never 扣钱
+    assert "扣钱" in fines["syn"].split() and "罚多少钱" in fines["syn"].split()
+    assert "扣钱" not in fines["text"]
+    sick = doc_at(real_index, "leave-general")  # 医院证明
+    assert "病假条" in sick["syn"].split()
+    assert "syn" not in doc_at(real_index, "wh-fire") or "扣钱" not in doc_at(real_index, "wh-fire")["syn"]
+
+
+def test_the_hidden_words_never_reach_the_page(real_site):
+    html = (real_site / "30-客服" / "客服管理制度" / "index.html").read_text(encoding="utf-8")
+    assert "罚款" in html and "扣钱" not in html and "罚多少钱" not in html
+
+
+def test_the_query_side_gets_the_list_turned_around(real_index):
+    synonyms = real_index.config["synonyms"]
+    assert set(synonyms["扣钱"]) == {"罚款", "负激励"}
+    assert synonyms["病假条"] == ["医院证明"]
+
+
+def test_summary_pages_are_demoted_and_policies_are_not(real_index):
+    boosts = {unquote(index_page(d)): d.get("boost", 1) for d in real_index.docs if "#" not in d["location"]}
+    assert boosts[""] < 1  # the home page
+    assert boosts["30-客服/"] < 1 and boosts["如何编写和修改制度/"] < 1
+    assert boosts["30-客服/客服管理制度/"] == 1
+
+
+def index_page(doc: dict) -> str:
+    return doc["location"].split("#")[0]
