@@ -241,7 +241,8 @@ class ColumnChart:
 
     @property
     def empty(self) -> bool:
-        return not self.columns
+        """No columns, or all of them 0: a row of empty months says less than "no data, and why"."""
+        return not any(column.value for column in self.columns)
 
     @property
     def viewbox(self) -> str:
@@ -454,6 +455,24 @@ def line_chart(
         tick_x=_r(plot_left - 4),
         label_y=plot_bottom + SMALL_FONT + 4,
     )
+
+
+def lowest(series: list[tuple[str, list[float | None]]], n: int) -> list[tuple[str, list[float | None]]]:
+    """The ``n`` series whose latest value is lowest (ties: lower average), in their given order.
+
+    A line chart stays readable with about ``PALETTE_SIZE`` lines; on a compliance chart the lowest are the
+    departments a manager must see, so those are drawn and the page lists every department beside it,
+    sorted the same way. None values are ignored; a series with no values at all ranks last.
+    """
+    if len(series) <= n:
+        return list(series)
+
+    def rank(values: list[float | None]) -> tuple[float, float]:
+        known = [v for v in values if v is not None]
+        return (known[-1], sum(known) / len(known)) if known else (math.inf, math.inf)
+
+    kept = sorted(range(len(series)), key=lambda i: (*rank(series[i][1]), i))[:n]
+    return [series[i] for i in sorted(kept)]
 
 
 SPARK_WIDTH = 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -176,3 +177,16 @@ def test_history_and_the_print_page_fit_a_phone_and_print_on_a4(phone, server, a
 
 def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_sign_in_page_leads_to_the_handbook_without_an_account(phone, server, artifacts):
+    phone.goto(server.url + "/")
+    expect(phone).to_have_url(re.compile(r"/login"))
+    assert page_width(phone) <= 360
+    phone.screenshot(path=str(artifacts / "phone-sign-in.png"), full_page=True)
+    link = phone.get_by_role("link", name="不用登录也能看制度手册")
+    box = link.bounding_box()
+    assert box and box["height"] >= 44
+    link.click()
+    expect(phone).to_have_url(re.compile(r"/handbook/$"))
+    expect(phone.locator("h1")).to_be_visible()

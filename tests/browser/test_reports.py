@@ -274,3 +274,104 @@ def test_hygiene_inspector_scores_a_small_department(phone, server, artifacts):
     expect(failed).to_contain_text("责任人：小周")
     assert page_width(phone) <= WIDTH
     phone.screenshot(path=str(artifacts / "reports-hygiene-record.png"), full_page=True)
+
+
+# --- phone polish: every department on the dashboard, warnings that look like warnings, empty pages -------
+
+PROJECT = Path(__file__).resolve().parents[2]
+# 鹰视未来 comes last in the real handbook's reference.yml: a chart of the first eight hid it.
+WORST = "鹰视未来"
+
+
+@pytest.fixture
+def real_server(tmp_path, sample_site):
+    """The real handbook (16 departments): every department's hygiene sheet twice a week for 4 weeks."""
+    handbook_dir = tmp_path / "handbook"
+    shutil.copytree(PROJECT / "handbook", handbook_dir)
+    handbook = load_handbook(handbook_dir, today=TODAY)
+    store = open_storage("tinydb", tmp_path / "data")
+    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    departments = [d.name for d in handbook.reference.departments]
+    for weeks_back in range(4):
+        for weekday in (0, 2):
+            day = monday - dt.timedelta(weeks=weeks_back, days=-weekday)
+            if day > TODAY:
+                continue
+            for index, name in enumerate(departments):
+                # 0–4 failed items by department, 6 for the worst one every time
+                failed = 6 if name == WORST else (index + weeks_back) % 5
+                failures = {f"office-hygiene-{n:02d}": 1 for n in range(1, failed + 1)}
+                complete(handbook, store, dept(name), failures, day, HYGIENE_INSPECTOR)
+    store.users.put(make_user("zhao", PASSWORD, "owner", "人事专员", "赵经理"))
+    app = AppServer(tmp_path, handbook_dir, sample_site)
+    app.departments = departments
+    yield app
+    app.stop()
+
+
+def test_dashboard_shows_every_department_and_draws_the_worst(phone, real_server, artifacts):
+    departments = real_server.departments
+    assert len(departments) == 16
+    sign_in(phone, real_server, "zhao")
+    open_reports(phone)
+    compliance = phone.locator("#compliance")
+    # The table beside the chart lists every department; the chart draws the eight lowest and says so.
+    rows = compliance.locator("#compliance-all tbody th")
+    expect(rows).to_have_count(16)
+    assert sorted(rows.all_inner_texts()) == sorted(departments)
+    legend = compliance.locator(".chart-legend li")
+    expect(legend).to_have_count(8)
+    expect(compliance.locator(".chart-legend")).to_contain_text(WORST)
+    expect(compliance.locator(".chart-note")).to_have_text(re.compile(r"合格率最低的 8 个部门（共 16 个"))
+    expect(compliance.locator(f"#compliance-all tr.drawn th:text-is('{WORST}')")).to_have_count(1)
+    assert page_width(phone) <= WIDTH
+    compliance.screenshot(path=str(artifacts / "phone-dashboard-departments.png"))
+    phone.screenshot(path=str(artifacts / "phone-dashboard.png"), full_page=True)
+
+
+def test_repeat_violation_is_a_warning_and_the_ledger_explains_its_units(phone, server, artifacts):
+    sign_in(phone, server, "zhao")
+    month = month_before(server.seeded.today, 2).strftime("%Y-%m")  # 小王: 3 in this month, 5 in the year
+    phone.goto(server.url + f"/reports/ledger?month={month}")
+    warning = phone.locator(".repeat-warning")
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text("小王")
+    expect(warning).to_contain_text("调离岗位或开除")
+    expect(warning).to_have_attribute("role", "alert")
+    assert "flash" not in (warning.get_attribute("class") or "")
+    background = warning.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(255, 235, 238)", f"not a warning colour: {background}"  # #ffebee, not green
+    units = phone.locator("#ledger-units")
+    expect(units).to_contain_text("1 笔 = 一份检查表里的一项罚款")
+    expect(units).to_contain_text("次 = 违规次数")
+    assert page_width(phone) <= WIDTH
+    phone.screenshot(path=str(artifacts / "phone-ledger-repeat.png"), full_page=True)
+
+
+def test_empty_report_pages_say_what_to_do_next(phone, server, artifacts):
+    sign_in(phone, server, "zhao")
+    phone.goto(server.url + "/reports/ledger?month=2026-01")
+    empty = phone.locator("#ledger-empty")
+    expect(empty).to_contain_text("本月没有罚款记录")
+    expect(empty).to_contain_text("判为不合格并填写责任人后，罚款会记到这里")
+    expect(phone.locator("#ledger-units")).to_have_count(0)
+    phone.screenshot(path=str(artifacts / "phone-ledger-empty.png"), full_page=True)
+
+    phone.goto(server.url + "/history?from=2025-01-01&to=2025-01-31")
+    expect(phone.locator("#history-empty")).to_contain_text("提交后会出现在这里")
+
+    phone.goto(server.url + "/reports/?date=2025-01-15")  # nothing stored that long ago
+    for section, hint in (
+        ("#compliance", "各部门的合格率"),
+        ("#most-failed", "本月还没有不合格的检查项"),
+        ("#fines", "判为不合格并填写责任人后"),
+    ):
+        box = phone.locator(f"{section} .chart-empty")
+        expect(box).to_contain_text("暂无数据")
+        expect(box).to_contain_text(hint)
+    phone.screenshot(path=str(artifacts / "phone-dashboard-empty.png"), full_page=True)
+
+    phone.goto(server.url + "/reports/")
+    expect(phone.locator("#most-failed figcaption")).to_contain_text("次：本月有几份检查表把这一项判为不合格")
+    phone.goto(server.url + "/reports/rankings")
+    expect(phone.locator("#rank-explain")).to_contain_text("检查天数")

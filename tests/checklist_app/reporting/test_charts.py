@@ -15,6 +15,7 @@ from checklist_app.reporting.charts import (
     format_value,
     hbar_chart,
     line_chart,
+    lowest,
     nice_ticks,
     sparkline,
     text_em,
@@ -314,3 +315,15 @@ def test_each_chart_gets_its_own_title_id(macros):
     chart = hbar_chart(["a"], [1])
     first, second = svg_of(macros.hbar(chart, "x")), svg_of(macros.hbar(chart, "x"))
     assert first.get("aria-labelledby") != second.get("aria-labelledby")
+
+
+def test_lowest_keeps_the_series_with_the_lowest_latest_value_in_their_order():
+    series = [("a", [90, 95]), ("b", [100, 60]), ("c", [50, None]), ("d", [None, None]), ("e", [70, 80])]
+    assert [name for name, _ in lowest(series, 2)] == ["b", "c"]
+    assert [name for name, _ in lowest(series, 3)] == ["b", "c", "e"]
+    assert lowest(series, 8) == series  # few enough: every series, untouched
+
+
+def test_lowest_breaks_ties_by_the_average():
+    series = [("steady", [80, 80]), ("falling", [100, 80]), ("rising", [60, 80])]
+    assert [name for name, _ in lowest(series, 1)] == ["rising"]
