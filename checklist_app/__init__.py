@@ -16,7 +16,7 @@ from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
 from .permissions import can, manages_anything
-from .scoring import fine_amount, item_loss
+from .scoring import count_label, fine_amount, is_tiered, item_loss
 from .storage import open_storage
 from .strings import t
 
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     if source.state.handbook is not None:
         source.notify(source.state.handbook)
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
+    app.jinja_env.globals.update(count_label=count_label, is_tiered=is_tiered)
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(g.user, action, obj),
         manages_anything=lambda: manages_anything(g.user),

@@ -123,6 +123,8 @@ def _form_answers(snapshot: dict) -> dict:
             "responsible_id": request.form.get(f"responsible_id-{key}", ""),
             "count": request.form.get(f"count-{key}", ""),
         }
+        if item.get("reading") is not None:
+            answers[key]["reading"] = request.form.get(f"reading-{key}", "")
     return answers
 
 

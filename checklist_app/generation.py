@@ -71,6 +71,9 @@ class ChecklistItem:
     deduct: float | None = None  # points per failed occurrence, resolved for this target
     scored: bool = False  # counts towards its policy's score on this checklist
     time: str | None = None  # the time of day this item is due at (每日 09:00), or the deadline (17:00前)
+    fine_rule: dict | None = None  # unit and escalating tiers of ``fine`` (FineRule.to_dict)
+    sanctions: tuple[str, ...] = ()  # non-money sanctions on a failure (通报批评 …)
+    reading: dict | None = None  # a value the inspector measures, with its limit (Reading.to_dict)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,9 @@ def _build(
             deduction=check.deduction.rule if check.deduction else None,
             deduct=deduction_for(check, sheet),
             scored=is_scored(check, sheet),
+            fine_rule=check.fine_rule.to_dict() if check.fine_rule else None,
+            sanctions=check.sanctions,
+            reading=check.reading.to_dict() if check.reading else None,
         )
         freq = check.frequency
         if freq.kind == "shift" and shifts:

@@ -135,3 +135,20 @@ def token(value, pattern: re.Pattern, field: str) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise BadInput(f"{field}无效。")
     return value
+
+
+_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,9}(?:\.\d{0,6})?|\.\d{1,6})", re.ASCII)
+
+
+def decimal(value, field: str) -> float | None:
+    """A measured number as typed (``4.5``, ``-18``, full-width ``４．５``); None when blank.
+
+    NFKC makes full-width digits and the full-width point ASCII; a decimal comma
+    (``4,5``) is read as a point. Anything else, NaN and infinities included, is refused (422).
+    """
+    raw = text(value, field, 20, form="NFKC").replace(",", ".").replace("。", ".").replace("−", "-")
+    if not raw:
+        return None
+    if not _DECIMAL_RE.fullmatch(raw):
+        raise BadInput(f"{field} “{raw}” 不是一个数：请只填数字，例如 4.5 或 -18。", status=422)
+    return float(raw)

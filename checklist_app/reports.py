@@ -15,6 +15,7 @@ from .reporting import charts, facts, trends
 from .reporting.exports import ledger_tables, ranking_table
 from .reporting.ledger import month_bounds, month_ledger
 from .reporting.rankings import daily_ranking, weekly_ranking
+from .reporting.readings import reading_chart, reading_series, readings_table
 from .reporting.tables import to_csv, to_xlsx
 from .strings import t
 
@@ -24,6 +25,7 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEEKS = 12
 MONTHS = 12
+READING_DAYS = 30  # the dashboard charts each check's readings over this many days
 
 
 def digests(start: dt.date, end: dt.date) -> list[dict]:
@@ -71,12 +73,16 @@ def dashboard():
     fines = trends.fines_by_month(found, months)
     week = iso_week(day)
     week_digests = [d for d in found if week_start(week).isoformat() <= d["day"]]
+    reading_days = [day - dt.timedelta(days=n) for n in range(READING_DAYS - 1, -1, -1)]
+    recent = [d for d in found if d["day"] >= reading_days[0].isoformat() and d.get("readings")]
     return render_template(
         "reports/dashboard.html",
+        readings=[(s, reading_chart(s, reading_days)) for s in reading_series(handbook, recent)],
+        reading_days=READING_DAYS,
         day=day,
         backfilled=sum(1 for d in found if d.get("backfill")),
         weeks=WEEKS,
-        compliance=charts.line_chart(labels, charts.lowest(series, charts.PALETTE_SIZE)),
+        compliance=charts.line_chart(labels, series[:8]) if series else charts.line_chart([], []),
         sparklines=[(name, charts.sparkline(values)) for name, values in series],
         week_labels=labels,
         failed=charts.hbar_chart([f.text for f in failed], [f.times for f in failed], unit="次"),
@@ -159,3 +165,18 @@ def ledger_export(fmt: str):
     if fmt == "xlsx":
         return attachment(to_xlsx(tables), XLSX, f"罚款台账-{month}.xlsx")
     return attachment(to_csv(tables[0]), CSV, f"罚款台账-{month}.csv")
+
+
+@bp.get("/readings.<fmt>")
+@login_required
+def readings_export(fmt: str):
+    """Every reading of the last READING_DAYS days up to ``date``, as CSV or Excel."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    end = _day()
+    start = end - dt.timedelta(days=READING_DAYS - 1)
+    table = readings_table(reading_series(current_handbook(), digests(start, end)), start, end)
+    name = f"读数-{start.isoformat()}-{end.isoformat()}"
+    if fmt == "xlsx":
+        return attachment(to_xlsx([table]), XLSX, name + ".xlsx")
+    return attachment(to_csv(table), CSV, name + ".csv")

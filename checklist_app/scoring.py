@@ -8,7 +8,8 @@ stored score even after the handbook or a department's head count changes.
 
 from __future__ import annotations
 
-from generator.model import CheckItem, Handbook, Policy
+from generator.attributes import FINE_UNITS
+from generator.model import CheckItem, FineRule, FineTier, Handbook, Policy, Reading
 
 MAX_COUNT = 999
 
@@ -112,3 +113,46 @@ def compliance(items: list[dict]) -> dict:
 def needs_count(item: dict) -> bool:
     """Whether the inspector says how many times (人·处) a failed item occurred."""
     return item.get("deduct") is not None or bool(item.get("fine"))
+
+
+def count_label(item: dict) -> str:
+    """What the inspector counts on a failed item: 处数 for 元/处, 人数 for 元/人, else 次数（人·处）."""
+    unit = (item.get("fine_rule") or {}).get("unit")
+    if item.get("fine") and unit and unit != "次":
+        return FINE_UNITS.get(unit, "次数")
+    return ""
+
+
+def fine_rule(item: dict) -> FineRule | None:
+    """The stored fine rule of a completed (or frozen) item; a plain fine when stored before tiers."""
+    data = item.get("fine_rule")
+    if data:
+        tiers = tuple(FineTier(t["nth"], t["amount"], tuple(t.get("sanctions") or ())) for t in data["tiers"])
+        return FineRule(tiers, data.get("unit") or "次", data.get("period"), bool(data.get("per_policy")))
+    if item.get("fine"):
+        return FineRule((FineTier(1, float(item["fine"])),))
+    return None
+
+
+def is_tiered(item: dict) -> bool:
+    """Whether a later violation of this item by the same person may cost more than the first."""
+    rule = fine_rule(item)
+    return rule is not None and len(rule.tiers) > 1
+
+
+def occurrences(rule: FineRule, earlier: int, count: int) -> tuple[float, tuple[str, ...]]:
+    """Yuan and sanctions of ``count`` occurrences after ``earlier`` ones in the period, tier by tier."""
+    amount, sanctions = 0.0, []
+    for nth in range(earlier + 1, earlier + count + 1):
+        tier = rule.tier(nth)
+        amount += tier.amount or 0.0
+        sanctions += [s for s in tier.sanctions if s not in sanctions]
+    return round(amount, 2), tuple(sanctions)
+
+
+def reading_ok(spec: dict, value: float) -> bool:
+    """Whether a measured ``value`` meets the limit frozen with the item."""
+    reading = Reading(
+        spec["name"], spec["unit"], spec["low"], spec["high"], spec["low_strict"], spec["high_strict"]
+    )
+    return reading.within(value)

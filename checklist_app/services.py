@@ -23,7 +23,7 @@ from .generation import (
     weekly_checklist,
 )
 from .permissions import can, checker_scope
-from .scoring import MAX_COUNT, compliance, needs_count, policy_scores
+from .scoring import MAX_COUNT, compliance, needs_count, policy_scores, reading_ok
 from .storage import Conflict, Storage
 from .strings import t
 
@@ -313,6 +313,10 @@ def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
                 "responsible": inputs.name(answer.get("responsible"), f"“{short}”的责任人", MAX_RESPONSIBLE),
                 "count": _count_text(answer.get("count"), short),
             }
+            if item.get("reading") is not None:  # only items that ask for a reading carry one
+                clean[key]["reading"] = inputs.text(
+                    answer.get("reading"), f"“{short}”的读数", 20, form="NFKC"
+                )
             person_id = inputs.text(answer.get("responsible_id"), f"“{short}”的责任人编号", MAX_PERSON_ID)
             if person_id:  # absent when typed (未登记): the answer then looks as it did before the directory
                 clean[key]["responsible_id"] = person_id
@@ -362,6 +366,11 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
             continue
         if result == "fail" and not responsible:
             problems.append(t("error.missing_responsible", text=item["text"][:30]))
+        reading = None
+        if item.get("reading") is not None and result in ("pass", "fail"):
+            reading, problem = _reading(item, answer.get("reading", ""), result)
+            if problem:
+                problems.append(problem)
         count = None
         if result == "fail" and needs_count(item):
             count = _count(answer.get("count"))
@@ -382,6 +391,8 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "text": item["text"],
                 "shift": item.get("shift"),
                 "fine": item["fine"],
+                "fine_rule": item.get("fine_rule"),
+                "sanctions": list(item.get("sanctions") or ()),
                 "points": item["points"],
                 "deduct": item.get("deduct"),
                 "scored": bool(item.get("scored")),
@@ -393,11 +404,38 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "responsible_id": person_id,
             }
         )
+        if reading is not None:
+            completed[-1]["reading"] = reading
     if unanswered:
         problems.insert(0, t("error.unanswered", n=unanswered))
     if problems:
         raise SubmissionError(problems, code="error.incomplete")
     return completed
+
+
+def _reading(item: dict, typed: str, result: str) -> tuple[dict | None, str]:
+    """The measured value of a reading item as stored, or the problem with it.
+
+    The limit decides, not the phone: a value outside it can only be a failure.
+    """
+    spec = item["reading"]
+    short = item["text"][:30]
+    try:
+        value = inputs.decimal(typed, f"“{short}”的读数")
+    except inputs.BadInput as exc:
+        return None, exc.message
+    if value is None:
+        return None, t("error.missing_reading", text=short, name=spec["name"], unit=spec["unit"])
+    ok = reading_ok(spec, value)
+    if not ok and result == "pass":
+        return None, t(
+            "error.reading_out_of_limit",
+            text=short,
+            value=f"{value:g}",
+            unit=spec["unit"],
+            limit=spec["limit"],
+        )
+    return {"value": value, "ok": ok, "name": spec["name"], "unit": spec["unit"], "limit": spec["limit"]}, ""
 
 
 _COUNT_RE = re.compile(r"[0-9]{1,3}", re.ASCII)

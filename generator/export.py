@@ -29,6 +29,9 @@ def check_to_dict(check: CheckItem) -> dict:
             else None
         ),
         "fine": check.fine,
+        "fine_rule": check.fine_rule.to_dict() if check.fine_rule else None,
+        "sanctions": list(check.sanctions),
+        "reading": check.reading.to_dict() if check.reading else None,
         "hash": check.hash,
         "source": {"path": check.source.path, "line": check.source.line},
     }
@@ -67,7 +70,11 @@ def policy_to_dict(policy: Policy) -> dict:
         "clauses": [clause_to_dict(c) for c in policy.clauses],
         "scoring": scoring_to_dict(policy.scoring) if policy.scoring else None,
         "penalties": (
-            {"approval_above": policy.penalties.approval_above, "repeat_limit": policy.penalties.repeat_limit}
+            {
+                "approval_above": policy.penalties.approval_above,
+                "repeat_limit": policy.penalties.repeat_limit,
+                "criticism_limit": policy.penalties.criticism_limit,
+            }
             if policy.penalties
             else None
         ),

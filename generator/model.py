@@ -79,6 +79,93 @@ class PenaltyRules:
     approval_above: float | None  # a single amount above this needs the president's approval
     repeat_limit: int | None  # this many violations in a calendar year mean transfer or dismissal
     source: Location
+    criticism_limit: int | None = None  # this many 通报批评 in a calendar year mean the same
+
+
+SANCTION_CRITICISM = "通报批评"  # counts toward the penalties' criticism_limit
+
+
+@dataclass(frozen=True)
+class FineTier:
+    """What the ``nth`` and later violations cost (until the next tier): yuan per occurrence, sanctions."""
+
+    nth: int
+    amount: float | None
+    sanctions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FineRule:
+    """A fine as the policy states it: per occurrence of ``unit``, escalating by tiers.
+
+    Tiers count one person's violations of the same check (``per_policy``: of any
+    check of the same policy) within ``period`` (``month``, ``year`` or None when the
+    fine does not escalate); ``text`` is the rule as written.
+    """
+
+    tiers: tuple[FineTier, ...]
+    unit: str = "次"
+    period: str | None = None
+    per_policy: bool = False
+    text: str = ""
+
+    def tier(self, nth: int) -> FineTier:
+        """The tier of a person's ``nth`` violation in the period (1 = the first)."""
+        return next((t for t in reversed(self.tiers) if t.nth <= nth), self.tiers[0])
+
+    def to_dict(self) -> dict:
+        return {
+            "unit": self.unit,
+            "period": self.period,
+            "per_policy": self.per_policy,
+            "text": self.text,
+            "tiers": [{"nth": t.nth, "amount": t.amount, "sanctions": list(t.sanctions)} for t in self.tiers],
+        }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A number the inspector measures (温度 ℃ ≤ 5): outside ``low``…``high`` the item fails.
+
+    A bound is None when there is none; ``strict`` bounds exclude the limit itself (< and >).
+    """
+
+    name: str
+    unit: str
+    low: float | None
+    high: float | None
+    low_strict: bool = False
+    high_strict: bool = False
+
+    def within(self, value: float) -> bool:
+        """Whether ``value`` meets the limit."""
+        if self.low is not None and (value <= self.low if self.low_strict else value < self.low):
+            return False
+        return not (self.high is not None and (value >= self.high if self.high_strict else value > self.high))
+
+    @property
+    def limit(self) -> str:
+        """The limit as shown, e.g. ≤ 5, 40–70, > 0."""
+
+        def n(x: float) -> str:
+            return f"{x:g}"
+
+        if self.low is not None and self.high is not None:
+            return f"{n(self.low)}–{n(self.high)}"
+        if self.high is not None:
+            return ("< " if self.high_strict else "≤ ") + n(self.high)
+        return ("> " if self.low_strict else "≥ ") + n(self.low)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "low": self.low,
+            "high": self.high,
+            "low_strict": self.low_strict,
+            "high_strict": self.high_strict,
+            "limit": self.limit,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,6 +185,9 @@ class CheckItem:
     hash: str
     policy_id: str = ""
     clause_id: str = ""
+    fine_rule: FineRule | None = None  # units and tiers of ``fine`` (the first tier's amount)
+    sanctions: tuple[str, ...] = ()  # non-money sanctions on every violation (处分: 通报批评)
+    reading: Reading | None = None  # a measured value with a limit (读数: 温度 ℃ ≤ 5)
 
 
 @dataclass(frozen=True)

@@ -349,12 +349,24 @@ def _build_check(
             numbers[key] = A.parse_number(value)
             if numbers[key] is None:
                 found.append(P.bad_number(path, line, A.KEY_LABELS[key], value, example))
-    fine = None
+    fine, fine_rule, sanctions, reading = None, None, (), None
     if "fine" in raw:
         value, line = raw["fine"]
-        fine = A.parse_fine(value)
-        if fine is None:
-            found.append(P.bad_fine(path, line, value))
+        try:
+            fine_rule = A.parse_fine_rule(value)
+            fine = fine_rule.tiers[0].amount
+        except A.FineRuleError as exc:
+            found.append(P.bad_fine(path, line, value, exc.reason))
+    if "sanctions" in raw:
+        value, line = raw["sanctions"]
+        sanctions, unknown = A.parse_sanctions(value)
+        if unknown or not sanctions:
+            found.append(P.bad_sanction(path, line, unknown[0] if unknown else value, A.SANCTION_WORDS))
+    if "reading" in raw:
+        value, line = raw["reading"]
+        reading = A.parse_reading(value)
+        if reading is None:
+            found.append(P.bad_reading(path, line, value))
     if freq is None or not draft.text or "roles" not in raw:
         return None, found
     checkers = A.split_values(raw["checkers"][0]) if "checkers" in raw else (fields.get("owner", ""),)
@@ -372,5 +384,8 @@ def _build_check(
         hash=content_hash(draft.text + repr(sorted((k, v[0]) for k, v in raw.items()))),
         policy_id=fields.get("id", ""),
         clause_id=clause_id,
+        fine_rule=fine_rule,
+        sanctions=sanctions,
+        reading=reading,
     )
     return item, found

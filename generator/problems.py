@@ -323,14 +323,37 @@ def bad_number(path, line, attr, value, example) -> Problem:
     return _p(path, line, "bad-number", f"{attr} {value!r} 不是一个数", f"例如 {example}")
 
 
-def bad_fine(path, line, value) -> Problem:
+def bad_fine(path, line, value, reason="") -> Problem:
     return _p(
         path,
         line,
         "bad-fine",
-        f"罚款 {value!r} 无法识别",
+        f"罚款 {value!r} 无法识别" + (f"：{reason}" if reason else ""),
         "请写一个金额，例如 罚款: 50元，按次数计的写 罚款: 5元/处（也可以写 元/次、元/项、元/人，"
-        "检查人填写次数，罚款 = 次数 × 金额）；金额不同的情形（如中评、差评）请拆成两个检查项",
+        "检查人填写次数，罚款 = 次数 × 金额）；逐次加重的用；分档并写明计次周期，例如 "
+        "罚款: 50元；同月第二次100元；第三次起200元（也可写 第二次翻倍、第三次起扣当月全部工资）；"
+        "金额不同的情形（如中评、差评）请拆成两个检查项",
+    )
+
+
+def bad_sanction(path, line, value, known) -> Problem:
+    return _p(
+        path,
+        line,
+        "bad-sanction",
+        f"处分 {value!r} 无法识别",
+        "可用：" + "、".join(known) + "（扣工资写 扣当月工资10%），几种并用时用顿号分开，例如 处分: 通报批评",
+    )
+
+
+def bad_reading(path, line, value) -> Problem:
+    return _p(
+        path,
+        line,
+        "bad-reading",
+        f"读数 {value!r} 无法识别",
+        "写 名称、单位和限值，例如 读数: 温度 ℃ ≤ 5、读数: 湿度 % 40–70、读数: 平均响应时间 秒 ≤ 50"
+        "（可用 ≤ < ≥ > 或范围 下限–上限，下限要小于上限）",
     )
 
 

@@ -14,7 +14,7 @@ from .model import Location, PenaltyRules, Scoring, SizeBand
 from .problems import Problem
 
 SCORING_KEYS = ("full_marks", "per", "size_bands", "weekly", "best_reward", "worst_fine")
-PENALTY_KEYS = ("approval_above", "repeat_limit")
+PENALTY_KEYS = ("approval_above", "repeat_limit", "criticism_limit")
 BAND_KEYS = ("min", "max", "points", "label")
 PER_VALUES = ("department",)
 WEEKLY_VALUES = ("average",)
@@ -215,15 +215,14 @@ def parse_penalties(path: str, front: FrontMatter) -> tuple[PenaltyRules | None,
                 "例如 approval_above: 300",
             )
         )
-    if repeat is not None and (not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1):
-        found.append(
-            P.bad_penalties(
-                path,
-                lines.get("repeat_limit", top),
-                f"repeat_limit {repeat!r} 应是正整数（次）",
-                "例如 repeat_limit: 3",
+    criticism = data.get("criticism_limit")
+    for key, value in (("repeat_limit", repeat), ("criticism_limit", criticism)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            found.append(
+                P.bad_penalties(
+                    path, lines.get(key, top), f"{key} {value!r} 应是正整数（次）", f"例如 {key}: 3"
+                )
             )
-        )
     if found:
         return None, found
     return (
@@ -231,6 +230,7 @@ def parse_penalties(path: str, front: FrontMatter) -> tuple[PenaltyRules | None,
             approval_above=float(limit) if limit is not None else None,
             repeat_limit=repeat,
             source=Location(path, top),
+            criticism_limit=criticism,
         ),
         [],
     )

@@ -57,6 +57,8 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 "ledger.count",
                 "ledger.amount",
                 "ledger.approval",
+                "ledger.tier_column",
+                "ledger.sanctions",
                 "ledger.inspector",
                 "ledger.record",
                 "backfill.badge",
@@ -78,6 +80,8 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 t("ledger.needs_approval", limit=fmt_number(ledger.approval_above))
                 if line.needs_approval
                 else "",
+                line.tier,
+                "、".join(line.sanctions),
                 line.inspector,
                 line.record_id,
                 t("backfill.badge") if line.backfill else "",
@@ -98,6 +102,7 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 "ledger.amount",
                 "ledger.year_violations",
                 "ledger.repeat",
+                "ledger.criticisms",
                 "ledger.employee_no",
                 "ledger.spellings_column",
             )
@@ -110,6 +115,7 @@ def ledger_tables(ledger: Ledger) -> list[Table]:
                 p.amount,
                 p.year_violations,
                 t("ledger.repeat_flag", n=ledger.repeat_limit) if p.repeat_flag else "",
+                p.year_criticisms,
                 p.employee_no or ("" if p.person_id else t("ledger.unlisted")),
                 "、".join(p.spellings),
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..scoring import fine_amount
 
-VERSION = "digest-4"  # 4: responsible person ids and item keys (ledger by person)
+VERSION = "digest-5"  # 5: sanctions, fine tiers and readings
 
 
 def digest(record: dict) -> dict:
@@ -30,7 +30,13 @@ def digest(record: dict) -> dict:
         "scores": {pid: s["value"] for pid, s in (record.get("scores") or {}).items()},
         # Check ids only: a year of digests stays small; texts come from the handbook when shown.
         "failed": [i["check_id"] for i in failed],
-        "penalties": [_penalty(i) for i in failed if fine_amount(i)],
+        "penalties": [_penalty(i) for i in failed if fine_amount(i) or i.get("sanctions")],
+        # Measured values (读数) for the dashboard's per-check charts.
+        "readings": [
+            {"key": i["key"], "check_id": i["check_id"], "result": i["result"], **i["reading"]}
+            for i in record["items"]
+            if i.get("reading")
+        ],
         # Who was responsible for each failure: the directory id when chosen, else the typed name.
         "people": [
             {
@@ -61,4 +67,6 @@ def _penalty(item: dict) -> dict:
         "fine": item["fine"],
         "count": item.get("count") or 1,
         "amount": fine_amount(item),
+        "fine_rule": item.get("fine_rule"),
+        "sanctions": item.get("sanctions") or [],
     }

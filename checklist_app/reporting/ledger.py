@@ -8,6 +8,11 @@ Totals and the repeat count are per person, not per spelling: a line counts for 
 staff-directory person chosen on the checklist (``responsible_id``) or linked to the
 line later (``links``), and only a name that is linked to nobody counts by itself
 (normalised, so "李 明" and "李明" are one).
+
+Escalating fines (罚款: 50元；同月第二次100元 …) are applied here, not at submission:
+a line's tier is the number of that person's earlier violations of the same check (or
+policy) in the same month or year, counted in the order the checklists belong to, so a
+back-filled earlier day moves the later lines up a tier as it should.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from generator.model import Handbook
+from generator.model import SANCTION_CRITICISM, Handbook
 
 from .. import inputs
+from ..scoring import fine_rule, occurrences
+from ..strings import t
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,21 @@ class LedgerLine:
     person_id: str = ""  # the staff directory's person, if chosen or linked
     person: str = ""  # the name shown: the directory's, else the one typed
     employee_no: str = ""
+    sanctions: tuple[str, ...] = ()  # non-money sanctions of this line (通报批评 …)
+    criticisms: int = 0  # how many of its occurrences carry 通报批评
+    first_nth: int = 0  # for an escalating fine: the person's first and last violation numbers
+    last_nth: int = 0  # in the period (0: the fine does not escalate)
+    policy_id: str = ""
+    order: tuple = ()  # (day, submitted at, record id, item key): which violation came first
+
+    @property
+    def tier(self) -> str:
+        """第2次 or 第2–3次 for an escalating fine; empty otherwise."""
+        if not self.first_nth:
+            return ""
+        if self.first_nth == self.last_nth:
+            return t("ledger.tier", n=self.first_nth)
+        return t("ledger.tiers", first=self.first_nth, last=self.last_nth)
 
     @property
     def person_key(self) -> str:
@@ -84,6 +106,8 @@ class PersonTotal:
     person_id: str = ""  # empty: a typed name linked to nobody in the directory (未登记)
     employee_no: str = ""
     spellings: tuple[str, ...] = ()  # other ways the person was written on checklists
+    year_criticisms: int = 0  # 通报批评 so far this calendar year
+    criticism_flag: bool = False  # reached the penalties' criticism_limit
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,12 @@ class Ledger:
     total: float
     approval_above: float | None
     repeat_limit: int | None
+    criticism_limit: int | None = None
+
+    @property
+    def criticized(self) -> tuple[PersonTotal, ...]:
+        """People who reached the criticism limit (全年累计通报批评) this year."""
+        return tuple(p for p in self.people if p.criticism_flag)
 
     @property
     def needing_approval(self) -> tuple[LedgerLine, ...]:
@@ -149,12 +179,14 @@ def _lines(
     links: Mapping[str, str],
 ) -> list[LedgerLine]:
     lines = []
+    tiers: dict[int, dict] = {}  # id(line) -> its digest entry, for the fine rule
     for d in digests:
         kind, name = d["target"]
         for p in d["penalties"]:
             typed = p["responsible"].strip() or "—"
             person_id = p.get("responsible_id") or links.get(f"{d['id']}#{p.get('key')}", "")
             person = people.get(person_id) or {}
+            sanctions = tuple(p.get("sanctions") or ())
             lines.append(
                 LedgerLine(
                     day=d["day"],
@@ -168,7 +200,7 @@ def _lines(
                     version=p["version"],
                     clause_title=p["clause_title"],
                     clause_url=p["clause_url"],
-                    fine=p["fine"],
+                    fine=p["fine"] or 0.0,
                     count=p["count"],
                     amount=p["amount"],
                     inspector=d["inspector"],
@@ -177,9 +209,52 @@ def _lines(
                     person_id=person_id,
                     person=person.get("name") or typed,
                     employee_no=person.get("employee_no") or "",
+                    sanctions=sanctions,
+                    criticisms=p["count"] if SANCTION_CRITICISM in sanctions else 0,
+                    policy_id=p.get("policy_id", ""),
+                    order=(d["day"], d.get("submitted_at", ""), d["id"], p.get("key", "")),
                 )
             )
+            tiers[id(lines[-1])] = p
+    lines = _escalate(lines, tiers, limit)
     return sorted(lines, key=lambda line: (line.day, line.person, line.check_id))
+
+
+_PERIOD_KEY = {"month": 7, "year": 4}  # how much of the ISO day names the period
+
+
+def _escalate(lines: list[LedgerLine], penalties: dict[int, dict], limit: float | None) -> list[LedgerLine]:
+    """Apply escalating tiers: each line's occurrences continue the person's count in the period."""
+    seen: Counter = Counter()
+    result = []
+    for line in sorted(lines, key=lambda x: x.order):
+        rule = fine_rule(penalties[id(line)])
+        if rule is None or len(rule.tiers) == 1 or rule.period not in _PERIOD_KEY:
+            result.append(line)
+            continue
+        scope = ("policy", line.policy_id) if rule.per_policy else ("check", line.check_id)
+        key = (line.person_key, scope, line.day[: _PERIOD_KEY[rule.period]])
+        earlier = seen[key]
+        seen[key] += line.count
+        amount, tiered = occurrences(rule, earlier, line.count)
+        sanctions = tuple(dict.fromkeys(line.sanctions + tiered))
+        result.append(
+            replace(
+                line,
+                amount=amount,
+                sanctions=sanctions,
+                criticisms=line.criticisms
+                + sum(
+                    1
+                    for nth in range(earlier + 1, earlier + line.count + 1)
+                    if SANCTION_CRITICISM in rule.tier(nth).sanctions
+                ),
+                first_nth=earlier + 1,
+                last_nth=earlier + line.count,
+                needs_approval=limit is not None and amount > limit,
+            )
+        )
+    return result
 
 
 def month_ledger(
@@ -198,14 +273,17 @@ def month_ledger(
     rules = handbook.penalty_rules
     limit = rules.approval_above if rules else None
     repeat = rules.repeat_limit if rules else None
+    criticism = rules.criticism_limit if rules else None
     first, last = start.isoformat(), end.isoformat()
     directory = people or {}
     all_lines = _lines(handbook, [d for d in year_digests if d["day"] <= last], limit, directory, links or {})
     lines = [line for line in all_lines if line.day >= first]
     year_counts: Counter = Counter()
+    year_criticisms: Counter = Counter()
     for line in all_lines:
         if line.day[:4] == month[:4]:
             year_counts[line.person_key] += line.count
+            year_criticisms[line.person_key] += line.criticisms
     by_person: dict[str, list[LedgerLine]] = defaultdict(list)
     for line in lines:
         by_person[line.person_key].append(line)
@@ -228,6 +306,8 @@ def month_ledger(
                 spellings=tuple(
                     sorted({x.responsible for x in mine if normal(x.responsible) != normal(shown)})
                 ),
+                year_criticisms=year_criticisms[key],
+                criticism_flag=criticism is not None and key != "name:" and year_criticisms[key] >= criticism,
             )
         )
     totals.sort(key=lambda p: (-p.amount, p.person))
@@ -254,4 +334,5 @@ def month_ledger(
         total=sum(line.amount for line in lines),
         approval_above=limit,
         repeat_limit=repeat,
+        criticism_limit=criticism,
     )

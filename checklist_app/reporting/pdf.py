@@ -16,7 +16,7 @@ from fpdf import FPDF
 
 from generator.render import fmt_number
 
-from ..scoring import fine_amount, item_loss
+from ..scoring import fine_amount, is_tiered, item_loss
 from ..strings import t
 
 # Debian/Ubuntu fonts-noto-cjk, Arch noto-fonts-cjk, then WenQuanYi. Index 2 of the Noto
@@ -107,11 +107,20 @@ def _extras(item: dict) -> str:
         parts.append(t("checklist.time", time=item["time"]))
     if item.get("points"):
         parts.append(t("checklist.points", points=_num(item["points"])))
+    if reading := item.get("reading"):
+        shown = t("record.reading", name=reading["name"], value=_num(reading["value"]), unit=reading["unit"])
+        if not reading["ok"]:
+            shown += "（" + t("record.reading.out", limit=reading["limit"]) + "）"
+        parts.append(shown)
     if item.get("result") == "fail":
         if item.get("count"):
             parts.append(t("record.count", n=item["count"]))
         if item.get("fine"):
             parts.append(t("checklist.fine", amount=_num(fine_amount(item))))
+            if is_tiered(item):
+                parts.append(t("record.fine.tiered"))
+        if item.get("sanctions"):
+            parts.append(t("checklist.sanction", names="、".join(item["sanctions"])))
         if item.get("deduct") is not None:
             parts.append(t("checklist.deduct", points=_num(item["deduct"])))
         if item.get("scored"):

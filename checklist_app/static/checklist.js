@@ -37,8 +37,45 @@
         responsible_id: field('responsible_id-' + key) ? field('responsible_id-' + key).value : '',
         count: field('count-' + key) ? field('count-' + key).value : ''
       };
+      if (field('reading-' + key)) result[key].reading = field('reading-' + key).value;
     });
     return result;
+  }
+
+  // A reading outside its limit fails the item by itself; the server checks the limit again.
+  function readingValue(input) {
+    var raw = input.value.replace(/[\uFF10-\uFF19]/g, function (d) {
+      return String.fromCharCode(d.charCodeAt(0) - 0xFEE0);
+    }).replace(/[\uFF0C,\u3002\uFF0E]/g, '.').replace(/[\u2212\uFF0D]/g, '-').trim();
+    return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(raw) ? parseFloat(raw) : null;
+  }
+  function outsideLimit(input) {
+    var value = readingValue(input);
+    var d = input.dataset;
+    if (value === null) return false;
+    if (d.low !== '' && (d.lowStrict === '1' ? value <= +d.low : value < +d.low)) return true;
+    return d.high !== '' && (d.highStrict === '1' ? value >= +d.high : value > +d.high);
+  }
+  function radio(key, value) {
+    return form.querySelector('input[name="result-' + CSS.escape(key) + '"][value="' + value + '"]');
+  }
+  function showReading(li) {
+    var input = li.querySelector('[data-reading]');
+    if (!input) return;
+    var out = outsideLimit(input);
+    radio(li.dataset.key, 'pass').disabled = out || form.classList.contains('locked');
+    li.querySelector('.reading-out').hidden = !out;
+  }
+  function readingTyped(input) {
+    var li = input.closest('.item');
+    var fail = radio(li.dataset.key, 'fail');
+    if (outsideLimit(input)) {
+      fail.checked = true;
+      li.dataset.autoFail = '1';
+    } else if (li.dataset.autoFail) {
+      if (fail.checked) fail.checked = false;  // undo only the failure the reading itself made
+      delete li.dataset.autoFail;
+    }
   }
 
   function showStatus(text, isError) {
@@ -51,6 +88,7 @@
     var all = answers();
     var done = 0;
     items.forEach(function (li) {
+      showReading(li);
       var value = all[li.dataset.key].result;
       if (value) done++;
       li.classList.toggle('is-fail', value === 'fail');
@@ -83,6 +121,9 @@
         if (field('responsible_id-' + key)) field('responsible_id-' + key).value = answer.responsible_id || '';
       }
       if (field('count-' + key) && answer.count) field('count-' + key).value = answer.count;
+      if (field('reading-' + key) && answer.reading && !field('reading-' + key).value) {
+        field('reading-' + key).value = answer.reading;
+      }
     });
     refresh();
   }
@@ -127,6 +168,7 @@
         field('responsible-' + key).value = answer.responsible || '';
         if (field('responsible_id-' + key)) field('responsible_id-' + key).value = answer.responsible_id || '';
         if (field('count-' + key)) field('count-' + key).value = answer.count || '';
+        if (field('reading-' + key)) field('reading-' + key).value = answer.reading || '';
       });
       if (field('backfill_reason')) field('backfill_reason').value = pending.body.backfill_reason || '';
       refresh();
@@ -139,6 +181,7 @@
   function unlock() {
     form.classList.remove('locked');
     editable().forEach(function (el) { el.disabled = false; });
+    items.forEach(showReading);
     var banner = document.getElementById('outbox-lock');
     if (banner) banner.hidden = true;
   }
@@ -228,6 +271,9 @@
     });
   }
 
+  form.addEventListener('input', function (event) {
+    if (event.target.matches('[data-reading]')) readingTyped(event.target);
+  });
   form.addEventListener('change', saveDraft);
   form.addEventListener('input', saveDraft);
   form.addEventListener('submit', function (event) {

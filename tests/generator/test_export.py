@@ -49,6 +49,15 @@ def test_export_has_the_documented_shape(handbook):
         "points": None,
         "deduction": None,
         "fine": 50.0,
+        "fine_rule": {
+            "unit": "次",
+            "period": None,
+            "per_policy": False,
+            "text": "50元",
+            "tiers": [{"nth": 1, "amount": 50.0, "sanctions": []}],
+        },
+        "sanctions": [],
+        "reading": None,
         "hash": check["hash"],
         "source": {"path": "tests/handbooks/good/20-客服/service.md", "line": 18},
     }

@@ -1,0 +1,178 @@
+"""Fines as policies state them (tiers, units, sanctions) and readings with a limit: the vocabulary,
+and every mistake reported at its file and line with the fix."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from generator import attributes as A
+from generator import check_handbook, load_handbook
+from generator.model import FineTier, Reading
+
+from ..conftest import TODAY
+
+SERVICE = "20-客服/service.md"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "period", "per_policy", "tiers"),
+    [
+        ("50元", "次", None, False, [(1, 50, ())]),
+        ("5元/处", "处", None, False, [(1, 5, ())]),
+        ("2元每项", "项", None, False, [(1, 2, ())]),
+        ("10元/人", "人", None, False, [(1, 10, ())]),
+        (
+            "50元；同月第二次100元；第三次起200元",
+            "次",
+            "month",
+            False,
+            [(1, 50, ()), (2, 100, ()), (3, 200, ())],
+        ),
+        (
+            "一个自然月内一次罚款50元，第二次翻倍，三次以上工资全部扣除",
+            "次",
+            "month",
+            False,
+            [(1, 50, ()), (2, 100, ()), (3, None, ("扣当月工资100%",))],
+        ),
+        ("5元/处；同年第二次10元/处", "处", "year", False, [(1, 5, ()), (2, 10, ())]),
+        ("20元；本制度同月第二次40元", "次", "month", True, [(1, 20, ()), (2, 40, ())]),
+        ("50元；全年第3次起调岗", "次", "year", False, [(1, 50, ()), (3, None, ("调岗",))]),
+    ],
+)
+def test_fines_read_as_written(value, unit, period, per_policy, tiers):
+    rule = A.parse_fine_rule(value)
+    assert (rule.unit, rule.period, rule.per_policy) == (unit, period, per_policy)
+    assert rule.tiers == tuple(FineTier(n, amount, s) for n, amount, s in tiers)
+    assert A.parse_fine(value) == tiers[0][1]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("50元；第二次100元", "分档罚款要写明在多长时间内计次"),
+        ("50元；同月第三次100元；第二次200元", "各档的次数要从小到大"),
+        ("50元；同月第二次100元；同年第三次200元", "各档的计次周期不一致"),
+        ("5元/处；同月第二次10元/项", "各档要按同一单位计（处）"),
+        ("中评100元", "第一档 '中评100元' 应是一个金额"),
+        ("50元；多次罚款", "不是“第N次…”的一档"),
+        ("50元；同月第二次罚站", "应是金额（如 100元）、翻倍或处分"),
+    ],
+)
+def test_a_wrong_fine_says_which_part_is_wrong(value, reason):
+    with pytest.raises(A.FineRuleError) as caught:
+        A.parse_fine_rule(value)
+    assert reason in caught.value.reason
+
+
+def test_the_nth_violation_uses_the_last_tier_at_or_below_it():
+    rule = A.parse_fine_rule("50元；同月第二次100元；第四次起200元")
+    assert [rule.tier(n).amount for n in (1, 2, 3, 4, 9)] == [50, 100, 100, 200, 200]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("通报批评", ("通报批评",)),
+        ("通报批评、警告", ("通报批评", "警告")),
+        ("通报批评一次并扣当月工资10%", ("通报批评", "扣当月工资10%")),
+        ("调离岗位", ("调岗",)),
+        ("工资全部扣除", ("扣当月工资100%",)),
+    ],
+)
+def test_sanctions(value, expected):
+    assert A.parse_sanctions(value) == (expected, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "reading"),
+    [
+        ("温度 ℃ ≤ 5", Reading("温度", "℃", None, 5)),
+        ("温度℃≤5", Reading("温度", "℃", None, 5)),
+        ("湿度 % 40–70", Reading("湿度", "%", 40, 70)),
+        ("湿度%40-70", Reading("湿度", "%", 40, 70)),
+        ("压力 MPa 1–1.4", Reading("压力", "MPa", 1, 1.4)),
+        ("平均响应时间 秒 ≤ 50", Reading("平均响应时间", "秒", None, 50)),
+        ("冷冻温度 ℃ ≤ -18", Reading("冷冻温度", "℃", None, -18)),
+        ("冷冻温度 ℃ -25–-18", Reading("冷冻温度", "℃", -25, -18)),
+        ("完成率 % 不低于30", Reading("完成率", "%", 30, None)),
+        ("余氯 mg/L > 0.3", Reading("余氯", "mg/L", 0.3, None, low_strict=True)),
+    ],
+)
+def test_readings_read_as_written(value, reading):
+    assert A.parse_reading(value) == reading
+
+
+@pytest.mark.parametrize("value", ["温度 5", "温度 ℃ 8–2", "≤ 5", "温度 ℃ 大约5度"])
+def test_a_reading_without_a_name_or_a_limit_is_not_one(value):
+    assert A.parse_reading(value) is None
+
+
+def test_limits_include_their_bound_unless_strict():
+    assert Reading("温度", "℃", None, 5).within(5) and not Reading("温度", "℃", None, 5).within(5.01)
+    assert not Reading("余氯", "mg/L", 0.3, None, low_strict=True).within(0.3)
+    assert Reading("湿度", "%", 40, 70).within(40) and not Reading("湿度", "%", 40, 70).within(70.5)
+    assert [Reading("湿度", "%", 40, 70).limit, Reading("温度", "℃", None, 5).limit] == ["40–70", "≤ 5"]
+
+
+@pytest.fixture
+def root(tmp_path, good_root):
+    copy = tmp_path / "handbook"
+    shutil.copytree(good_root, copy)
+    return copy
+
+
+def _with_attrs(root, *attrs: str) -> int:
+    """Put ``attrs`` on the first check of the service policy; the line of the first of them."""
+    path = root / SERVICE
+    text = path.read_text(encoding="utf-8")
+    old = "罚款: 50元\n///"
+    assert old in text
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, "\n".join(attrs) + "\n///", 1), encoding="utf-8")
+    return line
+
+
+@pytest.mark.parametrize(
+    ("attrs", "code", "offset", "words"),
+    [
+        (["罚款: 50元；第二次100元"], "bad-fine", 0, ["分档罚款要写明在多长时间内计次", "同月第二次100元"]),
+        (
+            ["罚款: 50元", "处分: 罚站"],
+            "bad-sanction",
+            1,
+            ["处分 '罚站' 无法识别", "通报批评", "扣当月工资10%"],
+        ),
+        (
+            ["罚款: 50元", "读数: 响应时间 50秒"],
+            "bad-reading",
+            1,
+            ["读数 '响应时间 50秒' 无法识别", "温度 ℃ ≤ 5"],
+        ),
+    ],
+)
+def test_each_mistake_is_reported_at_its_line_with_the_fix(root, attrs, code, offset, words):
+    line = _with_attrs(root, *attrs)
+    (problem,) = [p for p in check_handbook(root, today=TODAY) if p.is_error]
+    assert (problem.code, problem.path.endswith(SERVICE), problem.line) == (code, True, line + offset)
+    for word in words:
+        assert word in str(problem)
+
+
+def test_tiers_sanctions_and_readings_reach_the_model(root):
+    _with_attrs(root, "罚款: 50元；同月第二次100元", "处分: 通报批评", "读数: 平均响应时间 秒 ≤ 50")
+    check = load_handbook(root, today=TODAY).check("cs-response-avg")
+    assert check.fine == 50 and check.fine_rule.period == "month"
+    assert check.sanctions == ("通报批评",)
+    assert check.reading == Reading("平均响应时间", "秒", None, 50)
+
+
+def test_criticism_limit_must_be_a_positive_whole_number(root):
+    path = root / "50-奖惩" / "rewards.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  repeat_limit: 3\n", "  repeat_limit: 3\n  criticism_limit: 0\n"), "utf-8")
+    (problem,) = [p for p in check_handbook(root, today=TODAY) if p.is_error]
+    assert problem.code == "bad-penalties" and "criticism_limit 0 应是正整数" in problem.message
+    assert problem.line == text[: text.index("  repeat_limit")].count("\n") + 2
