@@ -66,9 +66,27 @@ def check_badges(draft: CheckDraft) -> list[tuple[str, str, str]]:
     if raw.get("deduction"):
         badges.append(("points", "扣分：", raw["deduction"]))
     if raw.get("fine"):
-        fine = A.parse_fine(raw["fine"])
-        badges.append(("fine", "罚款：", f"{fmt_number(fine)} 元" if fine is not None else raw["fine"]))
+        badges.append(("fine", "罚款：", _fine_text(raw["fine"])))
+    if raw.get("sanctions"):
+        known, _ = A.parse_sanctions(raw["sanctions"])
+        badges.append(("fine", "处分：", "、".join(known) or raw["sanctions"]))
+    if raw.get("reading"):
+        reading = A.parse_reading(raw["reading"])
+        shown = f"{reading.name} {reading.limit} {reading.unit}".strip() if reading else raw["reading"]
+        badges.append(("points", "读数：", shown))
     return badges
+
+
+def _fine_text(value: str) -> str:
+    """50 元; 5 元/处 per spot; an escalating fine as its owner wrote it (50元；同月第二次100元…)."""
+    try:
+        rule = A.parse_fine_rule(value)
+    except A.FineRuleError:
+        return value
+    if len(rule.tiers) > 1:
+        return rule.text
+    unit = "" if rule.unit == "次" else f"/{rule.unit}"
+    return f"{fmt_number(rule.tiers[0].amount)} 元{unit}"
 
 
 def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:

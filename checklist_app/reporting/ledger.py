@@ -171,8 +171,16 @@ def department_of(handbook: Handbook, target_kind: str, target_name: str) -> str
     return None
 
 
+def charged(digests: list[dict]) -> list[tuple[str, float]]:
+    """(day, yuan) of every penalty as the ledger charges it, escalating tiers applied.
+
+    Tiers count only within ``digests``: pass the whole period (month or year) for exact amounts.
+    """
+    return [(line.day, line.amount) for line in _lines(None, digests, None, {}, {})]
+
+
 def _lines(
-    handbook: Handbook,
+    handbook: Handbook | None,
     digests: list[dict],
     limit: float | None,
     people: Mapping[str, Mapping],
@@ -192,7 +200,7 @@ def _lines(
                     day=d["day"],
                     record_id=d["id"],
                     target=name,
-                    department=department_of(handbook, kind, name),
+                    department=department_of(handbook, kind, name) if handbook else None,
                     responsible=typed,
                     check_id=p["check_id"],
                     text=p["text"],

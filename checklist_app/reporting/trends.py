@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from generator.model import Handbook
 
 from ..generation import iso_week, week_start
-from .ledger import department_of
+from .ledger import charged, department_of
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,8 @@ def most_failed(handbook: Handbook, digests: list[dict], limit: int = 10) -> lis
 
 
 def fines_by_month(digests: list[dict], months: list[str]) -> list[float]:
-    """Total fines (yuan) recorded in each month."""
+    """Total fines (yuan) recorded in each month, escalating tiers applied as in the ledger."""
     totals: dict[str, float] = defaultdict(float)
-    for d in digests:
-        for p in d["penalties"]:
-            totals[d["day"][:7]] += p["amount"]
+    for day, amount in charged(digests):
+        totals[day[:7]] += amount
     return [round(totals[m], 2) for m in months]

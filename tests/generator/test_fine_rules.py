@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import markdown
 import pytest
 
 from generator import attributes as A
@@ -176,3 +177,29 @@ def test_criticism_limit_must_be_a_positive_whole_number(root):
     (problem,) = [p for p in check_handbook(root, today=TODAY) if p.is_error]
     assert problem.code == "bad-penalties" and "criticism_limit 0 应是正整数" in problem.message
     assert problem.line == text[: text.index("  repeat_limit")].count("\n") + 2
+
+
+def test_the_handbook_page_shows_tiers_units_sanctions_and_readings():
+    source = """## 第一条 投诉 {#fx-complaints}
+
+/// 检查 | fx-complaint
+无因服务原因被买家投诉。
+频率: 每日
+对象: 售前客服
+罚款: 50元；同月第二次100元；第三次起扣当月全部工资
+处分: 通报批评
+读数: 平均响应时间 秒 ≤ 50
+///
+
+/// 检查 | fx-spots
+工位无杂物。
+频率: 每日
+对象: 售前客服
+罚款: 5元/处
+///
+"""
+    html = markdown.markdown(source, extensions=["generator.markdown_ext", "attr_list"])
+    assert "罚款：</span>50元；同月第二次100元；第三次起扣当月全部工资" in html
+    assert "处分：</span>通报批评" in html
+    assert "读数：</span>平均响应时间 ≤ 50 秒" in html
+    assert "罚款：</span>5 元/处" in html

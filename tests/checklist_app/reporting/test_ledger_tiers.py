@@ -10,6 +10,7 @@ import pytest
 from checklist_app.generation import Target
 from checklist_app.reporting.exports import ledger_tables
 from checklist_app.reporting.ledger import month_ledger
+from checklist_app.reporting.trends import fines_by_month
 from generator import load_handbook
 
 from ...conftest import TODAY
@@ -255,3 +256,9 @@ def test_the_export_shows_each_lines_tier_and_sanctions_and_each_persons_critici
         (50, "", "", "通报批评"),
     ]
     assert people.columns[6] == "本年通报批评" and people.rows[0][6] == 1
+
+
+def test_the_dashboards_fines_per_month_are_what_the_ledger_charges(fines_handbook, store):
+    for d in (2, 3, 4):
+        fail(fines_handbook, store, day(d), {"fx-late": (1, "小李")})
+    assert fines_by_month(all_digests(store), ["2026-10", "2026-11"]) == [0, 350]  # 50 + 100 + 200
