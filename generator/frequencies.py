@@ -478,7 +478,9 @@ def _parse_holiday(text: str, vocab: Vocabulary) -> Frequency | None:
     else:
         return None
     holiday = ANY_HOLIDAY if name in _ALL_HOLIDAYS else name
-    if days is None or not 1 <= days <= 30 or (holiday != ANY_HOLIDAY and holiday not in vocab.holidays):
+    # Before every holiday of an empty calendar would never be due: refused, not silently dropped.
+    known = bool(vocab.holidays) if holiday == ANY_HOLIDAY else holiday in vocab.holidays
+    if days is None or not 1 <= days <= 30 or not known:
         return None
     return Frequency("holiday", holiday=holiday, before=days)
 
@@ -726,6 +728,11 @@ def diagnose(value: str, holidays: frozenset[str] | tuple = ()) -> tuple[str, st
             return f"时间 {hour}:{minute} 不存在", "时间用 00:00 到 23:59，例如 每日 17:30"
     if len(_CLOCK_IN.findall(text)) > 1 and not _DAILY_RE.match(text) and not _DAILY_EN.match(text.lower()):
         return "一天几次的时间只能写在每日后面", "写 每日 09:00、14:00、17:30，或把这项拆成每周几的几个检查项"
+    if (m := _HOLIDAY_RE.match(text)) and m.group(1) in _ALL_HOLIDAYS and not holidays:
+        return (
+            "reference.yml 里还没有登记节假日，这一项永远不会出现在清单上",
+            "在 reference.yml 的 节假日 里登记节假日和每年的日期，见手册“如何编写和修改制度”的节假日一节",
+        )
     if (m := _HOLIDAY_RE.match(text)) and m.group(1) not in _ALL_HOLIDAYS and m.group(1) not in holidays:
         return (
             f"“{m.group(1)}”不是 reference.yml 里登记的节假日，“{text}”也不是登记的事件",

@@ -385,11 +385,13 @@ def test_a_holiday_not_in_the_calendar_is_an_unknown_frequency_naming_the_calend
         ("每日 24:00", "时间 24:00 不存在", "23:59"),
         ("每周五 09:00、14:00", "只能写在每日后面", "每日 09:00、14:00、17:30"),
         ("清明前3天", "“清明”不是 reference.yml 里登记的节假日", "节假日 里登记 清明"),
+        ("节假日前3天", "还没有登记节假日，这一项永远不会出现", "节假日 里登记节假日"),
     ],
 )
 def test_a_known_kind_of_mistake_says_what_is_wrong_and_the_fix(written, reason, fix):
-    assert parse(written) is None
-    problem = P.unknown_frequency("x", 1, written, EVENTS, HOLIDAYS)
+    holidays = () if written == "节假日前3天" else HOLIDAYS  # before every holiday of an empty calendar
+    assert F.parse_frequency(written, EVENTS, holidays=holidays) is None
+    problem = P.unknown_frequency("x", 1, written, EVENTS, holidays)
     assert problem.message.startswith(f"频率 {written!r} 无法识别：") and reason in problem.message
     assert problem.hint.startswith(fix) or fix in problem.hint.split("；")[0]
 
