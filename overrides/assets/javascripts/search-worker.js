@@ -382,6 +382,20 @@ class Engine {
     };
   }
 
+  /* The theme's search.suggest: the most used index word beginning with the last typed word. */
+  complete(query) {
+    const last = query.toLowerCase().normalize("NFKC").split(/[\s-]+/).pop();
+    if (!last) return [];
+    let best = null;
+    let most = 0;
+    for (const token of this.vocabulary) {
+      if (token.length <= last.length || !token.startsWith(last)) continue;
+      const df = this.postings.get(token).size;
+      if (df > most) [best, most] = [token, df];
+    }
+    return best ? [best] : [];
+  }
+
   /* Words of the index and the synonym list nearest to what was typed, for a query finding nothing. */
   nearest(groups, limit = 5) {
     const wanted = groups.map(g => g.word).filter(w => w.length > 1 || HAN.test(w));
@@ -458,7 +472,8 @@ addEventListener("message", ({ data: message }) => {
     } catch (err) {
       console.warn("search failed for", query, err);
     }
-    postMessage({ type: RESULT, data: { items } });
+    const suggest = engine && items.length ? engine.complete(query) : [];
+    postMessage({ type: RESULT, data: { items, suggest } });
     if (channel) channel.postMessage({ query, empty: !items.length && !!query.trim(), nearest });
   }
 });
