@@ -150,21 +150,7 @@ _DAY_ZH = "一二三四五六日天"
 _ONE_TIME = r"(?:上午|下午|晚上|早上|中午)?\s*\d{1,2}(?:[:：]\d{2}|点(?:\d{1,2}分?|半)?)"
 _TIMES = re.compile(rf"^\s*({_ONE_TIME}(?:\s*[、,，和/]\s*{_ONE_TIME})*)\s*(前|之前|以前)?$")
 _TIME_PARTS = re.compile(r"(上午|下午|晚上|早上|中午)?\s*(\d{1,2})(?:[:：](\d{2})|点(?:(\d{1,2})分?|(半))?)")
-_NUMBERS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
-
-
+_NUMBERS = {c: n for n, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
 _ZH_NUMBERS = {n: zh for zh, n in _NUMBERS.items() if zh != "两"}
 
 
@@ -198,7 +184,7 @@ def _clock(period: str | None, hour: str, minute: str | None) -> str:
 def split_times(rest: str) -> tuple[tuple[str, ...], bool] | None:
     """`` 09:00、14:00、17:30`` → (("09:00", "14:00", "17:30"), False); ``17:00前`` → deadline; else None.
 
-    An empty rest is no time. Several times must be in order and different; a deadline is one time.
+    An empty rest is no time. Several times are put in order and must differ; a deadline is one time.
     """
     if not rest.strip():
         return (), False
