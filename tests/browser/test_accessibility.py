@@ -124,8 +124,9 @@ def app_url(server, path: str) -> str:
 
 
 @pytest.mark.parametrize("name", list(APP_PAGES))
-def test_app_page_has_no_serious_accessibility_violation(admin, server, name):
+def test_app_page_has_no_serious_accessibility_violation(admin, server, artifacts, name):
     admin.goto(app_url(server, APP_PAGES[name]))
+    admin.screenshot(path=str(artifacts / f"a11y-{name}.png"), full_page=True)
     assert_accessible(admin, name)
 
 
@@ -135,6 +136,8 @@ def test_sign_in_page_has_no_serious_accessibility_violation(browser, server):
         page = context.new_page()
         page.goto(server.url + "/login")
         assert_accessible(page, "sign-in")
+        small = page.evaluate(SMALL_TARGETS, MIN_TARGET)
+        assert not small, "sign-in: smaller than 44 px:\n" + "\n".join(small)
     finally:
         context.close()
 
