@@ -41,6 +41,7 @@ const MAX_WORD = 8;
 const SHOWN_PER_PAGE = 3;
 const SHOWN_SHARE = 0.4; // a page shows its entries scoring at least this share of its best one
 const SNIPPET = 90;
+const CACHE_LIMIT = 500;
 
 // What people add around the words that matter when they type a question.
 const QUESTION_WORDS = new Set((
@@ -220,6 +221,7 @@ class Engine {
       if (token.startsWith(word)) found.push({ token, weight: PREFIX, shown });
       else if (word.length > 1 && token.includes(word)) found.push({ token, weight: INFIX, shown: word });
     }
+    if (this.cache.size > CACHE_LIMIT) this.cache.clear();
     this.cache.set(word, found);
     return found;
   }
@@ -253,6 +255,7 @@ class Engine {
       }
     }
     if (!this.postings.has(word) && word.length > 1) this.phrase(word, found);
+    if (this.matches.size > CACHE_LIMIT) this.matches.clear(); // every prefix typed lands here
     this.matches.set(word, found);
     return found;
   }
@@ -375,7 +378,7 @@ class Engine {
     for (const word of shown) terms[word] = true;
     return {
       location: doc.location,
-      title: mark(escapeHtml(plain(doc.title)), shown),
+      title: mark(plain(doc.title), shown),
       text: snippet(doc.html, shown),
       score,
       terms,
@@ -420,12 +423,18 @@ class Engine {
   }
 }
 
-/* Wrap every occurrence of the matched words in ``<mark>`` inside already escaped text. */
-function mark(escaped, words) {
-  const list = words.filter(Boolean).map(escapeHtml).sort((a, b) => b.length - a.length);
-  if (!list.length) return escaped;
+/* ``text`` (plain) as HTML, every occurrence of the matched words wrapped in ``<mark>``. */
+function mark(text, words) {
+  const list = [...new Set(words.filter(Boolean))].sort((a, b) => b.length - a.length);
+  if (!list.length) return escapeHtml(text);
   const pattern = new RegExp(list.map(escapeRegExp).join("|"), "giu");
-  return escaped.replace(pattern, m => `<mark data-md-highlight>${m}</mark>`);
+  let html = "";
+  let at = 0;
+  for (const found of text.matchAll(pattern)) {
+    html += escapeHtml(text.slice(at, found.index)) + `<mark data-md-highlight>${escapeHtml(found[0])}</mark>`;
+    at = found.index + found[0].length;
+  }
+  return html + escapeHtml(text.slice(at));
 }
 
 /* Up to two blocks of the entry that contain a matched word, cut around the first match. */
@@ -447,7 +456,7 @@ function snippet(html, words) {
         const start = Math.max(0, Math.min(at - 20, text.length - SNIPPET));
         text = (start > 0 ? "…" : "") + text.slice(start, start + SNIPPET) + (start + SNIPPET < block.length ? "…" : "");
       }
-      return `<p>${mark(escapeHtml(text), words)}</p>`;
+      return `<p>${mark(text, words)}</p>`;
     })
     .join("");
 }
