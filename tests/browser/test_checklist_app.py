@@ -173,6 +173,10 @@ def test_history_and_the_print_page_fit_a_phone_and_print_on_a4(phone, server, a
     expect(headings).to_have_count(5)
     assert phone.locator(".print-items").evaluate("el => getComputedStyle(el).display") == "table"
     assert phone.locator(".topbar").is_hidden()
+    phone.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    widths = phone.locator(".print-items thead th").evaluate_all("ths => ths.map(th => th.offsetWidth)")
+    assert all(w > 30 for w in widths), widths
+    phone.screenshot(path=str(artifacts / "print-a4.png"), full_page=True)
 
 
 def page_width(page) -> int:
