@@ -727,6 +727,18 @@ def diagnose(value: str, holidays: frozenset[str] | tuple = ()) -> tuple[str, st
     return None
 
 
+def holidays_running_out(freqs, holidays: Holidays, today: dt.date) -> list[str]:
+    """The holidays some of ``freqs`` count back from that have no date in the year from ``today``.
+
+    Their checks would silently stop appearing once the calendar in reference.yml runs out.
+    """
+    horizon = today + dt.timedelta(days=366)
+    named = {f.holiday for f in freqs if f.kind == "holiday"}
+    names = set(holidays) if ANY_HOLIDAY in named else set()
+    names |= named - {ANY_HOLIDAY}
+    return sorted(n for n in names if not any(today <= d <= horizon for d in holidays.get(n, ())))
+
+
 def on_daily(freq: Frequency, day: dt.date, holidays: Holidays | None = None) -> bool:
     """Whether an occurrence of ``freq`` is due on the daily checklist of ``day``."""
     return KINDS[freq.kind].on_day(freq, day, holidays or {})

@@ -112,7 +112,9 @@ class HandbookLoader:
         names_ok = not any(p.code in REFERENCE_UNUSABLE for p in self._reference[1])
         for parsed in files:
             problems += [p for p in parsed.problems if names_ok or p.code not in NAME_PROBLEMS]
-        problems += validate(files, reference, self.root, f"{self.display}/{REFERENCE_FILE}", names_ok)
+        problems += validate(
+            files, reference, self.root, f"{self.display}/{REFERENCE_FILE}", names_ok, today=today
+        )
         problems.sort()
         errors = [p for p in problems if p.is_error]
         handbook = None

@@ -309,6 +309,18 @@ def holiday_bad_date(path, line, name, value) -> Problem:
     )
 
 
+def holiday_calendar_ends(path, line, name, last, today) -> Problem:
+    shown = f"最后一个日期是 {last.isoformat()}" if last else "没有日期"
+    return _p(
+        path,
+        line,
+        "holiday-calendar-ends",
+        f"节假日 {name} 在今后一年里没有日期（{shown}），按它计算的“{name}前…天”检查不会再出现",
+        f"在 reference.yml 的 节假日 里补上 {name} {today.year + 1} 年的日期（放假第一天）",
+        severity=WARNING,
+    )
+
+
 def holiday_without_dates(path, line, name) -> Problem:
     return _p(
         path,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import problems as P
+from .frequencies import holidays_running_out
 from .model import Location, Reference
 from .pages import OVERVIEW_PAGE, ROLES_DIR, role_page_path
 from .parser import ParsedFile
@@ -23,6 +25,7 @@ def validate(
     root: Path,
     reference_path: str = "reference.yml",
     check_names: bool = True,
+    today: dt.date | None = None,
 ) -> list[Problem]:
     """Return every cross-file problem in ``files``.
 
@@ -36,7 +39,22 @@ def validate(
     found += _links(files, root, _generated_paths(reference), any_role_page=not check_names)
     found += _scoring(files, reference, reference_path)
     found += check_synonyms(root, str(Path(reference_path).parent))
+    if today is not None:
+        found += _holiday_calendar(files, reference, reference_path, today)
     return found
+
+
+def _holiday_calendar(
+    files: list[ParsedFile], reference: Reference, path: str, today: dt.date
+) -> list[Problem]:
+    """A warning per holiday whose calendar runs out within a year while checks count back from it."""
+    freqs = [k.frequency for f in files if f.policy for k in f.policy.checks]
+    holidays = {h.name: h for h in reference.holidays}
+    return [
+        P.holiday_calendar_ends(path, holidays[n].line, n, max(holidays[n].dates, default=None), today)
+        for n in holidays_running_out(freqs, reference.holiday_dates, today)
+        if n in holidays
+    ]
 
 
 def _scoring(files: list[ParsedFile], reference: Reference, reference_path: str) -> list[Problem]:

@@ -23,6 +23,10 @@ FREQUENCY_PROBLEMS = {
     "unknown-frequency": ("频率 … 无法识别", P.unknown_frequency("x", 1, "每天两次")),
     "holiday-bad-date": ("节假日 … 的日期 … 不是有效日期", P.holiday_bad_date("x", 1, "春节", "2027-2-5")),
     "holiday-no-dates": ("节假日 … 没有写日期", P.holiday_without_dates("x", 1, "春节")),
+    "holiday-calendar-ends": (
+        "节假日 … 在今后一年里没有日期（提醒）",
+        P.holiday_calendar_ends("x", 1, "春节", D(2028, 1, 25), D(2028, 6, 1)),
+    ),
 }
 
 
@@ -63,7 +67,7 @@ def test_no_check_of_the_real_handbook_is_missing_from_the_overview():
     handbook = load_handbook(PROJECT / "handbook", today=TODAY)
     page = overview_page(handbook)
     for check in handbook.checks:
-        assert f"#{check.id})" in page, check.id
+        assert f"#{check.id}" in page, check.id  # its link
     kinds = {check.frequency.kind for check in handbook.checks}
     assert {"nweekly", "monthweek"} <= kinds  # the seed texts' 每两周 and 第一周…第四周
     for kind in kinds:
@@ -113,7 +117,8 @@ def test_every_frequency_problem_code_has_a_row_in_the_error_table(guide):
     for code, (heading, problem) in FREQUENCY_PROBLEMS.items():
         assert problem.code == code
         assert f"\n| {heading} |" in table, heading
-        for part in heading.split("…"):
+        assert (problem.severity == "warning") == heading.endswith("（提醒）")
+        for part in heading.removesuffix("（提醒）").split("…"):
             assert part.strip() in problem.message, (part, problem.message)
         assert problem.hint
 
@@ -399,3 +404,31 @@ def test_a_known_kind_of_mistake_says_what_is_wrong_and_the_fix(written, reason,
 def test_a_plain_typo_gets_the_list_of_spellings_only():
     problem = P.unknown_frequency("x", 1, "每天两次", EVENTS, HOLIDAYS)
     assert problem.message == "频率 '每天两次' 无法识别" and problem.hint.startswith("可用：")
+
+
+def test_a_calendar_running_out_is_a_warning_at_the_holiday_while_checks_count_back_from_it(handbook_copy):
+    first = _with_holidays(
+        handbook_copy, "节假日:\n  - 名称: 元旦\n    日期: 2026-01-01\n  - 名称: 春节\n    日期: 2027-02-05\n"
+    )
+    assert check_handbook(handbook_copy, today=TODAY) == []  # nothing counts back from them yet
+    path = handbook_copy / "20-客服/service.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("频率: weekly:mon", "频率: 节假日前3天", 1), encoding="utf-8"
+    )
+    (problem,) = check_handbook(handbook_copy, today=TODAY)  # 2026-11-23: 元旦 2027 is missing
+    assert (problem.code, problem.severity, problem.line) == ("holiday-calendar-ends", "warning", first + 1)
+    assert "元旦" in problem.message and "2026-01-01" in problem.message and "2027 年" in problem.hint
+    assert [p.message for p in check_handbook(handbook_copy, today=D(2027, 2, 10))] == [
+        "节假日 元旦 在今后一年里没有日期（最后一个日期是 2026-01-01），按它计算的“元旦前…天”检查不会再出现",
+        "节假日 春节 在今后一年里没有日期（最后一个日期是 2027-02-05），按它计算的“春节前…天”检查不会再出现",
+    ]
+
+
+def test_the_real_calendar_covers_the_coming_year():
+    handbook = load_handbook(PROJECT / "handbook", today=TODAY)
+    assert (
+        F.holidays_running_out(
+            [F.Frequency("holiday", holiday=F.ANY_HOLIDAY, before=1)], handbook.reference.holiday_dates, TODAY
+        )
+        == []
+    )
