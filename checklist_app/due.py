@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from generator.frequencies import Frequency, on_daily, on_weekly
+
 from . import inputs
 from .clock import Clock
 
@@ -57,6 +59,22 @@ def window(kind: str, period: str) -> Window:
             raise inputs.BadInput("事件检查缺少事件名称。")
         return Window(kind, period, day, day)
     raise inputs.BadInput("清单类型应是 daily、weekly 或 event。")
+
+
+def occurrence_window(freq: Frequency, day: dt.date, holidays=None) -> Window | None:
+    """The window of the one checklist holding the occurrence of ``freq`` due on or in the week of ``day``.
+
+    Day-specific kinds (每日, 每周五, 每月第一个周一, 节假日前3天 …) have the day's window,
+    week-specific ones (每周, 每两周, 每月第一周) the ISO week's; None when nothing is due then
+    (events are started on demand, and have no window until they are).
+    """
+    if freq.checklist == "daily":
+        return window("daily", day.isoformat()) if on_daily(freq, day, holidays) else None
+    if freq.checklist == "weekly":
+        year, week, _ = day.isocalendar()
+        win = window("weekly", f"{year}-W{week:02d}")
+        return win if on_weekly(freq, win.first) else None
+    return None
 
 
 def timing(win: Window, clock: Clock, grace: dt.timedelta, opened_at: dt.datetime | None = None) -> str:

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
+from checklist_app import due
 from checklist_app.extensions import storage
+from generator.frequencies import parse_frequency
 
 from .conftest import csrf_from
 from .test_checklists import _answers, _form, _keys
@@ -204,3 +206,28 @@ def test_a_backfill_through_the_json_api_needs_the_reason_too(app, client, auth)
     body["backfill_reason"] = "补录测试"
     stored = client.post("/api/submissions", json=body, headers=headers)
     assert stored.status_code == 201 and stored.json["record"]["backfill"]["reason"] == "补录测试"
+
+
+# --- the window of one due occurrence, per frequency kind ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "day", "expected"),
+    [
+        ("每日 09:00、14:00", dt.date(2026, 11, 23), ("daily", "2026-11-23")),
+        ("每周五", dt.date(2026, 11, 27), ("daily", "2026-11-27")),
+        ("每周五", dt.date(2026, 11, 26), None),
+        ("每周", dt.date(2026, 11, 26), ("weekly", "2026-W48")),
+        ("每两周（从2026-11-02起）", dt.date(2026, 11, 18), ("weekly", "2026-W47")),
+        ("每两周（从2026-11-02起）", dt.date(2026, 11, 25), None),  # the week between
+        ("每月第一周", dt.date(2027, 1, 6), ("weekly", "2027-W01")),
+        ("每月第一周", dt.date(2027, 1, 2), None),  # 28 Dec – 3 Jan is December's last week
+        ("每月最后一个周二", dt.date(2028, 2, 29), ("daily", "2028-02-29")),
+        ("活动上线前", dt.date(2026, 11, 23), None),
+    ],
+)
+def test_each_due_occurrence_has_the_window_of_its_one_checklist(written, day, expected):
+    win = due.occurrence_window(parse_frequency(written, ("活动上线前",)), day)
+    assert (None if win is None else (win.kind, win.period)) == expected
+    if win is not None:
+        assert win.first <= day <= win.last
