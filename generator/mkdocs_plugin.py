@@ -23,12 +23,14 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 
+from . import problems as P
 from .export import to_json
 from .loader import HandbookLoader
 from .pages import OVERVIEW_PAGE, ROLES_DIR, generated_pages
 from .precompress import compress_site
 from .render import escape_markdown, policy_meta_html
-from .search_shaping import shape_index
+from .search_shaping import shape_index, terms_only_inside_words
+from .search_synonyms import FILENAME as SYNONYMS_FILE
 from .search_synonyms import load_synonyms, words_by_term
 
 log = get_plugin_logger(__name__)
@@ -125,19 +127,27 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.config.export:
             Path(config.site_dir, self.config.export).write_text(to_json(self.handbook), encoding="utf-8")
         synonyms, _ = load_synonyms(Path(config.docs_dir))  # its problems were reported in on_pre_build
-        _rewrite_search_index(
+        data = _rewrite_search_index(
             Path(config.site_dir, "search", "search_index.json"), words_by_term(synonyms), self.summary_pages
         )
+        # Only the index knows jieba's words: a term found only inside a longer one is a warning.
+        inside = terms_only_inside_words(data, {s.term for s in synonyms})
+        for s in synonyms:
+            if s.term in inside:
+                shown = f"{self.loader.display}/{SYNONYMS_FILE}"
+                log.info(str(P.synonym_term_inside_word(shown, s.line, s.term, inside.pop(s.term))))
         # Inside the build folder, so published with it (generator/publish.py switches `site` after).
         compress_site(Path(config.site_dir))
 
 
-def _rewrite_search_index(path: Path, words: dict[str, tuple[str, ...]], summary_pages: set[str]) -> None:
+def _rewrite_search_index(path: Path, words: dict[str, tuple[str, ...]], summary_pages: set[str]) -> dict:
     """Shape the index (synonyms, summaries demoted) and write it as UTF-8 instead of \\uXXXX
     escapes: each Han character and each U+200B jieba separator costs 3 bytes instead of 6."""
     if path.is_file():
         data = shape_index(json.loads(path.read_text(encoding="utf-8")), words, summary_pages)
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        return data
+    return {}
 
 
 def _escape_section_titles(items) -> None:

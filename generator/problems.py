@@ -782,3 +782,13 @@ def synonym_term_unused(path, line, term) -> Problem:
         "把冒号前的词改成条款里真实的写法（可以先在网站上搜一下），或删除这一行",
         severity=WARNING,
     )
+
+def synonym_term_inside_word(path, line, term, word) -> Problem:
+    return _p(
+        path,
+        line,
+        "synonym-term-inside-word",
+        f"手册里的“{term}”只出现在“{word}”这样更长的词里，这一行的说法会找到讲“{word}”的条款",
+        f"确认这是想要的意思；不是的话删除这一行，或把冒号前改成“{word}”",
+        severity=WARNING,
+    )

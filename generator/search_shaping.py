@@ -22,6 +22,7 @@ from urllib.parse import unquote
 SUMMARY_BOOST = 0.4
 _TAG_RE = re.compile(r"<[^>]+>")
 _ZWSP = "\u200b"
+_TOKEN_SPLIT = re.compile(r"[\s\u200b]+")
 
 
 def plain_text(doc: dict) -> str:
@@ -57,3 +58,49 @@ def everyday_to_terms(words_by_term: dict[str, tuple[str, ...]]) -> dict[str, li
         for word in words:
             found.setdefault(word.lower(), []).append(term)
     return found
+
+
+def terms_only_inside_words(data: dict, terms: Iterable[str]) -> dict[str, str]:
+    """Terms the index holds only inside a longer word, each with one such word.
+
+    离职 occurs in the handbook only as part of 擅离职守 (jieba keeps that whole): a synonym line
+    离职：辞职 would send 辞职 to "leaving one's post". A term spanning whole index words
+    (医院证明 = 医院 + 证明) is fine.
+    """
+    pending = {t for t in terms if t}
+    inside: dict[str, str] = {}
+    for doc in data.get("docs", []):
+        if not pending:
+            break
+        tokens = [
+            t
+            for t in _TOKEN_SPLIT.split(_TAG_RE.sub(" ", f"{doc.get('title', '')} {doc.get('text', '')}"))
+            if t
+        ]
+        text = "".join(tokens)
+        bounds, at = {0}, 0
+        for token in tokens:
+            at += len(token)
+            bounds.add(at)
+        for term in list(pending):
+            start = text.find(term)
+            while start != -1:
+                if start in bounds and start + len(term) in bounds:
+                    pending.discard(term)
+                    inside.pop(term, None)
+                    break
+                if term not in inside:
+                    inside[term] = _word_around(tokens, start, len(term))
+                start = text.find(term, start + 1)
+    return {term: word for term, word in inside.items() if term in pending}
+
+
+def _word_around(tokens: list[str], start: int, length: int) -> str:
+    at = 0
+    pieces = []
+    for token in tokens:
+        end = at + len(token)
+        if end > start and at < start + length:
+            pieces.append(token)
+        at = end
+    return "".join(pieces)

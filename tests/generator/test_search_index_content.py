@@ -6,6 +6,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from generator.search_shaping import terms_only_inside_words
+from generator.search_synonyms import load_synonyms
+
+from ..conftest import PROJECT
 from .search_index import SearchIndex
 
 GENERATED = ("岗位须知/", "检查项总览/")
@@ -92,3 +96,13 @@ def test_summary_pages_are_demoted_and_policies_are_not(real_index):
 
 def index_page(doc: dict) -> str:
     return doc["location"].split("#")[0]
+
+
+def test_a_term_found_only_inside_a_longer_word_is_named(real_index):
+    inside = terms_only_inside_words({"docs": real_index.docs}, ["离职", "医院证明", "罚款"])
+    assert inside == {"离职": "擅离职守"}  # 医院证明 spans whole words (医院 + 证明): fine
+
+
+def test_the_real_list_has_no_term_only_inside_a_longer_word(real_index):
+    terms = {s.term for s in load_synonyms(PROJECT / "handbook")[0]}
+    assert terms_only_inside_words({"docs": real_index.docs}, terms) == {}
