@@ -82,7 +82,7 @@ def dashboard():
         day=day,
         backfilled=sum(1 for d in found if d.get("backfill")),
         weeks=WEEKS,
-        compliance=charts.line_chart(labels, series[:8]) if series else charts.line_chart([], []),
+        compliance=charts.line_chart(labels, charts.lowest(series, charts.PALETTE_SIZE)),
         sparklines=[(name, charts.sparkline(values)) for name, values in series],
         week_labels=labels,
         failed=charts.hbar_chart([f.text for f in failed], [f.times for f in failed], unit="次"),
