@@ -74,8 +74,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import admin, auth, checklists, handbook_site, people_admin, printing, reports
+    from .notify import views as notify_views
 
-    for module in (auth, checklists, admin, people_admin, handbook_site, printing, reports):
+    for module in (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views):
         app.register_blueprint(module.bp)
 
 
@@ -86,6 +87,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli
+    from . import cli, notify
 
     cli.init_app(app)
+    notify.init_app(app)

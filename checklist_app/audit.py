@@ -33,6 +33,9 @@ ACTIONS: tuple[str, ...] = (
     "responsible.unlink",
     "checklist.backfill",
     "handbook.publish",
+    "notify.create",
+    "notify.edit",
+    "notify.delete",
 )
 SYSTEM = {"username": "system", "display_name": "系统"}
 

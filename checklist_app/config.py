@@ -85,6 +85,25 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         "minutes a locked account or address is refused, even with the right password",
     ),
+    Setting(
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8000",
+        "the app's address as people open it: links in group-chat messages start with it",
+    ),
+    Setting("NOTIFY_DAILY_AT", "18:00", "when the day's and the week-to-date rankings go to the group chats"),
+    Setting("NOTIFY_WEEKLY_DAY", 6, "weekday (1 = Monday … 7 = Sunday) the week's average ranking is sent"),
+    Setting("NOTIFY_WEEKLY_AT", "18:00", "time of day the week's average ranking is sent"),
+    Setting("NOTIFY_MAX_ATTEMPTS", 6, "tries before a group-chat message is given up (failed)"),
+    Setting(
+        "NOTIFY_RETRY_SECONDS", 60, "wait before the first retry of a message; doubled after each failure"
+    ),
+    Setting("NOTIFY_POLL_SECONDS", 10.0, "seconds the sender process sleeps between looks at the queue"),
+    Setting("NOTIFY_TIMEOUT_SECONDS", 10.0, "seconds to wait for a chat platform's answer"),
+    Setting(
+        "NOTIFY_EXTRA_HOSTS",
+        "",
+        "more webhook hosts allowed besides the three platforms' own (comma-separated; tests: 127.0.0.1)",
+    ),
 )
 
 

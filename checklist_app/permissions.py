@@ -57,6 +57,8 @@ ACTIONS: dict[str, Action] = {
         Action("people.manage", MANAGERS, None, "add, edit, import and mark staff as left"),
         Action("accounts.manage", (ADMIN,), None, "create, edit, disable and reset accounts"),
         Action("audit.view", (ADMIN,), None, "read and export the audit log"),
+        Action("missed.view", MANAGERS, None, "see which due checklists were not completed (未完成)"),
+        Action("notify.manage", (ADMIN,), None, "set up group-chat robots and read their delivery log"),
     )
 }
 
@@ -83,4 +85,7 @@ def can(user: dict | None, action: str, obj=None) -> bool:
 
 def manages_anything(user: dict | None) -> bool:
     """Whether the 管理 menu has anything for this user."""
-    return any(can(user, a) for a in ("handbook.status", "people.manage", "accounts.manage", "audit.view"))
+    return any(
+        can(user, a)
+        for a in ("handbook.status", "people.manage", "accounts.manage", "audit.view", "notify.manage")
+    )

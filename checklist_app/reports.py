@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 
 from . import inputs
 from .auth import login_required, requires
+from .clock import shown
 from .downloads import attachment
-from .extensions import current_handbook, storage, today
+from .extensions import clock, current_handbook, storage, today
 from .generation import iso_week, week_start
-from .reporting import charts, facts, trends
+from .permissions import can
+from .reporting import charts, facts, noticeboard, pdf, trends
+from .reporting import missed as missed_report
 from .reporting.exports import ledger_tables, ranking_table
 from .reporting.ledger import month_bounds, month_ledger
-from .reporting.rankings import daily_ranking, weekly_ranking
+from .reporting.rankings import daily_ranking, weekly_ranking, with_missed
 from .reporting.readings import reading_chart, reading_series, readings_table
 from .reporting.tables import to_csv, to_xlsx
 from .strings import t
@@ -26,6 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEEKS = 12
 MONTHS = 12
 READING_DAYS = 30  # the dashboard charts each check's readings over this many days
+MISSED_DAYS = 7  # the 未完成 page and the dashboard card default to the last week
 
 
 def digests(start: dt.date, end: dt.date) -> list[dict]:
@@ -92,7 +96,17 @@ def dashboard():
             weekly_ranking(handbook, p, week_digests, week)
             for p in sorted(handbook.scored_policies, key=lambda p: p.scoring.per != "department")
         ],
+        missed_card=_missed_card(handbook, day),
     )
+
+
+def _missed_card(handbook, day: dt.date) -> dict | None:
+    """The dashboard's 未完成 card: missed and late checklists of the last MISSED_DAYS days (managers)."""
+    if not can(g.user, "missed.view"):
+        return None
+    start = day - dt.timedelta(days=MISSED_DAYS - 1)
+    tally = missed_report.counts(missed_slots(handbook, start, day))
+    return {"start": start, "end": day, "days": MISSED_DAYS, **tally}
 
 
 def _rankings(handbook, policy, day):
@@ -111,6 +125,12 @@ def rankings():
     if policy is None:
         return render_template("reports/rankings.html", policy=None, policies=(), day=day)
     daily, weekly = _rankings(handbook, policy, day)
+    # 未完成: days each target's sheet was due and not done (only closed days count).
+    found = missed_slots(handbook, weekly.start, min(weekly.end, today()), ("daily",))
+    daily = with_missed(
+        daily, missed_report.missed_days([s for s in found if s.period == daily.period], policy.id)
+    )
+    weekly = with_missed(weekly, missed_report.missed_days(found, policy.id))
     return render_template(
         "reports/rankings.html",
         policy=policy,
@@ -180,3 +200,83 @@ def readings_export(fmt: str):
     if fmt == "xlsx":
         return attachment(to_xlsx([table]), XLSX, name + ".xlsx")
     return attachment(to_csv(table), CSV, name + ".csv")
+
+
+# ---------------------------------------------------------------- 未完成 (missed) and the notice board
+
+
+def missed_slots(handbook, start: dt.date, end: dt.date, kinds=missed_report.KINDS) -> list:
+    """Every checklist due from ``start`` to ``end`` with its status (see reporting.missed)."""
+    first = start - dt.timedelta(days=start.weekday())  # a weekly record is filed on its Monday
+    last = end + dt.timedelta(days=6 - end.weekday())
+    records = storage().completions.digests(first, last, missed_report.digest, missed_report.VERSION)
+    grace = dt.timedelta(minutes=int(current_app.config["SUBMIT_GRACE_MINUTES"]))
+    return missed_report.slots(handbook, records, start, end, clock(), grace, kinds)
+
+
+@bp.get("/missed")
+@requires("missed.view")
+def missed():
+    """未完成: the checklists that were due and not completed, by date range, department and kind."""
+    handbook = current_handbook()
+    end = inputs.optional_day(request.args.get("to"), today(), "结束日期")
+    start = inputs.optional_day(
+        request.args.get("from"), end - dt.timedelta(days=MISSED_DAYS - 1), "开始日期"
+    )
+    inputs.date_range(start, end, int(current_app.config["HISTORY_MAX_DAYS"]))
+    kind = request.args.get("kind") or ""
+    if kind not in ("", *missed_report.KINDS):
+        raise inputs.BadInput(t("missed.bad_kind"))
+    departments = missed_report.departments(handbook)
+    department = inputs.text(request.args.get("department"), "部门", 50)
+    if department and department not in departments:
+        raise inputs.BadInput(t("missed.bad_department", name=department))
+    late = request.args.get("late") == "1"
+    found = missed_slots(handbook, start, end, (kind,) if kind else missed_report.KINDS)
+    if department:
+        found = [s for s in found if s.department == department]
+    listed = [
+        s for s in found if s.status == missed_report.MISSED or (late and s.status == missed_report.LATE)
+    ]
+    listed.sort(
+        key=lambda s: (s.first_day, s.kind == "daily", s.department or "", s.target.name), reverse=True
+    )
+    return render_template(
+        "reports/missed.html",
+        slots=listed,
+        tally=missed_report.counts(found),
+        start=start,
+        end=end,
+        kind=kind,
+        department=department,
+        departments=departments,
+        late=late,
+        grace=int(current_app.config["SUBMIT_GRACE_MINUTES"]),
+    )
+
+
+def _notice():
+    handbook = current_handbook()
+    day = _day()
+    return noticeboard.notice(handbook, digests(week_start(iso_week(day)), day), day)
+
+
+@bp.get("/noticeboard")
+@login_required
+def notice_board():
+    """公示栏: the day's rankings and failures, to print for the wall."""
+    return render_template("reports/noticeboard.html", notice=_notice(), rows=noticeboard.ranking_rows)
+
+
+@bp.get("/noticeboard.pdf")
+@login_required
+def notice_board_pdf():
+    """The notice board as an A4 PDF."""
+    board = _notice()
+    try:
+        font = pdf.find_font(current_app.config.get("PDF_FONT"))
+        data = noticeboard.notice_pdf(board, font, lambda: shown(clock(), clock().now()))
+    except pdf.FontUnavailable as exc:
+        current_app.logger.error("notice board PDF: %s", exc)
+        return render_template("errors/error.html", messages=[t("print.font_missing")], status=503), 503
+    return attachment(data, "application/pdf", f"公示栏-{board.day.isoformat()}.pdf")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.model import Handbook, Policy
 
@@ -31,6 +31,7 @@ class RankRow:
     fine: float | None
     record_ids: tuple[str, ...]
     backfilled: bool = False  # the score rests on at least one back-filled (补录) record
+    missed: int = 0  # days of the period its checklist was due and not completed (未完成)
 
 
 @dataclass(frozen=True)
@@ -154,3 +155,9 @@ def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week
 
 def _backfilled(digests: list[dict]) -> frozenset[str]:
     return frozenset(d["id"] for d in digests if d.get("backfill"))
+
+
+def with_missed(ranking: Ranking, missed: dict[str, int]) -> Ranking:
+    """The ranking with each row's count of missed days (reporting.missed.missed_days)."""
+    rows = tuple(replace(r, missed=missed.get(r.target, 0)) for r in ranking.rows)
+    return replace(ranking, rows=rows)

@@ -9,6 +9,7 @@ from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
+from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
 from .tinydb_store import (
     FileSnapshotStore,
@@ -21,6 +22,7 @@ __all__ = [
     "AttemptStore",
     "CompletionStore",
     "Conflict",
+    "NotifyStore",
     "PeopleStore",
     "SnapshotStore",
     "Storage",
@@ -39,6 +41,7 @@ class Storage:
     attempts: AttemptStore  # failed sign-ins, for throttling
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
+    notify: NotifyStore  # group-chat robots, their outbox and delivery log
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
@@ -51,6 +54,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryAttemptStore(),
             MemoryAuditStore(),
             MemoryPeopleStore(),
+            MemoryNotifyStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -62,5 +66,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileAttemptStore(data_dir),
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),
+            FileNotifyStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

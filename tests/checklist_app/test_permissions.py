@@ -19,6 +19,8 @@ TABLE = {
     "people.manage": (N, Y, Y),
     "accounts.manage": (N, N, Y),
     "audit.view": (N, N, Y),
+    "missed.view": (N, Y, Y),
+    "notify.manage": (N, N, Y),
 }
 
 
