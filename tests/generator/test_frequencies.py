@@ -432,3 +432,24 @@ def test_the_real_calendar_covers_the_coming_year():
         )
         == []
     )
+
+
+REAL_CALENDAR = {
+    "元旦": (D(2027, 1, 1),),
+    "春节": (D(2027, 2, 5),),
+    "五一": (D(2027, 5, 1),),
+    "十一": (D(2027, 10, 1),),
+}
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [s for k in F.KINDS.values() if k.name != "event" for zh, _m, en in k.spellings for s in zh + en],
+)
+def test_every_documented_spelling_is_due_on_exactly_one_kind_of_checklist_in_a_year(spelling):
+    freq = parse(spelling, effective=D(2026, 1, 1))
+    year = list(days(D(2027, 1, 1), D(2027, 12, 31)))
+    on_days = [d for d in year if F.on_daily(freq, d, REAL_CALENDAR)]
+    on_weeks = [m for m in weeks(D(2027, 1, 4), D(2027, 12, 27)) if F.on_weekly(freq, m)]
+    assert bool(on_days) != bool(on_weeks), spelling  # never lost, never on both kinds of list
+    assert freq.checklist == ("daily" if on_days else "weekly")
