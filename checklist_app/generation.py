@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from generator.frequencies import on_daily, on_weekly
 from generator.model import CheckItem, Frequency, Handbook
 from generator.reference import ALL_STAFF
+from generator.scope import covers, inherits
 
 from .scoring import deduction_for, is_scored, sheet_for
 
@@ -116,8 +117,10 @@ def matches(handbook: Handbook, check: CheckItem, target: Target) -> bool:
     if target.kind == "area":
         return check.area == target.name
     if target.kind == "role":
-        return target.name in check.roles or ALL_STAFF in check.roles
-    return ALL_STAFF in check.roles or any(
+        role = handbook.role(target.name)
+        department = handbook.department(role.department) if role and role.department else None
+        return covers(check, target.name, department)
+    return inherits(check, handbook.department(target.name)) or any(
         (role := handbook.role(r)) is not None and role.department == target.name for r in check.roles
     )
 

@@ -105,7 +105,14 @@ def to_dict(handbook: Handbook) -> dict:
             "roles": [
                 {"name": r.name, "department": r.department, "description": r.description} for r in ref.roles
             ],
-            "departments": [{"name": d.name, "headcount": d.headcount} for d in ref.departments],
+            "departments": [
+                {
+                    "name": d.name,
+                    "headcount": d.headcount,
+                    "areas": list(d.areas) if d.areas is not None else None,
+                }
+                for d in ref.departments
+            ],
             "areas": list(ref.areas),
             "events": list(ref.events),
             "shifts": list(ref.shifts),

@@ -246,6 +246,7 @@ class Role:
     name: str
     department: str | None = None
     description: str = ""
+    line: int = field(default=1, compare=False)  # in reference.yml, for messages
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,8 @@ class Department:
     name: str
     headcount: int | None = None
     line: int = field(default=1, compare=False)  # in reference.yml, for messages
+    # The places the department works in (区域: [办公区, 会议室]); None: not declared, every area.
+    areas: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -456,6 +456,33 @@ def reference_duplicate(path, line, group, name, first_line) -> Problem:
     )
 
 
+def reference_unknown_area(path, line, department, area, known) -> Problem:
+    return _p(
+        path,
+        line,
+        "reference-unknown-area",
+        f"部门 {department} 的区域 {area!r} 不在 reference.yml 的区域列表中",
+        "可用：" + "、".join(known) + "；新的区域请先登记在 区域: 下",
+    )
+
+
+def role_inherits_many(path, line, role, department, count, threshold, areas) -> Problem:
+    where = "、".join(f"{area} {n} 项" for area, n in areas)
+    fix = (
+        f"在 reference.yml 的部门 {department} 下写 区域: [...]，只列这个部门工作的地方"
+        if department
+        else "先给这个岗位写 部门:，再在那个部门下写 区域: [...]，只列它工作的地方"
+    )
+    return _p(
+        path,
+        line,
+        "role-inherits-many",
+        f"新岗位 {role} 通过“全体员工”会得到 {count} 个检查项（超过 {threshold} 个；{where}）",
+        fix + "：全体员工的检查项写了区域的，只给有这个区域的部门；也可以在检查项的 对象 里写具体岗位",
+        severity=WARNING,
+    )
+
+
 def reference_unknown_department(path, line, role, department, known) -> Problem:
     return _p(
         path,

@@ -56,6 +56,8 @@ _ITEM_KEYS = {
     "headcount": "headcount",
     "日期": "dates",
     "dates": "dates",
+    "区域": "areas",
+    "areas": "areas",
 }
 
 
@@ -69,7 +71,7 @@ _GROUP_LABELS = {
 }
 _ITEM_FIELDS = {
     "roles": ("name", "department", "description"),
-    "departments": ("name", "headcount", "description"),
+    "departments": ("name", "headcount", "description", "areas"),
     "holidays": ("name", "dates", "description"),
 }
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -112,6 +114,7 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
     roles = [Role(ALL_STAFF, description="本手册中所有岗位")]
     holidays: list[Holiday] = []
     role_lines: list[tuple[Role, int, int]] = []  # role, line of its name, line of its department
+    department_areas: list[tuple[str, list[tuple[str, int]]]] = []  # department, (area, line) declared
     departments = []
     names: dict[str, dict[str, int]] = {name: {} for name in _GROUP_LABELS}
     for group in _GROUP_LABELS:
@@ -125,7 +128,7 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
             names[group][name] = name_line
             if group == "roles" and name != ALL_STAFF:
                 department = fields.get("department", (None, name_line))
-                role = Role(name, department[0], fields.get("description", ("", 0))[0])
+                role = Role(name, department[0], fields.get("description", ("", 0))[0], line=name_line)
                 roles.append(role)
                 role_lines.append((role, name_line, department[1]))
             elif group == "departments":
@@ -145,7 +148,9 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
                             )
                         )
                         count = None
-                departments.append(Department(name, count, line=name_line))
+                areas, area_lines = _department_areas(item)
+                departments.append(Department(name, count, line=name_line, areas=areas))
+                department_areas.append((name, area_lines))
             elif group == "holidays":
                 holiday, problems = _holiday(shown, item, name, name_line)
                 holidays.append(holiday)
@@ -154,6 +159,12 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
         # Cut off: what follows the cut is unknown, so names missing from it are no mistake.
         return _reference(roles, departments, names, holidays), [p for p in found if p.code in UNUSABLE]
     known = [d.name for d in departments]
+    for department, areas in department_areas:
+        for area, area_line in areas:
+            if area not in names["areas"]:
+                found.append(
+                    P.reference_unknown_area(shown, area_line, department, area, list(names["areas"]))
+                )
     for role, _name_line, department_line in role_lines:
         if role.department is not None and role.department not in names["departments"]:
             found.append(
@@ -173,6 +184,22 @@ def _reference(
         shifts=tuple(names["shifts"]),
         holidays=tuple(holidays),
     )
+
+
+def _department_areas(item: yaml.Node) -> tuple[tuple[str, ...] | None, list[tuple[str, int]]]:
+    """The areas a department lists (``区域: [办公区, 会议室]`` or ``区域: 办公区、会议室``), with lines."""
+    node = next(
+        (v for k, v in getattr(item, "value", ()) if _ITEM_KEYS.get(str(k.value)) == "areas"),
+        None,
+    )
+    if node is None:
+        return None, []
+    if isinstance(node, yaml.SequenceNode):
+        written = [(_scalar_text(v).strip(), _line(v)) for v in node.value]
+    else:
+        written = [(text.strip(), _line(node)) for text in re.split(r"[,，、;；\s]+", _scalar_text(node))]
+    written = [(area, line) for area, line in written if area]
+    return tuple(dict.fromkeys(area for area, _ in written)), written
 
 
 def _holiday(shown: str, item: yaml.Node, name: str, line: int) -> tuple[Holiday, list[Problem]]:
@@ -319,9 +346,9 @@ def _item_problem(shown: str, key: str, group: str, item: yaml.Node, lines: list
             return P.reference_structure(
                 shown, _line(k), f"{key} 的一项里有不认识的属性 {k.value!r}", "可用：" + "、".join(labels)
             )
-        if name == "dates" and isinstance(v, yaml.SequenceNode):
+        if name in ("dates", "areas") and isinstance(v, yaml.SequenceNode):
             if all(isinstance(d, yaml.ScalarNode) for d in v.value):
-                continue  # one date per line
+                continue  # one date (area) per line, or [a, b]
         if not isinstance(v, yaml.ScalarNode):
             return P.reference_structure(
                 shown,

@@ -16,6 +16,7 @@ from .parser import ParsedFile
 from .problems import Problem
 from .reference import ALL_STAFF
 from .safehtml import url_scheme
+from .scope import inheritance_warnings
 from .search_synonyms import check_synonyms
 
 
@@ -38,6 +39,9 @@ def validate(
         found += _references(files, reference)
     found += _links(files, root, _generated_paths(reference), any_role_page=not check_names)
     found += _scoring(files, reference, reference_path)
+    if check_names:  # new kinds of staff inheriting many all-staff checks (generator/scope.py)
+        checks = [k for parsed in files if parsed.policy for k in parsed.policy.checks]
+        found += inheritance_warnings(checks, reference, root, reference_path)
     found += check_synonyms(root, str(Path(reference_path).parent))
     if today is not None:
         found += _holiday_calendar(files, reference, reference_path, today)
