@@ -129,6 +129,7 @@ def bench_build(workdir: Path, builds: int) -> None:
     plain = config.replace("  - handbook\n", "").replace("  - generator.markdown_ext\n", "")
     assert plain != config
     (workdir / "with.yml").write_text(config, encoding="utf-8")
+    shutil.copytree(ROOT / "overrides", workdir / "overrides", dirs_exist_ok=True)  # theme custom_dir
     (workdir / "without.yml").write_text(plain, encoding="utf-8")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 

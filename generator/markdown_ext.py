@@ -4,16 +4,24 @@ It is a plain Markdown extension (not MkDocs glue), so it also works under
 Zensical or any Python-Markdown pipeline. It renders only blocks the shared
 block reader accepts; invalid blocks stay visible as text, and the validator
 (run by ``make check`` and the MkDocs plugin) fails the build on them.
+
+It also renders ``/// 链接列表`` blocks, which the generated pages (:mod:`.pages`) use for their
+long lists of links: one line per link, ``href<TAB>text[<TAB>after[<TAB>lead]]``, all plain text.
+They become ``<a>`` elements directly, without Python-Markdown's inline pass, which at 500
+policies made the 17 role pages cost more than every policy page together; MkDocs still
+resolves and validates every link (strict), as it does a Markdown link.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.preprocessors import Preprocessor
+from markdown.util import AtomicString
 
 from . import checkblock
 from .checkblock import CheckDraft
@@ -60,6 +68,78 @@ class CheckBlockProcessor(BlockProcessor):
         check_element(parent, self.drafts[index])
 
 
+# The label keeps its trailing space ("版本 1.2 · " before the link).
+LINK_LIST_START = re.compile(r"^///\s*链接列表\s*(?:[|｜]\s*(.*))?$")
+LINK_LIST_SEPARATOR = "、"
+
+
+class LinkListPreprocessor(Preprocessor):
+    """Read each ``/// 链接列表`` block into (label, rows) and leave a marker in its place."""
+
+    def __init__(self, md: Markdown, lists: list, token: str):
+        super().__init__(md)
+        self.lists, self.token = lists, token
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.lists.clear()
+        inside = checkblock.code_lines(lines, checkblock.fence_spans(lines, 0, False))
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            m = None if inside[i] else LINK_LIST_START.match(lines[i])
+            end = m and next(
+                (j for j in range(i + 1, len(lines)) if checkblock.BLOCK_END_RE.match(lines[j])), None
+            )
+            if m is None or end is None:
+                out.append(lines[i])
+                i += 1
+                continue
+            rows = [line.split("\t") for line in lines[i + 1 : end] if line.strip()]
+            out += ["", f"{self.token}:{len(self.lists)}", ""]
+            self.lists.append((m.group(1), rows))
+            i = end + 1
+        return out
+
+
+def link_list_element(parent: etree.Element, label: str | None, rows: list[list[str]]) -> etree.Element:
+    """A ``<ul>`` of links (or, with a ``label``, one paragraph of links separated by 、)."""
+    if label is None:
+        holder = etree.SubElement(parent, "ul", {"class": "hb-links"})
+    else:
+        holder = etree.SubElement(parent, "p", {"class": "hb-links hb-links--inline"})
+        holder.text = AtomicString(label)
+    previous = None
+    for n, row in enumerate(rows):
+        href, text, after, lead = (row + ["", "", ""])[:4]
+        item = etree.SubElement(holder, "li") if label is None else holder
+        if lead:
+            span = etree.SubElement(item, "span", {"class": "hb-links__lead"})
+            span.text = AtomicString(lead)
+        if label is not None and n and previous is not None:
+            previous.tail = AtomicString((previous.tail or "") + LINK_LIST_SEPARATOR)
+        link = etree.SubElement(item, "a", {"href": href})
+        link.text = AtomicString(text)
+        link.tail = AtomicString(after)
+        previous = link
+    return holder
+
+
+class LinkListProcessor(BlockProcessor):
+    """Turn a link-list marker paragraph into its element."""
+
+    def __init__(self, parser, lists: list, token: str):
+        super().__init__(parser)
+        self.lists = lists
+        self.marker = re.compile(rf"^{token}:(\d+)$")
+
+    def test(self, parent, block) -> bool:
+        return bool(self.marker.match(block.strip()))
+
+    def run(self, parent, blocks) -> None:
+        index = int(self.marker.match(blocks.pop(0).strip()).group(1))
+        link_list_element(parent, *self.lists[index])
+
+
 class CheckBlockExtension(Extension):
     """Register the check block preprocessor and block processor."""
 
@@ -71,6 +151,12 @@ class CheckBlockExtension(Extension):
         md.preprocessors.register(CheckBlockPreprocessor(md, drafts, token), "handbook_checks", 27)
         md.parser.blockprocessors.register(
             CheckBlockProcessor(md.parser, drafts, token), "handbook_checks", 105
+        )
+        lists: list = []
+        # Before whitespace normalisation (30), which would expand the tabs between the fields.
+        md.preprocessors.register(LinkListPreprocessor(md, lists, f"{token}l"), "handbook_links", 31)
+        md.parser.blockprocessors.register(
+            LinkListProcessor(md.parser, lists, f"{token}l"), "handbook_links", 104
         )
 
 

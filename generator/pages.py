@@ -3,21 +3,22 @@
 Both are short indexes into the policy pages: they link to clauses and checks (which are shown,
 and indexed for search, once, on their policy page) instead of repeating them. Every heading has
 an explicit, stable anchor (a frequency kind, a policy id), so a shared link survives edits: the
-counts are in the text under a heading, never in its anchor. The Markdown is plain (no raw HTML),
-which Python-Markdown renders several times faster than inline HTML at 500 policies.
+counts are in the text under a heading, never in its anchor. The long lists are ``/// 链接列表``
+blocks (see :mod:`.markdown_ext`), which skip Python-Markdown's inline pass: at 500 policies a
+role page links some 1,500 clauses.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from urllib.parse import quote
 
 from .frequencies import KINDS
-from .model import CheckItem, Clause, Department, Handbook, Policy
+from .model import CheckItem, Clause, Handbook, Policy
 from .reference import ALL_STAFF
 from .render import escape_markdown, fmt_number
-from .scope import covers
 
 ROLES_DIR = "岗位须知"
 OVERVIEW_PAGE = "检查项总览.md"
@@ -30,7 +31,8 @@ _LINK_UNSAFE = frozenset("%()<> \"'\\[]")
 _NOTE = '!!! note "本页由手册自动生成"\n    内容来自各项制度原文，随制度更新自动变化；请勿直接编辑本页。\n'
 
 # Every text from the handbook (titles, roles, versions, check texts) is escaped: it is plain text.
-_escape_md = escape_markdown
+# The same titles appear on every role page: escaped once.
+_escape_md = functools.lru_cache(maxsize=16384)(escape_markdown)
 
 
 def role_page_path(role: str) -> str:
@@ -44,8 +46,14 @@ def policy_anchor(policy: Policy) -> str:
 
 
 def _link(from_page: str, policy: Policy, anchor: str | None = None) -> str:
-    rel = _link_path(posixpath.relpath(policy.rel_path, posixpath.dirname(from_page) or "."))
+    rel = _href(posixpath.dirname(from_page) or ".", policy.rel_path)
     return f"{rel}#{anchor}" if anchor else rel
+
+
+@functools.lru_cache(maxsize=4096)
+def _href(from_dir: str, rel_path: str) -> str:
+    # Once per page folder and policy: every page links each policy many times (relpath is slow).
+    return _link_path(posixpath.relpath(rel_path, from_dir))
 
 
 def _link_path(path: str) -> str:
@@ -92,40 +100,50 @@ def _costliest_title(top: list[CheckItem]) -> str:
     return f"处罚最重的{'一两三四五'[len(top) - 1] if len(top) <= 5 else len(top)}条"
 
 
-def _clause_line(here: str, policy: Policy, clause: Clause, checks: list[CheckItem]) -> str:
-    line = f"- [{_escape_md(clause.title)}]({_link(here, policy, clause.id)})"
-    if checks:
-        line += f"：检查 {len(checks)} 项"
-        fines = [k.fine for k in checks if k.fine]
-        if fines:
-            line += f"，罚款最高 {fmt_number(max(fines))} 元"
-    return line
+def link_list(rows: list[tuple[str, ...]], label: str | None = None) -> str:
+    """A ``/// 链接列表`` block (rendered by :mod:`.markdown_ext`): rows of (href, text, after, lead).
+
+    The fields are plain text (escaped when the page is written); a ``label`` makes the links one
+    paragraph after it instead of a list.
+    """
+    header = f"/// 链接列表 | {_one_line(label)}" if label else "/// 链接列表"
+    body = "\n".join("\t".join(_one_line(field) for field in row) for row in rows)
+    return f"{header}\n{body}\n///\n"
 
 
-def _policy_section(
-    here: str, policy: Policy, role: str, department: Department | None = None
-) -> list[str] | None:
+def _one_line(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def _clause_row(here: str, policy: Policy, clause: Clause, checks: list[CheckItem]) -> tuple[str, ...]:
+    after = f"：检查 {len(checks)} 项"
+    fines = [k.fine for k in checks if k.fine]
+    if fines:
+        after += f"，罚款最高 {fmt_number(max(fines))} 元"
+    return (_link(here, policy, clause.id), clause.title, after)
+
+
+def _policy_section(here: str, policy: Policy, role: str) -> list[str] | None:
     whole = applies(policy.applies_to, role)  # not `in` a list: that compares whole dataclasses
     listed, others = [], []
     for clause in policy.clauses:
-        checks = [k for k in clause.checks if covers(k, role, department)]
+        checks = [k for k in clause.checks if applies(k.roles, role)]
         if checks:
-            listed.append(_clause_line(here, policy, clause, checks))
+            listed.append(_clause_row(here, policy, clause, checks))
         elif whole:
-            others.append(f"[{_escape_md(clause.title)}]({_link(here, policy, clause.id)})")
+            others.append((_link(here, policy, clause.id), clause.title))
     if not listed and not others:
         return None
     scope = "全文适用" if whole else "部分条款适用"
+    about = f"{scope} · 负责岗位：{policy.owner} · 版本 {policy.version} · "
     lines = [
         f"## {_escape_md(policy.title)} {{#{policy_anchor(policy)}}}\n",
-        f"{scope} · 负责岗位：{_escape_md(policy.owner)} · 版本 {_escape_md(policy.version)} · "
-        f"[阅读全文]({_link(here, policy)})\n",
+        link_list([(_link(here, policy), "阅读全文")], about),
     ]
     if listed:
-        lines.append("\n".join(listed) + "\n")
+        lines.append(link_list(listed))
     if others:
-        label = "其他条款" if listed else "条款"
-        lines.append(f"{label}：" + "、".join(others) + "\n")
+        lines.append(link_list(others, "其他条款：" if listed else "条款："))
     return lines
 
 
@@ -136,10 +154,8 @@ def role_page(handbook: Handbook, role: str) -> str:
     described = next((r.description for r in handbook.reference.roles if r.name == role), "")
     if described:
         lines.append(_escape_md(described) + "\n")
-    known = handbook.role(role)
-    department = handbook.department(known.department) if known and known.department else None
-    checks = [k for p in handbook.policies for k in p.checks if covers(k, role, department)]
-    sections = [(p, s) for p in handbook.policies if (s := _policy_section(here, p, role, department))]
+    checks = [k for p in handbook.policies for k in p.checks if applies(k.roles, role)]
+    sections = [(p, s) for p in handbook.policies if (s := _policy_section(here, p, role))]
     applicable = sum(1 for p in handbook.policies if applies(p.applies_to, role))
     fined = sum(1 for k in checks if k.fine)
     lines.append(
@@ -150,9 +166,9 @@ def role_page(handbook: Handbook, role: str) -> str:
         lines.append("目前没有适用于本岗位的条款。\n")
         return "\n".join(lines)
     top = costliest(checks)
-    toc = [f"- [{_costliest_title(top)}](#{COSTLIEST_ANCHOR})"] if top else []
-    toc += [f"- [{_escape_md(p.title)}](#{policy_anchor(p)})" for p, _ in sections]
-    lines += ["**本页目录**\n", "\n".join(toc) + "\n"]
+    toc = [(f"#{COSTLIEST_ANCHOR}", _costliest_title(top))] if top else []
+    toc += [(f"#{policy_anchor(p)}", p.title) for p, _ in sections]
+    lines += ["**本页目录**\n", link_list(toc)]
     if top:
         by_policy = {p.id: p for p in handbook.policies}
         lines.append(f"## {_costliest_title(top)} {{#{COSTLIEST_ANCHOR}}}\n")
@@ -167,19 +183,18 @@ def role_page(handbook: Handbook, role: str) -> str:
     return "\n".join(lines)
 
 
-def _overview_line(check: CheckItem, policy: Policy, clause: Clause) -> str:
-    facts = [f"对象：{_escape_md('、'.join(check.roles))}"]
+def _overview_row(check: CheckItem, policy: Policy, clause: Clause) -> tuple[str, ...]:
+    facts = [f"对象：{'、'.join(check.roles)}"]
     if check.area:
-        facts.append(f"区域：{_escape_md(check.area)}")
+        facts.append(f"区域：{check.area}")
     if check.frequency.label:
-        inferred = "（推断）" if check.frequency.inferred else ""
-        facts.append(f"频率：{_escape_md(check.frequency.label)}{inferred}")
+        facts.append(f"频率：{check.frequency.label}" + ("（推断）" if check.frequency.inferred else ""))
     if label := cost_label(check):
         facts.append(label)
-    title = f"{_escape_md(policy.title)} · {_escape_md(clause.title)}"
-    where = f"[{title}]({_link(OVERVIEW_PAGE, policy, check.id)})"
     # The id is what an owner writes in the Markdown and what the checklist app records: shown here only.
-    return f"- {_escape_md(check.text)}  \n  {' · '.join(facts)} · {where} · 编号 `{check.id}`"
+    facts.append(f"编号 {check.id}")
+    where = f"{policy.title} · {clause.title}"
+    return (_link(OVERVIEW_PAGE, policy, check.id), where, " · " + " · ".join(facts), check.text)
 
 
 def overview_page(handbook: Handbook) -> str:
@@ -188,17 +203,18 @@ def overview_page(handbook: Handbook) -> str:
     checks = handbook.checks
     groups = {kind: [k for k in checks if k.frequency.kind == kind] for kind in KIND_TITLES}
     groups = {kind: group for kind, group in groups.items() if group}
-    lines.append(f"全手册共 **{len(checks)}** 个检查项。每项后的编号是制度原文里检查项的编号。\n")
-    lines.append("\n".join(f"- [{KIND_TITLES[k]}](#{k})：{len(g)} 项" for k, g in groups.items()) + "\n")
+    lines.append(f"全手册共 **{len(checks)}** 个检查项。每项最后是它在制度原文里的编号。\n")
+    lines.append(link_list([(f"#{k}", KIND_TITLES[k], f"：{len(g)} 项") for k, g in groups.items()]))
     by_policy = {p.id: p for p in handbook.policies}
     clauses = {(p.id, c.id): c for p in handbook.policies for c in p.clauses}
     for kind, group in groups.items():
         lines.append(f"## {KIND_TITLES[kind]} {{#{kind}}}\n")
         lines.append(f"共 **{len(group)}** 项。\n")
+        rows = []
         for check in group:
             policy = by_policy[check.policy_id]
-            lines.append(_overview_line(check, policy, clauses[(policy.id, check.clause_id)]))
-        lines.append("")
+            rows.append(_overview_row(check, policy, clauses[(policy.id, check.clause_id)]))
+        lines.append(link_list(rows))
     return "\n".join(lines)
 
 

@@ -34,7 +34,7 @@ def badge_element(parent: etree.Element, kind: str, label: str, value: str) -> e
     inner = etree.SubElement(span, "span", {"class": "hb-badge__label"})
     inner.text = AtomicString(label)
     inner.tail = AtomicString(value)
-    span.tail = " "
+    span.tail = AtomicString(" ")  # plain str would go through every inline pattern
     return span
 
 

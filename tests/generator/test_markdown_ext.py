@@ -85,3 +85,36 @@ def test_an_unclosed_block_is_left_visible_for_the_validator_to_report():
     html = _html("/// 检查 | open\n内容\n频率: 每日\n")
     assert "/// 检查 | open" in html
     assert "hb-check" not in html
+
+
+LINKS = (
+    "/// 链接列表\n"
+    "../a.md#x\t第一条 <b>粗</b>\t：检查 1 项\n"
+    "#y\t目录\n"
+    "../c.md\t出处\t · 编号 c-1\t检查文字 *原样*\n"
+    "///\n"
+)
+
+
+def test_a_link_list_becomes_links_with_plain_text():
+    html = _html(LINKS)
+    assert '<ul class="hb-links">' in html
+    assert '<li><a href="../a.md#x">第一条 &lt;b&gt;粗&lt;/b&gt;</a>：检查 1 项</li>' in html
+    assert '<li><a href="#y">目录</a></li>' in html
+    # Text is never read as Markdown: generated from handbook text, it is shown as written.
+    assert (
+        '<li><span class="hb-links__lead">检查文字 *原样*</span><a href="../c.md">出处</a> · 编号 c-1</li>'
+        in html
+    )
+
+
+def test_a_labelled_link_list_is_one_paragraph():
+    html = _html("/// 链接列表 | 其他条款：\n../a.md#1\t一\n../a.md#2\t二\n///\n")
+    links = '<a href="../a.md#1">一</a>、<a href="../a.md#2">二</a>'
+    assert f'<p class="hb-links hb-links--inline">其他条款：{links}</p>' in html
+
+
+def test_a_link_list_in_a_code_fence_is_shown_as_code():
+    html = _html("```\n/// 链接列表\n../a.md\t一\n///\n```\n")
+    assert "hb-links" not in html
+    assert "/// 链接列表" in html

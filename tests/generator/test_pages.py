@@ -12,68 +12,79 @@ from generator.pages import COSTLIEST_ANCHOR, generated_pages, overview_page, ro
 from ..conftest import TODAY
 
 
-def anchors(page: str) -> list[str]:
-    """The ids of a generated page's headings, as the site's Markdown gives them."""
+def render(page: str) -> tuple[str, list[str]]:
+    """A generated page as the site's Markdown renders it: (HTML, heading ids in order)."""
     body = page.split("\n---\n", 1)[1]
-    md = markdown.Markdown(extensions=["toc", "attr_list", "admonition"])
-    md.convert(body)
+    md = markdown.Markdown(extensions=["toc", "attr_list", "admonition", "generator.markdown_ext"])
+    html = md.convert(body)
 
     def walk(tokens):
         for token in tokens:
             yield token["id"]
             yield from walk(token["children"])
 
-    return list(walk(md.toc_tokens))
+    return html, list(walk(md.toc_tokens))
+
+
+def anchors(page: str) -> list[str]:
+    return render(page)[1]
 
 
 def section(page: str, anchor: str) -> str:
-    """The Markdown of one ``##`` section of a generated page."""
-    start = page.index(f"{{#{anchor}}}")
-    end = page.find("\n## ", start)
-    return page[start : end if end != -1 else len(page)]
+    """The HTML of one ``<h2>`` section of a generated page, from its heading to the next."""
+    html = render(page)[0]
+    start = html.index(f'<h2 id="{anchor}">')
+    end = html.find("<h2 ", start + 1)
+    return html[start : end if end != -1 else len(html)]
 
 
 def test_role_page_lists_policies_that_apply_and_links_their_clauses(handbook):
     page = role_page(handbook, "售后客服")
     assert page.startswith('---\ntitle: "售后客服须知"\nsearch:\n  exclude: true\n---')
     service = section(page, "policy-cs-service")
-    assert "[阅读全文](../20-客服/service.md)" in service
-    assert "- [第二条 退款处理](../20-客服/service.md#cs-refund)：检查 1 项，罚款最高 100 元" in service
+    assert '<a href="../20-客服/service.md">阅读全文</a>' in service
+    assert (
+        '<li><a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>：检查 1 项，罚款最高 100 元</li>'
+        in service
+    )
     # A policy for everyone applies to every role; its clauses without checks are still linked.
     leave = section(page, "policy-leave")
-    assert leave.startswith("{#policy-leave}\n\n全文适用")
-    assert "[第二条 请假流程](../10-考勤与请假/leave.md#leave-apply)" in leave
+    assert "全文适用 · 负责岗位：人事专员 · 版本 1.2 · " in leave
+    assert '其他条款：<a href="../10-考勤与请假/leave.md#leave-apply">第二条 请假流程</a>' in leave
 
 
 def test_role_page_links_to_clauses_instead_of_repeating_their_checks(handbook):
     page = role_page(handbook, "售后客服")
-    policies = page[page.index("{#policy-") :]
+    html = render(page)[0]
+    policies = html[html.index('<h2 id="policy-') :]
     # The checks' own words are on the policy page (and in its search entry), once.
     assert "退款申请均在24小时内处理完毕" not in policies
-    assert "<span" not in page  # plain Markdown: no badges to render on 17 pages
+    assert "hb-badge" not in html
 
 
 def test_role_page_leaves_out_what_does_not_concern_the_role(handbook):
     page = role_page(handbook, "售前客服")
+    service = section(page, "policy-cs-service")
     # The policy applies as a whole, but its refund check is for 售后客服 only.
-    assert "[第二条 退款处理](../20-客服/service.md#cs-refund)：检查" not in page
-    assert "其他条款：[第二条 退款处理](../20-客服/service.md#cs-refund)" in page
-    assert "仓库管理制度" not in page
+    assert '<a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>：检查' not in service
+    assert '<a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>' in service
+    assert "policy-wh" not in anchors(page)
 
 
 def test_role_page_includes_single_checks_from_other_policies(handbook):
     page = role_page(handbook, "运营专员")
     warehouse = section(page, "policy-wh")
-    assert warehouse.startswith("{#policy-wh}\n\n部分条款适用")
-    assert "[第二章 出入库](../30-仓储物流/warehouse.md#wh-flow)：检查 1 项" in warehouse
+    assert "部分条款适用" in warehouse
+    assert '<a href="../30-仓储物流/warehouse.md#wh-flow">第二章 出入库</a>：检查 1 项' in warehouse
     assert "第一章 库房安全" not in warehouse
 
 
 def test_role_page_starts_with_a_table_of_contents_of_its_sections(handbook):
     page = role_page(handbook, "售后客服")
-    toc = page[page.index("**本页目录**") : page.index("\n## ")]
-    targets = re.findall(r"^- \[[^\]]+\]\(#([\w-]+)\)$", toc, re.M)
-    assert targets == anchors(page)[1:]  # every section after the title, in page order
+    html, ids = render(page)
+    toc = html[html.index("<strong>本页目录</strong>") : html.index("<h2 ")]
+    targets = re.findall(r'<li><a href="#([\w-]+)">', toc)
+    assert targets == ids[1:]  # every section after the title, in page order
     assert targets[0] == COSTLIEST_ANCHOR
 
 
@@ -81,33 +92,38 @@ def test_role_page_shows_the_five_costliest_rules_first_costliest_first(handbook
     page = role_page(handbook, "售后客服")
     assert anchors(page)[1] == COSTLIEST_ANCHOR
     top = section(page, COSTLIEST_ANCHOR)
-    fines = [int(f) for f in re.findall(r"^\d\. \*\*罚款 (\d+) 元\*\*", top, re.M)]
+    fines = [int(f) for f in re.findall(r"<li><strong>罚款 (\d+) 元</strong>", top)]
     assert fines == [200, 100, 100, 50, 50]
     # Each links to the check on its policy page.
-    link = "[客服管理制度](../20-客服/service.md#cs-review-negative)"
-    assert f"1. **罚款 200 元**：本周因客服原因产生的差评已登记并处罚。（{link}）" in top
+    link = '<a href="../20-客服/service.md#cs-review-negative">客服管理制度</a>'
+    assert f"<li><strong>罚款 200 元</strong>：本周因客服原因产生的差评已登记并处罚。（{link}）</li>" in top
 
 
 def test_a_role_with_fewer_costly_rules_shows_the_ones_it_has(handbook):
     page = role_page(handbook, "客服主管")
     top = section(page, COSTLIEST_ANCHOR)
-    assert "## 处罚最重的两条 {#costliest}" in page
-    assert len(re.findall(r"^\d\. ", top, re.M)) == 2
+    assert '<h2 id="costliest">处罚最重的两条</h2>' in top
+    assert top.count("<li>") == 2
 
 
 def test_overview_groups_every_check_by_frequency_in_a_fixed_order(handbook):
     page = overview_page(handbook)
     order = ["daily", "shift", "weekly", "monthly", "quarterly", "event"]
-    assert anchors(page)[1:] == order
-    assert "- [每周检查](#weekly)：4 项" in page
-    assert "## 每周检查 {#weekly}\n\n共 **4** 项。" in page
-    assert "全手册共 **16** 个检查项" in page
-    assert "(30-仓储物流/warehouse.md#wh-stocktake-weekly)" in page
+    html, ids = render(page)
+    assert ids[1:] == order
+    assert '<li><a href="#weekly">每周检查</a>：4 项</li>' in html
+    assert '<h2 id="weekly">每周检查</h2>\n<p>共 <strong>4</strong> 项。</p>' in html
+    assert "全手册共 <strong>16</strong> 个检查项" in html
+    assert 'href="30-仓储物流/warehouse.md#wh-stocktake-weekly"' in html
 
 
 def test_the_overview_is_where_owners_find_check_ids(handbook):
-    page = overview_page(handbook)
-    assert "编号 `wh-stocktake-weekly`" in page
+    weekly = section(overview_page(handbook), "weekly")
+    assert (
+        '<li><span class="hb-links__lead">本周盘点已完成，账实相符。</span>'
+        '<a href="30-仓储物流/warehouse.md#wh-stocktake-weekly">仓库管理制度 · 第二条 盘点</a>'
+    ) in weekly
+    assert " · 编号 wh-stocktake-weekly</li>" in weekly
 
 
 def test_anchors_survive_adding_a_check(handbook_copy):
@@ -121,7 +137,8 @@ def test_anchors_survive_adding_a_check(handbook_copy):
     assert after != before
     for path in before:
         assert anchors(after[path]) == anchors(before[path]), path
-    assert "共 **8** 项" in section(after["检查项总览.md"], "daily")  # the count changed, the anchor not
+    # The count changed, the anchor did not.
+    assert "共 <strong>8</strong> 项" in section(after["检查项总览.md"], "daily")
 
 
 def test_there_is_one_page_per_role_plus_the_overview(handbook):
