@@ -72,6 +72,8 @@ def terms_only_inside_words(data: dict, terms: Iterable[str]) -> dict[str, str]:
     for doc in data.get("docs", []):
         if not pending:
             break
+        if doc.get("boost", 1) < 1:
+            continue  # a summary page (the guide quotes 离职 as an example): only what clauses say counts
         tokens = [
             t
             for t in _TOKEN_SPLIT.split(_TAG_RE.sub(" ", f"{doc.get('title', '')} {doc.get('text', '')}"))

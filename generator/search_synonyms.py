@@ -93,13 +93,18 @@ def check_synonyms(root: Path, shown_root: str = "handbook") -> list[Problem]:
 
 
 def handbook_text(root: Path) -> str:
-    """The text of every page under ``root``, for "does the handbook use this word" questions."""
+    """The policies and chapter pages under ``root``, for "does the handbook use this word" questions.
+
+    Not the owners' guide: it quotes words as examples.
+    """
     texts = []
     for path in sorted(root.rglob("*.md")):
         try:
-            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+            text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        if text.lstrip("\ufeff").startswith("---") or path.name == "index.md":
+            texts.append(text)
     return "\n".join(texts)
 
 
