@@ -1,4 +1,8 @@
-"""Read a built site's search index the way mkdocs-material's browser worker does."""
+"""Read a built site's search index the way mkdocs-material's own browser worker does.
+
+The site runs the project's worker (overrides/assets/javascripts/search-worker.js), tested in
+Chromium by tests/browser/test_search*.py; this model of the theme's worker checks the index itself.
+"""
 
 from __future__ import annotations
 
