@@ -42,9 +42,12 @@
     var output = document.querySelector(".md-search-result");
     if (!box || !output) return;
 
-    box.addEventListener("input", function () {
+    function search() {
       box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
-    });
+    }
+    box.addEventListener("input", search);
+    box.addEventListener("compositionend", search); // an IME's last word may come without a new input
+
 
     var panel = document.createElement("div");
     panel.className = "hb-search-nearest";
