@@ -18,6 +18,7 @@ from .problems import HandbookError, Problem
 from .reference import FILENAME as REFERENCE_FILE
 from .reference import NAME_PROBLEMS, load_reference
 from .reference import UNUSABLE as REFERENCE_UNUSABLE
+from .search_synonyms import FILENAME as SYNONYMS_FILE
 from .sourcefile import read_source
 from .validate import validate
 
@@ -71,6 +72,7 @@ class HandbookLoader:
         self._reference: tuple[Reference, list[Problem]] | None = None
         self._lock = threading.Lock()
         self._last: LoadResult | None = None
+        self._synonyms_stamp: tuple | None = None
 
     def load(self) -> LoadResult:
         """Scan the directory and return the current model and problems."""
@@ -104,7 +106,10 @@ class HandbookLoader:
         removed = set(self._cache) - seen
         for rel in removed:
             del self._cache[rel]
-        if not reparsed and not removed and self._last is not None:
+        # The synonym list is checked with the cross-file validation: an edit to it alone re-runs that.
+        synonyms_stamp = _stamp(self.root / SYNONYMS_FILE)
+        synonyms_changed, self._synonyms_stamp = synonyms_stamp != self._synonyms_stamp, synonyms_stamp
+        if not reparsed and not removed and not synonyms_changed and self._last is not None:
             # Nothing changed on disk: the cross-file validation result still holds.
             return LoadResult(self._last.handbook, self._last.problems, 0)
         # An unusable reference.yml would make every role, area and event look unknown: report it

@@ -60,3 +60,13 @@ def test_editing_reference_data_revalidates_every_file(handbook_copy):
     result = loader.load()
     assert result.reparsed == 6
     assert {p.code for p in result.errors} == {"unknown-role"}
+
+
+def test_an_edit_to_the_synonym_list_alone_is_checked_on_the_next_load(handbook_copy):
+    loader = HandbookLoader(handbook_copy, today=TODAY)
+    assert not [p for p in loader.load().problems if p.code.startswith("synonym-")]
+    _touch(handbook_copy / "synonyms.txt", "罚款 扣钱\n")
+    result = loader.load()
+    assert result.reparsed == 0  # no policy was parsed again, yet the list was checked
+    [problem] = [p for p in result.problems if p.code.startswith("synonym-")]
+    assert (problem.code, problem.line) == ("synonym-no-colon", 1)
