@@ -7,6 +7,7 @@ in generator/frequencies.py.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Frequencies are their own registry (generator/frequencies.py); these names stay importable from here.
@@ -144,6 +145,7 @@ class FineRuleError(ValueError):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=4096)  # a handbook repeats the same few fines thousands of times
 def parse_fine_rule(value: str) -> FineRule:
     """The fine as stated: ``50元/次`` or tiers ``50元；同月第二次100元；第三次起200元``; else FineRuleError.
 
@@ -216,6 +218,7 @@ _READING_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_reading(value: str) -> Reading | None:
     """A measured value with its limit: ``温度 ℃ ≤ 5``, ``湿度 % 40–70``, ``压力 MPa 1–1.4``; else None."""
     m = _READING_RE.match(value.strip())

@@ -42,11 +42,31 @@ def _published_roles(root: Path) -> set[str] | None:
     for rel in PUBLISHED_EXPORTS:
         path = root.parent / rel
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {r["name"] for r in data["reference"]["roles"]}
-        except (OSError, ValueError, KeyError, TypeError):
+            stat = path.stat()
+        except OSError:
             continue
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in _PUBLISHED_CACHE:
+            _PUBLISHED_CACHE.clear()
+            _PUBLISHED_CACHE[key] = _read_roles(path)
+        if _PUBLISHED_CACHE[key] is not None:
+            return _PUBLISHED_CACHE[key]
     return None
+
+
+_PUBLISHED_CACHE: dict[tuple, set[str] | None] = {}  # the app re-validates on every edit: read once
+
+
+def _read_roles(path: Path) -> set[str] | None:
+    # Only the top-level "reference" object is decoded: at 500 policies the export is megabytes of
+    # policies. Inside JSON strings a quote is always escaped, so an unescaped "reference": is a key.
+    try:
+        text = path.read_text(encoding="utf-8")
+        at = text.rindex('"reference":') + len('"reference":')
+        reference, _ = json.JSONDecoder().raw_decode(text, at + len(text[at:]) - len(text[at:].lstrip()))
+        return {r["name"] for r in reference["roles"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def inheritance_warnings(
@@ -59,6 +79,7 @@ def inheritance_warnings(
     """
     departments = {d.name: d for d in reference.departments}
     all_staff = [k for k in checks if ALL_STAFF in k.roles]
+    named = Counter(r for k in all_staff for r in set(k.roles))  # an all-staff check naming the role too
     heavy = []
     for role in reference.roles:
         if role.name == ALL_STAFF:
@@ -66,18 +87,19 @@ def inheritance_warnings(
         department = departments.get(role.department) if role.department else None
         if department is not None and department.areas is not None:
             continue
-        mine = [k for k in all_staff if role.name not in k.roles and inherits(k, department)]
-        if len(mine) > INHERIT_THRESHOLD:
-            heavy.append((role, mine))
+        # No areas declared: every all-staff check reaches the role (counted without a pass per role).
+        if len(all_staff) - named[role.name] > INHERIT_THRESHOLD:
+            heavy.append(role)
     if not heavy:
         return []
     published = _published_roles(root)  # read only when some role could be reported
     if published is None:
         return []
     found = []
-    for role, mine in heavy:
+    for role in heavy:
         if role.name in published:
             continue
+        mine = [k for k in all_staff if role.name not in k.roles]
         areas = Counter(k.area or "不限区域" for k in mine).most_common(3)
         found.append(
             P.role_inherits_many(
