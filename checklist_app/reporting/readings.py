@@ -49,7 +49,8 @@ class ReadingSeries:
 
     @property
     def title(self) -> str:
-        return f"{self.name}（{self.unit}）· {self.text}" if self.unit else f"{self.name} · {self.text}"
+        text = self.text.rstrip("。.")  # the title goes on with "：近 30 天"
+        return f"{self.name}（{self.unit}）· {text}" if self.unit else f"{self.name} · {text}"
 
 
 def reading_series(handbook: Handbook, digests: list[dict]) -> list[ReadingSeries]:

@@ -86,3 +86,13 @@ def test_a_reading_outside_its_limit_fails_the_item(phone, server, artifacts):
         "unit": "%",
         "limit": "40–70",
     }
+
+    # The dashboard charts the reading per check, with the limit, and the point outside it marked.
+    phone.goto(server.url + f"/reports/?date={TODAY.isoformat()}")
+    chart = phone.locator("#reading-cm-response-avg")
+    expect(chart).to_contain_text("1 次超出限值")
+    expect(chart.locator("svg line.limit")).to_have_count(1)
+    expect(chart.locator("svg circle.dot-bad")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    chart.scroll_into_view_if_needed()
+    phone.screenshot(path=str(artifacts / "reading-dashboard.png"))

@@ -219,7 +219,7 @@ def test_readings_are_charted_on_the_dashboard_and_exported(app, client, auth):
     auth.login("admin")
     html = client.get(f"/reports/?date={DAY.isoformat()}").get_data(as_text=True)
     section = html.split('id="reading-cm-response-avg"')[1].split("</section>")[0]
-    assert "平均响应时间（秒）· 查看前一日客服平均响应时间。：近 30 天" in section
+    assert "平均响应时间（秒）· 查看前一日客服平均响应时间：近 30 天" in section
     assert "1 次超出限值" in section
     assert section.count('class="limit"') == 1 and section.count('class="dot-bad"') == 1
     humidity = html.split('id="reading-cm-humidity"')[1].split("</section>")[0]
