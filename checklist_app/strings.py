@@ -223,6 +223,7 @@ ZH_CN: dict[str, str] = {
     "record.fines": "罚款合计",
     "record.yuan": "{amount} 元",
     "record.count": "{n} 人·处",
+    "record.count.unit": "{n} {unit}",
     "record.loss": "扣 {points} 分",
     "admin.title": "管理",
     "admin.handbook": "制度状态",

@@ -16,7 +16,7 @@ from fpdf import FPDF
 
 from generator.render import fmt_number
 
-from ..scoring import fine_amount, is_tiered, item_loss
+from ..scoring import count_label, fine_amount, is_tiered, item_loss
 from ..strings import t
 
 # Debian/Ubuntu fonts-noto-cjk, Arch noto-fonts-cjk, then WenQuanYi. Index 2 of the Noto
@@ -114,7 +114,10 @@ def _extras(item: dict) -> str:
         parts.append(shown)
     if item.get("result") == "fail":
         if item.get("count"):
-            parts.append(t("record.count", n=item["count"]))
+            if count_label(item):  # 5元/处: "3 处", not "3 人·处"
+                parts.append(t("record.count.unit", n=item["count"], unit=item["fine_rule"]["unit"]))
+            else:
+                parts.append(t("record.count", n=item["count"]))
         if item.get("fine"):
             parts.append(t("checklist.fine", amount=_num(fine_amount(item))))
             if is_tiered(item):

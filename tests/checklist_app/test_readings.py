@@ -165,7 +165,7 @@ def test_not_applicable_needs_no_reading(model):
     assert "reading" not in _item(record, "cm-response-avg")
 
 
-def _form_submit(client, auth, reading: str, result: str = "fail"):
+def _form_submit(client, auth, reading: str, result: str = "fail", count: str = ""):
     auth.login("zhang")
     html = client.get(DAILY).get_data(as_text=True)
     data = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
@@ -178,6 +178,7 @@ def _form_submit(client, auth, reading: str, result: str = "fail"):
             "reading-cm-response-avg": reading,
             "responsible-cm-response-avg": "小李",
             "reading-cm-humidity": "55",
+            "count-cm-response-avg": count,
         }
     )
     return html, client.post("/checklists/submit", data=data)
@@ -244,3 +245,17 @@ def test_readings_are_charted_on_the_dashboard_and_exported(app, client, auth):
     assert rows[1].split(",")[4:8] == ["55", "%", "40–70", ""]  # within the limit: no mark
     with app.app_context():
         assert len(storage().completions.list(DAY, DAY)) == 1
+
+
+def test_a_per_spot_fine_shows_its_spots_on_the_record_and_print_page(client, auth, handbook_dir):
+    path = handbook_dir / "20-客服" / "metrics.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("罚款: 50元\n", "罚款: 5元/处\n"), encoding="utf-8")
+    auth.login("zhang")
+    html = client.get(DAILY).get_data(as_text=True)
+    assert "处数 <small>每处罚款 5 元，默认 1</small>" in html
+    _, response = _form_submit(client, auth, "62", count="3")
+    url = response.headers["Location"]
+    record = client.get(url).get_data(as_text=True)
+    assert '<span class="badge">3 处</span>' in record and "罚款 15 元" in record
+    assert "3 处 · 罚款 15 元" in client.get(url + "/print").get_data(as_text=True)
