@@ -127,7 +127,10 @@ def fine_rule(item: dict) -> FineRule | None:
     """The stored fine rule of a completed (or frozen) item; a plain fine when stored before tiers."""
     data = item.get("fine_rule")
     if data:
-        tiers = tuple(FineTier(t["nth"], t["amount"], tuple(t.get("sanctions") or ())) for t in data["tiers"])
+        tiers = tuple(
+            FineTier(t["nth"], t["amount"], tuple(t.get("sanctions") or ()), t.get("up_to"))
+            for t in data["tiers"]
+        )
         return FineRule(tiers, data.get("unit") or "次", data.get("period"), bool(data.get("per_policy")))
     if item.get("fine"):
         return FineRule((FineTier(1, float(item["fine"])),))
@@ -148,6 +151,14 @@ def occurrences(rule: FineRule, earlier: int, count: int) -> tuple[float, tuple[
         amount += tier.amount or 0.0
         sanctions += [s for s in tier.sanctions if s not in sanctions]
     return round(amount, 2), tuple(sanctions)
+
+
+def occurrences_up_to(rule: FineRule, earlier: int, count: int) -> float | None:
+    """The most those occurrences may cost when a tier is a range (视情节 100–300元); None if none is."""
+    tiers = [rule.tier(nth) for nth in range(earlier + 1, earlier + count + 1)]
+    if not any(t.up_to is not None for t in tiers):
+        return None
+    return round(sum((t.up_to if t.up_to is not None else t.amount) or 0.0 for t in tiers), 2)
 
 
 def reading_ok(spec: dict, value: float) -> bool:

@@ -444,6 +444,8 @@ ZH_CN: dict[str, str] = {
     "ledger.tiers": "第{first}–{last}次",
     "ledger.sanctions": "处分",
     "ledger.tier_column": "第几次（分档罚款）",
+    "ledger.up_to": "视情节最多（元）",
+    "ledger.range": "视情节 {low}–{high} 元：合计暂按最低计，请负责人定",
     "ledger.criticisms": "本年通报批评",
     "ledger.criticism_flag": "全年累计通报批评达到 {n} 次：按制度调离岗位或开除",
     "ledger.by_person": "按责任人汇总",

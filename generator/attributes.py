@@ -133,7 +133,10 @@ _TIER_RE = re.compile(
     rf"^(?P<scope>本制度|同一制度)?(?P<period>{_PERIOD_ALT})?(?:内|里)?\s*第?\s*(?P<n>\d{{1,2}}|[一二两三四五六七八九十])\s*次"
     r"\s*(?P<on>起|及以上|以上|之后|以后|后)?\s*(?:罚款)?\s*(?P<what>.+)$"
 )
-_AMOUNT_RE = re.compile(rf"^{_NUMBER}\s*(?:元|块)?\s*{_UNIT_RE}?$")
+# One amount, or a range the manager decides within (视情节 100—300元; the seed texts write 100--300).
+_AMOUNT_RE = re.compile(
+    rf"^{_NUMBER}\s*(?:元|块)?(?:\s*(?:—|–|-{{1,2}}|~|～|至|到)\s*{_NUMBER}\s*(?:元|块)?)?\s*{_UNIT_RE}?$"
+)
 FINE_UNITS = {"次": "次数", "人次": "人次", "处": "处数", "项": "项数", "人": "人数", "个": "个数"}
 
 
@@ -179,20 +182,24 @@ def parse_fine_rule(value: str) -> FineRule:
         what = t.group("what").strip()
         amount: float | None
         sanctions: tuple[str, ...] = ()
+        up_to = None
         if what in ("翻倍", "加倍"):
             previous = tiers[-1].amount
             if previous is None:
                 raise FineRuleError(f"{part!r}：前一档不是金额，无法翻倍")
             amount = previous * 2
-        elif a := _AMOUNT_RE.match(what):
+        elif a := _AMOUNT_RE.match(what.removeprefix("视情节").removeprefix("严重").strip()):
             amount = float(a.group(1))
-            if a.group(2) and _canonical_unit(a.group(2)) != unit:
+            up_to = float(a.group(2)) if a.group(2) else None
+            if up_to is not None and up_to <= amount:
+                raise FineRuleError(f"{part!r}：金额范围要从小到大，例如 100–300元")
+            if a.group(3) and _canonical_unit(a.group(3)) != unit:
                 raise FineRuleError(f"{part!r}：各档要按同一单位计（{unit}）")
         elif sanction := parse_sanction(what):
             amount, sanctions = None, (sanction,)
         else:
-            raise FineRuleError(f"{part!r}：应是金额（如 100元）、翻倍或处分（如 扣当月全部工资）")
-        tiers.append(FineTier(n, amount, sanctions))
+            raise FineRuleError(f"{part!r}：应是金额（如 100元、100–300元）、翻倍或处分（如 扣当月全部工资）")
+        tiers.append(FineTier(n, amount, sanctions, up_to))
     if len(tiers) > 1 and period is None:
         raise FineRuleError("分档罚款要写明在多长时间内计次")
     return FineRule(tuple(tiers), unit, period, per_policy, value.strip())

@@ -92,6 +92,7 @@ class FineTier:
     nth: int
     amount: float | None
     sanctions: tuple[str, ...] = ()
+    up_to: float | None = None  # 100–300元 视情节: the manager decides within amount…up_to
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,10 @@ class FineRule:
             "period": self.period,
             "per_policy": self.per_policy,
             "text": self.text,
-            "tiers": [{"nth": t.nth, "amount": t.amount, "sanctions": list(t.sanctions)} for t in self.tiers],
+            "tiers": [
+                {"nth": t.nth, "amount": t.amount, "sanctions": list(t.sanctions), "up_to": t.up_to}
+                for t in self.tiers
+            ],
         }
 
 

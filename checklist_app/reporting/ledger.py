@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from generator.model import SANCTION_CRITICISM, Handbook
 
 from .. import inputs
-from ..scoring import fine_rule, occurrences
+from ..scoring import fine_rule, occurrences, occurrences_up_to
 from ..strings import t
 
 
@@ -59,6 +59,7 @@ class LedgerLine:
     last_nth: int = 0  # in the period (0: the fine does not escalate)
     policy_id: str = ""
     order: tuple = ()  # (day, submitted at, record id, item key): which violation came first
+    up_to: float | None = None  # a tier is a range (视情节 100–300元): ``amount`` is its least, this its most
 
     @property
     def tier(self) -> str:
@@ -245,6 +246,7 @@ def _escalate(lines: list[LedgerLine], penalties: dict[int, dict], limit: float 
         earlier = seen[key]
         seen[key] += line.count
         amount, tiered = occurrences(rule, earlier, line.count)
+        up_to = occurrences_up_to(rule, earlier, line.count)
         sanctions = tuple(dict.fromkeys(line.sanctions + tiered))
         result.append(
             replace(
@@ -259,7 +261,9 @@ def _escalate(lines: list[LedgerLine], penalties: dict[int, dict], limit: float 
                 ),
                 first_nth=earlier + 1,
                 last_nth=earlier + line.count,
-                needs_approval=limit is not None and amount > limit,
+                up_to=up_to,
+                # A range may reach above the manager's authority: the president decides that part.
+                needs_approval=limit is not None and (up_to if up_to is not None else amount) > limit,
             )
         )
     return result

@@ -54,7 +54,7 @@ def test_export_has_the_documented_shape(handbook):
             "period": None,
             "per_policy": False,
             "text": "50元",
-            "tiers": [{"nth": 1, "amount": 50.0, "sanctions": []}],
+            "tiers": [{"nth": 1, "amount": 50.0, "sanctions": [], "up_to": None}],
         },
         "sanctions": [],
         "reading": None,

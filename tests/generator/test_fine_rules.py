@@ -51,6 +51,15 @@ def test_fines_read_as_written(value, unit, period, per_policy, tiers):
 
 
 @pytest.mark.parametrize(
+    "value",
+    ["50元；同月第二次起100–300元", "50元；同月第二次起视情节100--300元", "50元；同月2次及以上100—300元"],
+)
+def test_a_tier_may_be_a_range_the_manager_decides_within(value):
+    """003 活动处罚：多次出现（2次及以上，以自然月为计算单位）…视情节严重给予100—300元罚款。"""
+    assert A.parse_fine_rule(value).tiers == (FineTier(1, 50), FineTier(2, 100, (), 300))
+
+
+@pytest.mark.parametrize(
     ("value", "reason"),
     [
         ("50元；第二次100元", "分档罚款要写明在多长时间内计次"),
@@ -59,7 +68,8 @@ def test_fines_read_as_written(value, unit, period, per_policy, tiers):
         ("5元/处；同月第二次10元/项", "各档要按同一单位计（处）"),
         ("中评100元", "第一档 '中评100元' 应是一个金额"),
         ("50元；多次罚款", "不是“第N次…”的一档"),
-        ("50元；同月第二次罚站", "应是金额（如 100元）、翻倍或处分"),
+        ("50元；同月第二次罚站", "应是金额（如 100元、100–300元）、翻倍或处分"),
+        ("50元；同月第二次300–100元", "金额范围要从小到大"),
     ],
 )
 def test_a_wrong_fine_says_which_part_is_wrong(value, reason):

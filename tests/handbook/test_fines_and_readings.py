@@ -41,3 +41,14 @@ def test_the_average_response_time_is_read_and_limited_to_50_seconds(real):
     check = real.check("cs-response-avg")
     assert check.reading == Reading("平均响应时间", "秒", None, 50)
     assert check.fine == 50
+
+
+def test_major_promotion_mistakes_escalate_within_the_month_to_a_range(real):
+    """003 活动处罚：出现一次…50元（主管100元）；多次出现（2次及以上，以自然月为计算单位）…
+
+    视情节严重给予100—300元罚款（主管200—400元）。
+    """
+    staff, lead = real.check("promo-penalty-staff").fine_rule, real.check("promo-penalty-lead").fine_rule
+    assert staff.period == lead.period == "month"
+    assert staff.tiers == (FineTier(1, 50), FineTier(2, 100, (), 300))
+    assert lead.tiers == (FineTier(1, 100), FineTier(2, 200, (), 400))

@@ -57,6 +57,14 @@ applies_to: [售前客服]
 罚款: 5元/处；同年第二次10元/处
 ///
 
+/// 检查 | fx-incident
+活动无重大漏洞。
+频率: 每日
+对象: 售前客服
+检查人: 客服主管
+罚款: 50元；同月第二次起视情节100–300元
+///
+
 ## 第三条 处分 {#fx-sanctions}
 
 /// 检查 | fx-meeting
@@ -262,3 +270,16 @@ def test_the_dashboards_fines_per_month_are_what_the_ledger_charges(fines_handbo
     for d in (2, 3, 4):
         fail(fines_handbook, store, day(d), {"fx-late": (1, "小李")})
     assert fines_by_month(all_digests(store), ["2026-10", "2026-11"]) == [0, 350]  # 50 + 100 + 200
+
+
+def test_a_range_tier_charges_its_least_and_says_the_manager_decides(fines_handbook, store):
+    """003: 多次出现（2次及以上）…视情节严重给予100—300元罚款."""
+    fail(fines_handbook, store, day(2), {"fx-incident": (1, "小李")})
+    fail(fines_handbook, store, day(3), {"fx-incident": (2, "小李")})
+    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    assert [(x.tier, x.amount, x.up_to, x.needs_approval) for x in ledger.lines] == [
+        ("第1次", 50, None, False),
+        ("第2–3次", 200, 600, True),  # up to 600: above the manager's 300, so the president's
+    ]
+    lines, _, _ = ledger_tables(ledger)
+    assert lines.columns[12] == "视情节最多（元）" and [row[12] for row in lines.rows] == ["", 600]
