@@ -241,8 +241,12 @@ def missed():
     listed.sort(
         key=lambda s: (s.first_day, s.kind == "daily", s.department or "", s.target.name), reverse=True
     )
+    groups: dict[tuple[str, str], list] = {}
+    for s in listed:
+        groups.setdefault((s.kind, s.period), []).append(s)
     return render_template(
         "reports/missed.html",
+        groups=list(groups.items()),
         slots=listed,
         tally=missed_report.counts(found),
         start=start,
