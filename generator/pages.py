@@ -16,9 +16,10 @@ import posixpath
 from urllib.parse import quote
 
 from .frequencies import KINDS
-from .model import CheckItem, Clause, Handbook, Policy
+from .model import CheckItem, Clause, Department, Handbook, Policy
 from .reference import ALL_STAFF
 from .render import escape_markdown, fmt_number
+from .scope import covers
 
 ROLES_DIR = "岗位须知"
 OVERVIEW_PAGE = "检查项总览.md"
@@ -123,11 +124,13 @@ def _clause_row(here: str, policy: Policy, clause: Clause, checks: list[CheckIte
     return (_link(here, policy, clause.id), clause.title, after)
 
 
-def _policy_section(here: str, policy: Policy, role: str) -> list[str] | None:
+def _policy_section(
+    here: str, policy: Policy, role: str, department: Department | None = None
+) -> list[str] | None:
     whole = applies(policy.applies_to, role)  # not `in` a list: that compares whole dataclasses
     listed, others = [], []
     for clause in policy.clauses:
-        checks = [k for k in clause.checks if applies(k.roles, role)]
+        checks = [k for k in clause.checks if covers(k, role, department)]
         if checks:
             listed.append(_clause_row(here, policy, clause, checks))
         elif whole:
@@ -154,8 +157,10 @@ def role_page(handbook: Handbook, role: str) -> str:
     described = next((r.description for r in handbook.reference.roles if r.name == role), "")
     if described:
         lines.append(_escape_md(described) + "\n")
-    checks = [k for p in handbook.policies for k in p.checks if applies(k.roles, role)]
-    sections = [(p, s) for p in handbook.policies if (s := _policy_section(here, p, role))]
+    known = handbook.role(role)
+    department = handbook.department(known.department) if known and known.department else None
+    checks = [k for p in handbook.policies for k in p.checks if covers(k, role, department)]
+    sections = [(p, s) for p in handbook.policies if (s := _policy_section(here, p, role, department))]
     applicable = sum(1 for p in handbook.policies if applies(p.applies_to, role))
     fined = sum(1 for k in checks if k.fine)
     lines.append(
