@@ -116,6 +116,7 @@ APP_PAGES = {
     "admin-people-unlinked": "/admin/people/unlinked",
     "account": "/account/password",
     "error": "/checklists/daily/2026-11-25/role:没有这个岗位",
+    "handbook-404": "/handbook/no-such-page/",  # the handbook's own 404 page, served by the app
 }
 
 
@@ -145,11 +146,19 @@ def test_sign_in_page_has_no_serious_accessibility_violation(browser, server):
 POLICY = "30-%E5%AE%A2%E6%9C%8D/%E5%AE%A2%E6%9C%8D%E7%AE%A1%E7%90%86%E5%88%B6%E5%BA%A6/"
 
 
-def test_handbook_home_and_policy_page_have_no_serious_accessibility_violation(axe_phone, real_site_url):
+ROLE_PAGE = "%E5%B2%97%E4%BD%8D%E9%A1%BB%E7%9F%A5/%E5%94%AE%E5%89%8D%E5%AE%A2%E6%9C%8D/"  # 岗位须知/售前客服/
+
+
+def test_handbook_home_policy_and_role_pages_have_no_serious_accessibility_violation(
+    axe_phone, real_site_url
+):
     axe_phone.goto(real_site_url)
     assert_accessible(axe_phone, "handbook home")
     axe_phone.goto(real_site_url + POLICY)
     assert_accessible(axe_phone, "handbook policy page")
+    axe_phone.goto(real_site_url + ROLE_PAGE)
+    expect(axe_phone.locator("h1")).to_contain_text("售前客服")
+    assert_accessible(axe_phone, "handbook role page")
 
 
 def test_handbook_search_results_have_no_serious_accessibility_violation(axe_phone, real_site_url):
