@@ -52,3 +52,10 @@ def test_major_promotion_mistakes_escalate_within_the_month_to_a_range(real):
     assert staff.period == lead.period == "month"
     assert staff.tiers == (FineTier(1, 50), FineTier(2, 100, (), 300))
     assert lead.tiers == (FineTier(1, 100), FineTier(2, 200, (), 400))
+
+
+def test_the_longest_response_is_read_and_limited_to_3_minutes(real):
+    """002 第10条：每次响应时间不得大于3分钟。如出现超时回复，每次罚款50元。"""
+    check = real.check("cs-response-max")
+    assert check.reading == Reading("最长响应时间", "分钟", None, 3)
+    assert (check.fine, check.fine_rule.unit) == (50, "次")
