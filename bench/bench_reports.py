@@ -70,18 +70,38 @@ def templates(handbook, day: dt.date) -> list:
     return [c for c in found if c.items]
 
 
+def reading_for(item: dict, ok: bool) -> dict:
+    """A measured value for an item that asks for one (读数): within its limit when ``ok``."""
+    spec = item.get("reading")
+    if not spec:
+        return {}
+    low, high = spec["low"], spec["high"]
+    if low is not None and high is not None:
+        value = (low + high) / 2 if ok else high + 1
+    elif high is not None:
+        value = high - 1 if ok else high + 1
+    else:
+        value = low + 1 if ok else low - 1
+    return {"reading": f"{value:g}"}
+
+
 def answers_for(rng: random.Random, snapshot: dict) -> dict:
     answers = {}
     for item in snapshot["items"]:
         roll = rng.random()
         if roll < 0.88:
-            answers[item["key"]] = {"result": "pass", "note": NOTES[rng.randrange(len(NOTES))]}
+            answers[item["key"]] = {
+                "result": "pass",
+                "note": NOTES[rng.randrange(len(NOTES))],
+                **reading_for(item, True),
+            }
         elif roll < 0.96:
             answers[item["key"]] = {
                 "result": "fail",
                 "responsible": PEOPLE[rng.randrange(len(PEOPLE))],
                 "count": str(1 + int(rng.random() < 0.25) * rng.randrange(1, 4)),
                 "note": NOTES[rng.randrange(len(NOTES))],
+                **reading_for(item, False),
             }
         else:
             answers[item["key"]] = {"result": "na"}
