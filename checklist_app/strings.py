@@ -695,6 +695,7 @@ ZH_CN: dict[str, str] = {
     "notice.col.fine": "罚款",
     "notice.not_inspected": "未检查",
     "notice.no_sheets": "手册里没有评分表。",
+    "notice.no_rows": "还没有评分。",
     "notice.fine": "{amount} 元",
     "notice.generated": "生成于 {when}",
     "notice.link": "公示栏（可打印）",

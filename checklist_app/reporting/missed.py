@@ -22,11 +22,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from generator.frequencies import on_daily, on_weekly
 from generator.model import Handbook
 
 from .. import due
 from ..clock import Clock
-from ..generation import ALL_CHECKERS, Target, daily_checklist, iso_week, targets, weekly_checklist
+from ..generation import ALL_CHECKERS, Target, iso_week, matches, targets, week_start
 from .ledger import department_of
 
 DONE, LATE, MISSED, OPEN = "done", "late", "missed", "open"
@@ -99,30 +100,54 @@ def _due(handbook: Handbook, kind: str, period: str) -> list[_Due]:
 
 
 def _generate(handbook: Handbook, kind: str, period: str) -> list[_Due]:
+    """The due (target, checker) checklists, filtered as generation.daily_checklist / weekly_checklist do.
+
+    Which checks a target has does not depend on the day, so it is worked out once per
+    handbook (``_by_target``); only the frequency is asked per period. A test holds this
+    equal to the generated checklists.
+    """
+    holidays = handbook.reference.holiday_dates
+    if kind == "daily":
+        day = dt.date.fromisoformat(period)
+        due_now = lambda check: on_daily(check.frequency, day, holidays)  # noqa: E731
+    else:
+        monday = week_start(period)
+        due_now = lambda check: on_weekly(check.frequency, monday)  # noqa: E731
+    shifts = handbook.reference.shifts if kind == "daily" else ()
     found = []
-    for target in targets(handbook):
-        if kind == "daily":
-            checklist = daily_checklist(handbook, dt.date.fromisoformat(period), target)
-        else:
-            checklist = weekly_checklist(handbook, period, target)
-        if not checklist.items:
-            continue
+    for target, checks in _by_target(handbook):
         per_checker: dict[str, list] = defaultdict(list)
-        for item in checklist.items:
-            check = handbook.check(item.check_id)
-            for checker in check.checkers if check and check.checkers else (ALL_CHECKERS,):
-                per_checker[checker].append(item)
-        for checker, items in per_checker.items():
+        for check in checks:
+            if due_now(check):
+                for checker in check.checkers or (ALL_CHECKERS,):
+                    per_checker[checker].append(check)
+        for checker, due_checks in per_checker.items():
             found.append(
                 _Due(
                     target,
                     checker,
-                    frozenset(i.check_id for i in items),
-                    len(items),
-                    tuple(dict.fromkeys(i.policy_id for i in items)),
+                    frozenset(c.id for c in due_checks),
+                    sum(_items(c, shifts) for c in due_checks),
+                    tuple(dict.fromkeys(c.policy_id for c in due_checks)),
                 )
             )
     return found
+
+
+def _items(check, shifts: tuple[str, ...]) -> int:
+    """How many lines a check gives on its checklist: one per shift, one per time, else one."""
+    if check.frequency.kind == "shift" and shifts:
+        return len(shifts)
+    return max(1, len(check.frequency.times))
+
+
+def _by_target(handbook: Handbook) -> list[tuple[Target, list]]:
+    if _cache.get("targets_of") is not handbook:
+        _cache["targets_of"] = handbook
+        _cache["targets"] = [
+            (t, [k for k in handbook.checks if matches(handbook, k, t)]) for t in targets(handbook)
+        ]
+    return _cache["targets"]
 
 
 def periods(kind: str, start: dt.date, end: dt.date) -> list[str]:

@@ -117,6 +117,9 @@ def notice_pdf(board: Notice, font: FontSpec, when: Callable[[], str]) -> bytes:
             pdf.set_font("cjk", size=13)
             pdf.multi_cell(0, 8, label, new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("cjk", size=10)
+            if not ranking.rows:
+                pdf.cell(0, 6, t("notice.no_rows"), new_x="LMARGIN", new_y="NEXT")
+                continue
             with pdf.table(
                 headings_style=heading, col_widths=(15, 60, 25, 25)[: len(cols)], line_height=6
             ) as table:

@@ -39,7 +39,7 @@ class NotifyStore(ABC):
 
     @abstractmethod
     def _change(self, part: str, change: Callable[[dict], object]) -> object:
-        """Run ``change`` on a private copy of ``part`` (robots | outbox) and keep what it leaves."""
+        """Run ``change`` on a private copy of ``part`` (robots | outbox | sender) and keep what it leaves."""
 
     @abstractmethod
     def _read(self, part: str) -> dict:
@@ -159,12 +159,12 @@ class NotifyStore(ABC):
     # ---------------------------------------------------------------- the sender's heartbeat
 
     def beat(self, owner: str, now: dt.datetime) -> None:
-        """The sender ``owner`` is alive at ``now`` (shown on 管理 → 通知)."""
-        self._change("outbox", lambda box: box.__setitem__("sender", {"owner": owner, "at": now.isoformat()}))
+        """The sender ``owner`` is alive at ``now`` (shown on 管理 → 通知); a small file of its own."""
+        self._change("sender", lambda part: part.update(owner=owner, at=now.isoformat()))
 
     def sender(self) -> dict | None:
         """The last heartbeat: ``{"owner", "at"}``, or None if no sender ever ran."""
-        return self._read("outbox").get("sender")
+        return self._read("sender") or None
 
 
 def _before(stamp: str | None, now: dt.datetime, inclusive: bool = False) -> bool:
@@ -185,7 +185,7 @@ class MemoryNotifyStore(NotifyStore):
     """In this process only: tests and single-process use."""
 
     def __init__(self):
-        self._parts: dict[str, dict] = {"robots": {}, "outbox": {}}
+        self._parts: dict[str, dict] = {"robots": {}, "outbox": {}, "sender": {}}
         self._lock = threading.Lock()
 
     def _read(self, part):

@@ -72,3 +72,18 @@ def test_the_missed_page_on_a_phone(server, axe_phone, artifacts):
 
     hygiene.get_by_role("link", name="去补录").click()
     expect(phone.locator("#backfill-notice")).to_contain_text("补录")
+
+
+def test_the_notice_board_on_a_phone(server, axe_phone, artifacts):
+    phone = axe_phone
+    sign_in(phone, server)
+    phone.goto(server.url + "/reports/noticeboard?date=2026-11-23")
+    expect(phone.locator("h1")).to_have_text("2026-11-23 检查公示")
+    expect(phone.locator("#notice-failures")).to_contain_text("桌面无杂物、无污渍。")
+    expect(phone.get_by_role("button", name="打印")).to_be_visible()  # print.js shows it
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(artifacts / "noticeboard.png"), full_page=True)
+    assert_accessible(phone, "noticeboard")
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="下载 PDF").click()
+    assert download.value.suggested_filename == "公示栏-2026-11-23.pdf"

@@ -10,9 +10,11 @@ import pytest
 from checklist_app import services
 from checklist_app.clock import FrozenClock
 from checklist_app.extensions import storage
-from checklist_app.generation import Target
+from checklist_app.generation import Target, daily_checklist, targets, weekly_checklist
 from checklist_app.reporting import missed
+from generator.loader import load_handbook
 
+from ..conftest import PROJECT
 from .conftest import HYGIENE_INSPECTOR, SHANGHAI, complete
 
 WEEK = [dt.date(2026, 11, 23) + dt.timedelta(days=n) for n in range(7)]  # Monday 23 … Sunday 29 November
@@ -180,3 +182,22 @@ def test_malformed_filters_are_refused_in_chinese(filled, client, auth, query, m
     page = client.get("/reports/missed?" + query)
     assert 400 <= page.status_code < 500
     assert message in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("root", ["good", "real"])
+def test_the_due_slots_are_exactly_the_generated_checklists(root, handbook):
+    """For every target, day and week: the slots' checks and item counts are what 今日清单 generates."""
+    model = handbook if root == "good" else load_handbook(PROJECT / "handbook")
+    found = missed.slots(model, [], WEEK[0], WEEK[-1], at(dt.date(2026, 11, 30), 9), GRACE)
+    for kind, periods in (("daily", [d.isoformat() for d in WEEK]), ("weekly", ["2026-W48"])):
+        for period in periods:
+            for target in targets(model):
+                if kind == "daily":
+                    checklist = daily_checklist(model, dt.date.fromisoformat(period), target)
+                else:
+                    checklist = weekly_checklist(model, period, target)
+                mine = [s for s in found if (s.kind, s.period, s.target) == (kind, period, target)]
+                assert sum(s.items for s in mine) == sum(
+                    len(model.check(i.check_id).checkers or ("*",)) for i in checklist.items
+                ), (kind, period, target)
+                assert bool(mine) == bool(checklist.items)
