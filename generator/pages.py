@@ -138,13 +138,12 @@ def _policy_section(
     if not listed and not others:
         return None
     scope = "全文适用" if whole else "部分条款适用"
-    about = f"{scope} · 负责岗位：{policy.owner} · 版本 {policy.version} · "
+    about = f"（{scope} · 负责岗位：{policy.owner} · 版本 {policy.version}）"
+    # One list: the whole policy first, then its clauses (a block less per policy to render).
     lines = [
         f"## {_escape_md(policy.title)} {{#{policy_anchor(policy)}}}\n",
-        link_list([(_link(here, policy), "阅读全文")], about),
+        link_list([(_link(here, policy), "阅读全文", about), *listed]),
     ]
-    if listed:
-        lines.append(link_list(listed))
     if others:
         lines.append(link_list(others, "其他条款：" if listed else "条款："))
     return lines

@@ -42,14 +42,15 @@ def test_role_page_lists_policies_that_apply_and_links_their_clauses(handbook):
     page = role_page(handbook, "售后客服")
     assert page.startswith('---\ntitle: "售后客服须知"\nsearch:\n  exclude: true\n---')
     service = section(page, "policy-cs-service")
-    assert '<a href="../20-客服/service.md">阅读全文</a>' in service
+    whole = "（全文适用 · 负责岗位：客服主管 · 版本 2.0）"
+    assert f'<li><a href="../20-客服/service.md">阅读全文</a>{whole}</li>' in service
     assert (
         '<li><a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>：检查 1 项，罚款最高 100 元</li>'
         in service
     )
     # A policy for everyone applies to every role; its clauses without checks are still linked.
     leave = section(page, "policy-leave")
-    assert "全文适用 · 负责岗位：人事专员 · 版本 1.2 · " in leave
+    assert "阅读全文</a>（全文适用 · 负责岗位：人事专员 · 版本 1.2）" in leave
     assert '其他条款：<a href="../10-考勤与请假/leave.md#leave-apply">第二条 请假流程</a>' in leave
 
 
