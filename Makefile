@@ -27,9 +27,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP) build ## install, build the handbook, serve app + handbook on http://127.0.0.1:8000 (HOST/PORT)
 	@echo "打开 http://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
-	@# One notification sender beside gunicorn (not one per worker); it stops when gunicorn does.
-	$(PY) -m flask --app checklist_app notify run & SENDER=$$!; \
-	trap 'kill $$SENDER 2>/dev/null' EXIT INT TERM; \
+	@# One notification sender beside the web server, not one per worker (Ctrl-C stops both; a second
+	@# sender only stands by, see checklist_app/notify/sender.py).
+	$(PY) -m flask --app checklist_app notify run &
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) \
 		--control-socket $(CONTROL_SOCKET) \
 		--access-logfile - --graceful-timeout 10 checklist_app.wsgi:app

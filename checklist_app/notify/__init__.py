@@ -10,6 +10,8 @@ Commands (``flask --app checklist_app notify …``):
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -73,6 +75,9 @@ def send() -> None:
 @with_appcontext
 def run() -> None:
     """The sender process: plans the scheduled and event messages and delivers them, for ever."""
+    # `make run` starts it with `&`, and a shell's background job ignores Ctrl-C: take it back,
+    # so Ctrl-C stops the sender together with the web server.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     config = current_app.config
     source = handbook_source()
     poll = float(config["NOTIFY_POLL_SECONDS"])
