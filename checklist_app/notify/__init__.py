@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..extensions import clock, handbook_source, storage
+from ..strings import t
 from . import outbox, sender
 
 group = AppGroup(
@@ -40,7 +41,7 @@ def settings() -> outbox.Settings:
 def _handbook():
     handbook = handbook_source().state.handbook
     if handbook is None:
-        raise click.ClickException("手册还没有可以使用的版本：先修正手册的错误（make check）。")
+        raise click.ClickException(t("notify.cli.no_handbook"))
     return handbook
 
 
@@ -53,7 +54,7 @@ def _deliver() -> int:
 def daily() -> None:
     """Queue today's ranking and the week-to-date ranking, then deliver (cron at 18:00)."""
     queued = outbox.plan_daily(storage(), _handbook(), clock(), settings(), clock().today())
-    click.echo(f"排队 {queued} 条，发送成功 {_deliver()} 条。")
+    click.echo(t("notify.cli.queued", queued=queued, sent=_deliver()))
 
 
 @group.command("weekly")
@@ -61,14 +62,14 @@ def daily() -> None:
 def weekly() -> None:
     """Queue this week's average ranking with reward and fine, then deliver (cron on Saturday)."""
     queued = outbox.plan_weekly(storage(), _handbook(), clock(), settings(), clock().today())
-    click.echo(f"排队 {queued} 条，发送成功 {_deliver()} 条。")
+    click.echo(t("notify.cli.queued", queued=queued, sent=_deliver()))
 
 
 @group.command("send")
 @with_appcontext
 def send() -> None:
     """Deliver what is queued and due now, once."""
-    click.echo(f"发送成功 {_deliver()} 条。")
+    click.echo(t("notify.cli.sent", sent=_deliver()))
 
 
 @group.command("run")

@@ -25,6 +25,7 @@ from ..reporting import facts
 from ..reporting.ledger import department_of, month_ledger, person_key
 from ..reporting.rankings import daily_ranking, weekly_ranking
 from ..storage import Storage
+from ..strings import t
 from . import messages, platforms
 
 DAILY, WEEKLY, FINE, REPEAT, TEST = "daily", "weekly", "fine", "repeat", "test"
@@ -51,7 +52,7 @@ class Settings:
         """ValueError (Chinese) naming a setting that cannot be used."""
         weekly_day = int(config["NOTIFY_WEEKLY_DAY"])
         if not 1 <= weekly_day <= 7:
-            raise ValueError(f"NOTIFY_WEEKLY_DAY 应是 1（周一）到 7（周日），不是 {weekly_day}")
+            raise ValueError(t("notify.setting.weekly_day", value=weekly_day))
         return cls(
             base_url=str(config["PUBLIC_BASE_URL"] or "").rstrip("/"),
             daily_at=_time("NOTIFY_DAILY_AT", config["NOTIFY_DAILY_AT"]),
@@ -70,7 +71,7 @@ def _time(name: str, value) -> dt.time:
     try:
         return dt.time.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"{name} 应是 24 小时制时间，例如 18:00，不是 {value!r}") from None
+        raise ValueError(t("notify.setting.time", name=name, value=repr(value))) from None
 
 
 def _robots(storage: Storage, kind: str) -> list[dict]:
@@ -242,11 +243,11 @@ def deliver(storage: Storage, clock: Clock, settings: Settings, owner: str, send
         robot = storage.notify.robot(msg["robot_id"])
         now = clock.now()
         if robot is None or not robot.get("enabled", True):
-            entry = {"ok": False, "status": None, "answer": "机器人已删除或停用，消息不再发送"}
+            entry = {"ok": False, "status": None, "answer": t("notify.answer.gone")}
             storage.notify.finish(msg["key"], owner, now, entry, None)
             continue
         if not allowed(robot["webhook"], robot["platform"], settings.extra_hosts):
-            entry = {"ok": False, "status": None, "answer": "Webhook 地址不是该平台的地址，没有发送"}
+            entry = {"ok": False, "status": None, "answer": t("notify.answer.bad_host")}
             storage.notify.finish(msg["key"], owner, now, entry, None)
             continue
         request = platforms.build(

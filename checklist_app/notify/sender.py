@@ -26,6 +26,7 @@ from generator.model import Handbook
 
 from ..clock import Clock
 from ..storage import Storage
+from ..strings import t
 from . import outbox
 
 EVENTS_EVERY = 6  # look for new fines every 6th round (a minute at the default 10 s)
@@ -83,11 +84,11 @@ def run(
         with leadership(data_dir) as leading:
             if not leading:
                 if rounds == 0:
-                    log("另一个发送进程正在运行：本进程待命，它停止后接替。")
+                    log(t("notify.sender.standby"))
                 rounds = -1
                 time.sleep(poll)
                 continue
-            log(f"通知发送进程 {owner} 开始工作。")
+            log(t("notify.sender.leading", owner=owner))
             while True:
                 rounds += 1
                 try:
@@ -95,7 +96,7 @@ def run(
                         storage, load_handbook(), clock, settings, owner, rounds % EVENTS_EVERY == 1
                     )
                     if sent:
-                        log(f"已发送 {sent} 条消息。")
+                        log(t("notify.sender.sent", n=sent))
                 except Exception as exc:  # noqa: BLE001 - one bad round must not stop the sender
-                    log(f"本轮发送出错，稍后重试：{type(exc).__name__}: {exc}")
+                    log(t("notify.sender.error", error=f"{type(exc).__name__}: {exc}"))
                 time.sleep(poll)

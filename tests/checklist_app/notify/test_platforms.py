@@ -197,3 +197,27 @@ def test_no_answer_at_all_is_retried(storage, clock, settings):
 def test_answers_are_read_per_platform(platform, status, body, ok, retry):
     answer = judge(platform, status, body)
     assert (answer.ok, answer.retry) == (ok, retry)
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("NOTIFY_DAILY_AT", "6pm", "NOTIFY_DAILY_AT 应是 24 小时制时间"),
+        ("NOTIFY_WEEKLY_AT", "25:00", "NOTIFY_WEEKLY_AT 应是 24 小时制时间"),
+        ("NOTIFY_WEEKLY_DAY", 0, "NOTIFY_WEEKLY_DAY 应是 1（周一）到 7（周日）"),
+    ],
+)
+def test_a_bad_schedule_setting_is_named_in_chinese(settings, name, value, message):
+    config = {
+        "PUBLIC_BASE_URL": "",
+        "NOTIFY_DAILY_AT": "18:00",
+        "NOTIFY_WEEKLY_DAY": 6,
+        "NOTIFY_WEEKLY_AT": "18:00",
+        "NOTIFY_MAX_ATTEMPTS": 6,
+        "NOTIFY_RETRY_SECONDS": 60,
+        "NOTIFY_TIMEOUT_SECONDS": 10.0,
+        "NOTIFY_EXTRA_HOSTS": "",
+        name: value,
+    }
+    with pytest.raises(ValueError, match=message):
+        outbox.Settings.from_config(config)
