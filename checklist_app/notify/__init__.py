@@ -26,7 +26,15 @@ group = AppGroup(
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``notify`` commands (the 管理 → 通知 pages are ``notify.views.bp``)."""
+    """Register the ``notify`` commands (the 管理 → 通知 pages are ``notify.views.bp``).
+
+    The schedule settings are checked here, so a bad one stops the start (in Chinese,
+    naming it) instead of failing later in the sender or on the page.
+    """
+    try:
+        outbox.Settings.from_config(app.config)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     app.cli.add_command(group)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from checklist_app import create_app
 from checklist_app.clock import FrozenClock
 from checklist_app.notify import outbox
 from checklist_app.notify.platforms import judge
@@ -221,3 +222,14 @@ def test_a_bad_schedule_setting_is_named_in_chinese(settings, name, value, messa
     }
     with pytest.raises(ValueError, match=message):
         outbox.Settings.from_config(config)
+
+
+def test_the_app_does_not_start_with_a_bad_schedule(tmp_path, good_root):
+    with pytest.raises(SystemExit, match="NOTIFY_DAILY_AT 应是 24 小时制时间"):
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "HANDBOOK_DIR": str(good_root),
+            "DATA_DIR": str(tmp_path),
+        }
+        create_app({**config, "NOTIFY_DAILY_AT": "18点"})
