@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
@@ -105,8 +106,15 @@ def _missed_card(handbook, day: dt.date) -> dict | None:
     if not can(g.user, "missed.view"):
         return None
     start = day - dt.timedelta(days=MISSED_DAYS - 1)
-    tally = missed_report.counts(missed_slots(handbook, start, day))
-    return {"start": start, "end": day, "days": MISSED_DAYS, **tally}
+    found = missed_slots(handbook, start, day)
+    worst = Counter(s.department for s in found if s.status == missed_report.MISSED and s.department)
+    return {
+        "start": start,
+        "end": day,
+        "days": MISSED_DAYS,
+        "worst": worst.most_common(3),
+        **missed_report.counts(found),
+    }
 
 
 def _rankings(handbook, policy, day):

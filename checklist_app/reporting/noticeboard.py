@@ -96,6 +96,15 @@ def notice_pdf(board: Notice, font: FontSpec, when: Callable[[], str]) -> bytes:
         pdf.add_font("cjk", fname=font.path, collection_font_number=font.index)
     except (OSError, ValueError, TTLibError) as exc:
         raise FontUnavailable(f"cannot load {font.path}: {exc}") from exc
+    try:
+        return _draw(pdf, board, when)
+    finally:
+        for face in pdf.fonts.values():  # output() closes the font file; an error midway must too
+            if getattr(face, "ttfont", None) is not None:
+                face.ttfont.close()
+
+
+def _draw(pdf: FPDF, board: Notice, when: Callable[[], str]) -> bytes:
     title = t("notice.heading", day=board.day.isoformat())
     pdf.set_title(title)
     pdf.set_creator(t("app.name"))
