@@ -22,7 +22,7 @@ from generator.render import fmt_number
 from ..generation import iso_week, week_start
 from ..strings import t
 from .ledger import department_of
-from .pdf import FontSpec, FontUnavailable
+from .pdf import FontSpec, FontUnavailable, close_fonts
 from .rankings import Ranking, daily_ranking, weekly_ranking
 
 
@@ -99,9 +99,7 @@ def notice_pdf(board: Notice, font: FontSpec, when: Callable[[], str]) -> bytes:
     try:
         return _draw(pdf, board, when)
     finally:
-        for face in pdf.fonts.values():  # output() closes the font file; an error midway must too
-            if getattr(face, "ttfont", None) is not None:
-                face.ttfont.close()
+        close_fonts(pdf)
 
 
 def _draw(pdf: FPDF, board: Notice, when: Callable[[], str]) -> bytes:

@@ -430,6 +430,21 @@ def checklist_pdf(record: dict, font: FontSpec, when: Callable[[str], str] = str
     """
     sheet = printable(record, when)
     pdf = _Form(sheet, font)
+    try:
+        return _draw(pdf, sheet)
+    finally:
+        close_fonts(pdf)
+
+
+def close_fonts(pdf: FPDF) -> None:
+    """Close the font files a document opened: output() does, but an error midway would leave them
+    to the garbage collector (a ResourceWarning at some later, unrelated moment)."""
+    for face in pdf.fonts.values():
+        if getattr(face, "ttfont", None) is not None:
+            face.ttfont.close()
+
+
+def _draw(pdf: _Form, sheet: Sheet) -> bytes:
     pdf.set_title(sheet.title)
     pdf.set_author(sheet.author)
     pdf.set_creator(t("app.name"))
