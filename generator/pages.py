@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from .frequencies import KINDS
 from .model import CheckItem, Clause, Department, Handbook, Policy
+from .parser import page_url
 from .reference import ALL_STAFF
 from .render import escape_markdown, fmt_number
 from .scope import covers
@@ -55,6 +56,19 @@ def _link(from_page: str, policy: Policy, anchor: str | None = None) -> str:
 def _href(from_dir: str, rel_path: str) -> str:
     # Once per page folder and policy: every page links each policy many times (relpath is slow).
     return _link_path(posixpath.relpath(rel_path, from_dir))
+
+
+def _url(from_page: str, policy: Policy, anchor: str | None = None) -> str:
+    """The site URL of ``policy`` relative to the built ``from_page``, for a ``/// 链接列表`` row."""
+    rel = _relative_url(page_url(from_page), policy.url)
+    return f"{rel}#{anchor}" if anchor else rel
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_url(from_url: str, to_url: str) -> str:
+    # Directory URLs (use_directory_urls): a page's links are relative to its own folder URL.
+    rel = posixpath.relpath(to_url.rstrip("/") or ".", from_url.rstrip("/") or ".")
+    return "./" if rel == "." else rel + "/"
 
 
 def _link_path(path: str) -> str:
@@ -121,7 +135,7 @@ def _clause_row(here: str, policy: Policy, clause: Clause, checks: list[CheckIte
     fines = [k.fine for k in checks if k.fine]
     if fines:
         after += f"，罚款最高 {fmt_number(max(fines))} 元"
-    return (_link(here, policy, clause.id), clause.title, after)
+    return (_url(here, policy, clause.id), clause.title, after)
 
 
 def _policy_section(
@@ -134,7 +148,7 @@ def _policy_section(
         if checks:
             listed.append(_clause_row(here, policy, clause, checks))
         elif whole:
-            others.append((_link(here, policy, clause.id), clause.title))
+            others.append((_url(here, policy, clause.id), clause.title))
     if not listed and not others:
         return None
     scope = "全文适用" if whole else "部分条款适用"
@@ -142,7 +156,7 @@ def _policy_section(
     # One list: the whole policy first, then its clauses (a block less per policy to render).
     lines = [
         f"## {_escape_md(policy.title)} {{#{policy_anchor(policy)}}}\n",
-        link_list([(_link(here, policy), "阅读全文", about), *listed]),
+        link_list([(_url(here, policy), "阅读全文", about), *listed]),
     ]
     if others:
         lines.append(link_list(others, "其他条款：" if listed else "条款："))
@@ -198,7 +212,7 @@ def _overview_row(check: CheckItem, policy: Policy, clause: Clause) -> tuple[str
     # The id is what an owner writes in the Markdown and what the checklist app records: shown here only.
     facts.append(f"编号 {check.id}")
     where = f"{policy.title} · {clause.title}"
-    return (_link(OVERVIEW_PAGE, policy, check.id), where, " · " + " · ".join(facts), check.text)
+    return (_url(OVERVIEW_PAGE, policy, check.id), where, " · " + " · ".join(facts), check.text)
 
 
 def overview_page(handbook: Handbook) -> str:

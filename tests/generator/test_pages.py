@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import markdown
 
@@ -10,6 +11,12 @@ from generator import load_handbook
 from generator.pages import COSTLIEST_ANCHOR, generated_pages, overview_page, role_page
 
 from ..conftest import TODAY
+
+# Link lists carry the built site's URLs (directory URLs, percent-encoded), relative to the page.
+SERVICE = "../../" + quote("20-客服/service/")
+LEAVE = "../../" + quote("10-考勤与请假/leave/")
+WAREHOUSE = "../../" + quote("30-仓储物流/warehouse/")
+OVERVIEW_TO_WAREHOUSE = "../" + quote("30-仓储物流/warehouse/")
 
 
 def render(page: str) -> tuple[str, list[str]]:
@@ -43,15 +50,14 @@ def test_role_page_lists_policies_that_apply_and_links_their_clauses(handbook):
     assert page.startswith('---\ntitle: "售后客服须知"\nsearch:\n  exclude: true\n---')
     service = section(page, "policy-cs-service")
     whole = "（全文适用 · 负责岗位：客服主管 · 版本 2.0）"
-    assert f'<li><a href="../20-客服/service.md">阅读全文</a>{whole}</li>' in service
+    assert f'<li><a href="{SERVICE}">阅读全文</a>{whole}</li>' in service
     assert (
-        '<li><a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>：检查 1 项，罚款最高 100 元</li>'
-        in service
+        f'<li><a href="{SERVICE}#cs-refund">第二条 退款处理</a>：检查 1 项，罚款最高 100 元</li>' in service
     )
     # A policy for everyone applies to every role; its clauses without checks are still linked.
     leave = section(page, "policy-leave")
     assert "阅读全文</a>（全文适用 · 负责岗位：人事专员 · 版本 1.2）" in leave
-    assert '其他条款：<a href="../10-考勤与请假/leave.md#leave-apply">第二条 请假流程</a>' in leave
+    assert f'其他条款：<a href="{LEAVE}#leave-apply">第二条 请假流程</a>' in leave
 
 
 def test_role_page_links_to_clauses_instead_of_repeating_their_checks(handbook):
@@ -67,8 +73,8 @@ def test_role_page_leaves_out_what_does_not_concern_the_role(handbook):
     page = role_page(handbook, "售前客服")
     service = section(page, "policy-cs-service")
     # The policy applies as a whole, but its refund check is for 售后客服 only.
-    assert '<a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>：检查' not in service
-    assert '<a href="../20-客服/service.md#cs-refund">第二条 退款处理</a>' in service
+    assert f'<a href="{SERVICE}#cs-refund">第二条 退款处理</a>：检查' not in service
+    assert f'<a href="{SERVICE}#cs-refund">第二条 退款处理</a>' in service
     assert "policy-wh" not in anchors(page)
 
 
@@ -76,7 +82,7 @@ def test_role_page_includes_single_checks_from_other_policies(handbook):
     page = role_page(handbook, "运营专员")
     warehouse = section(page, "policy-wh")
     assert "部分条款适用" in warehouse
-    assert '<a href="../30-仓储物流/warehouse.md#wh-flow">第二章 出入库</a>：检查 1 项' in warehouse
+    assert f'<a href="{WAREHOUSE}#wh-flow">第二章 出入库</a>：检查 1 项' in warehouse
     assert "第一章 库房安全" not in warehouse
 
 
@@ -115,14 +121,14 @@ def test_overview_groups_every_check_by_frequency_in_a_fixed_order(handbook):
     assert '<li><a href="#weekly">每周检查</a>：4 项</li>' in html
     assert '<h2 id="weekly">每周检查</h2>\n<p>共 <strong>4</strong> 项。</p>' in html
     assert "全手册共 <strong>16</strong> 个检查项" in html
-    assert 'href="30-仓储物流/warehouse.md#wh-stocktake-weekly"' in html
+    assert f'href="{OVERVIEW_TO_WAREHOUSE}#wh-stocktake-weekly"' in html
 
 
 def test_the_overview_is_where_owners_find_check_ids(handbook):
     weekly = section(overview_page(handbook), "weekly")
     assert (
         '<li><span class="hb-links__lead">本周盘点已完成，账实相符。</span>'
-        '<a href="30-仓储物流/warehouse.md#wh-stocktake-weekly">仓库管理制度 · 第二条 盘点</a>'
+        f'<a href="{OVERVIEW_TO_WAREHOUSE}#wh-stocktake-weekly">仓库管理制度 · 第二条 盘点</a>'
     ) in weekly
     assert " · 编号 wh-stocktake-weekly</li>" in weekly
 

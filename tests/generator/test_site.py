@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from html import unescape
+from urllib.parse import unquote
 
 import pytest
 
@@ -45,6 +47,24 @@ def test_a_role_pages_contents_link_to_its_sections(sample_site):
     for anchor in ("costliest", "policy-cs-service", "policy-leave"):
         assert f'href="#{anchor}"' in html
         assert f'<h2 id="{anchor}">' in html
+
+
+def test_every_link_on_the_generated_pages_leads_to_its_page_and_anchor(sample_site):
+    # Their link lists carry final URLs that MkDocs does not resolve: this test follows each one.
+    pages = [*sample_site.glob("岗位须知/*/index.html"), sample_site / "检查项总览" / "index.html"]
+    followed = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        article = html[html.index("<article") : html.index("</article>")]
+        for href in re.findall(r'<a href="([^"]+)"', article):
+            path, _, anchor = unescape(href).partition("#")
+            target = (page.parent / unquote(path)).resolve() if path else page
+            target = target / "index.html" if target.is_dir() else target
+            assert target.is_file(), f"{page}: {href}"
+            if anchor:
+                assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), f"{page}: {href}"
+            followed += 1
+    assert followed > 100
 
 
 def test_readers_do_not_see_check_ids_on_policy_pages(sample_site, handbook):
