@@ -16,6 +16,7 @@ built site.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import xml.etree.ElementTree as etree
@@ -60,7 +61,7 @@ class CheckBlockProcessor(BlockProcessor):
     def __init__(self, parser, drafts: list[CheckDraft], token: str):
         super().__init__(parser)
         self.drafts = drafts
-        self.marker = re.compile(rf"^{token}:(\d+)$")
+        self.marker = _marker(token)
 
     def test(self, parent, block) -> bool:
         return bool(self.marker.match(block.strip()))
@@ -84,6 +85,8 @@ class LinkListPreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         self.lists.clear()
+        if not any(line.startswith("///") and "链接列表" in line for line in lines):
+            return lines  # a policy page: nothing to do, skip the fence scan
         inside = checkblock.code_lines(lines, checkblock.fence_spans(lines, 0, False))
         out: list[str] = []
         i = 0
@@ -121,7 +124,7 @@ class LinkListProcessor(BlockProcessor):
     def __init__(self, parser, lists: list, token: str):
         super().__init__(parser)
         self.lists = lists
-        self.marker = re.compile(rf"^{token}:(\d+)$")
+        self.marker = _marker(token)
 
     def test(self, parent, block) -> bool:
         return bool(self.marker.match(block.strip()))
@@ -133,13 +136,22 @@ class LinkListProcessor(BlockProcessor):
         holder.text = self.parser.md.htmlStash.store(link_list_html(*self.lists[index]))
 
 
+# One random marker per process cannot collide with anything a policy owner writes, and its
+# patterns are compiled once (a fresh one per Markdown instance cost two re.compile per page).
+_TOKEN = f"hbcheck{secrets.token_hex(8)}"
+
+
+@functools.lru_cache(maxsize=4)
+def _marker(token: str) -> re.Pattern:
+    return re.compile(rf"^{token}:(\d+)$")
+
+
 class CheckBlockExtension(Extension):
     """Register the check block preprocessor and block processor."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown API name)
         drafts: list[CheckDraft] = []
-        # A random marker cannot collide with anything a policy owner writes.
-        token = f"hbcheck{secrets.token_hex(8)}"
+        token = _TOKEN
         # After whitespace normalisation (30), before raw-HTML block handling (20).
         md.preprocessors.register(CheckBlockPreprocessor(md, drafts, token), "handbook_checks", 27)
         md.parser.blockprocessors.register(
