@@ -93,14 +93,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if policy is None:
             self.summary_pages.add(page.url)
             return markdown
-        # The box only repeats front matter: kept out of the search index (material's search skips
-        # an element with data-search-exclude and strips the attribute from the page it renders).
-        meta = policy_meta_html(policy).replace("<dl ", '<dl data-search-exclude="meta" ', 1)
-        box = f"\n{meta}\n\n"
-        m = re.match(r"\s*# [^\n]*\n", markdown)
-        if m:
-            return markdown[: m.end()] + box + markdown[m.end() :]
-        return f"# {escape_markdown(policy.title)}\n{box}{markdown}"
+        if re.match(r"\s*# [^\n]*\n", markdown):
+            return markdown
+        return f"# {escape_markdown(policy.title)}\n\n{markdown}"
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
         if "title" not in page.meta:
@@ -113,6 +108,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 # As page.meta.title it is printed as is; material's <title> would otherwise pass
                 # page.title through `striptags`, which turns &lt; back into <.
                 page.meta["title"] = safe
+        policy = self.by_path.get(page.file.src_uri)
+        if policy is not None:
+            # The information box, under the title. Added to the HTML, not the Markdown: as a raw
+            # HTML block, MkDocs and Python-Markdown would each parse it again (html.parser).
+            # It only repeats front matter: kept out of the search index (material's search skips
+            # an element with data-search-exclude and strips the attribute from the page).
+            meta = policy_meta_html(policy).replace("<dl ", '<dl data-search-exclude="meta" ', 1)
+            html = html.replace("</h1>", f"</h1>\n{meta}", 1)
         return html
 
     def on_template_context(self, context, /, *, template_name, config):
