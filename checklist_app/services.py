@@ -390,6 +390,7 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "clause_url": item["clause_url"],
                 "text": item["text"],
                 "shift": item.get("shift"),
+                "time": item.get("time"),  # which time of a several-times-a-day check (absent in old records)
                 "fine": item["fine"],
                 "fine_rule": item.get("fine_rule"),
                 "sanctions": list(item.get("sanctions") or ()),
@@ -399,7 +400,6 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "count": count,
                 "result": result,
                 "note": note,
-                "time": item.get("time"),  # which time of a several-times-a-day check (absent in old records)
                 "responsible": responsible,
                 "responsible_id": person_id,
             }

@@ -474,15 +474,28 @@ ZH_CN: dict[str, str] = {
     "chart.empty.compliance": "巡检员在“今日清单”里提交部门或岗位的清单后，这里按周显示各部门的合格率。",
     "chart.empty.most_failed": "本月还没有不合格的检查项。",
     "chart.empty.fines": "近 12 个月没有罚款：带罚款的检查项判为不合格并填写责任人后，会按月份记在这里。",
-    "reports.compliance.worst": "图中画出合格率最低的 {shown} 个部门（共 {total} 个部门有检查记录，线太多看不清）；每个部门的走势都在下表。",
+    "reports.compliance.worst": (
+        "图中画出合格率最低的 {shown} 个部门（共 {total} 个部门有检查记录，"
+        "线太多看不清）；每个部门的走势都在下表。"
+    ),
     "reports.compliance.all": "图中是全部 {total} 个有检查记录的部门。",
     "reports.compliance.trend_sorted": "合格率走势（最近一次由低到高）",
     "reports.times.explain": "次：本月有几份检查表把这一项判为不合格。",
-    "reports.no_scores.next": "制度负责人在评分制度的开头写上 scoring（写法见手册《如何编写和修改制度》），发布后这里就有排名。",
-    "rank.none.next": "评分来自部门的每日清单（如办公卫生检查）：巡检员在“今日清单”里提交后，这里就有排名；也可以换一个日期查看。",
-    "rank.explain": "得分：满分减去扣分。周平均分：本周每次检查得分的平均，没检查的日子不算；检查天数：本周提交了几天。",
+    "reports.no_scores.next": (
+        "制度负责人在评分制度的开头写上 scoring（写法见手册《如何编写和修改制度》），发布后这里就有排名。"
+    ),
+    "rank.none.next": (
+        "评分来自部门的每日清单（如办公卫生检查）：巡检员在“今日清单”里提交后，"
+        "这里就有排名；也可以换一个日期查看。"
+    ),
+    "rank.explain": (
+        "得分：满分减去扣分。周平均分：本周每次检查得分的平均，没检查的日子不算；检查天数：本周提交了几天。"
+    ),
     "ledger.none.next": "带罚款的检查项判为不合格并填写责任人后，罚款会记到这里；可以在上面换一个月份查看。",
-    "ledger.units": "1 笔 = 一份检查表里的一项罚款。次 = 违规次数，按清单上填写的“次数（人·处）”累计，所以一笔可以是几次；全年累计次数决定是否调离岗位或开除。",
+    "ledger.units": (
+        "1 笔 = 一份检查表里的一项罚款。次 = 违规次数，按清单上填写的“次数（人·处）"
+        "”累计，所以一笔可以是几次；全年累计次数决定是否调离岗位或开除。"
+    ),
     # staff directory (人员名册) and the responsible-person picker
     "people.title": "人员名册",
     "people.nav": "人员管理",
@@ -544,7 +557,9 @@ ZH_CN: dict[str, str] = {
     "people.error.bad_year": "年份无效，请写成 2026。",
     "people.error.nothing_to_unlink": "“{name}”没有关联到这个人，无需撤销（可能已被撤销）。",
     "people.linked.title": "已关联的写法",
-    "people.linked.intro": "关联错了？撤销后这些项回到上面的未登记列表，再关联到正确的人。检查时直接选定的责任人不在此列。",
+    "people.linked.intro": (
+        "关联错了？撤销后这些项回到上面的未登记列表，再关联到正确的人。检查时直接选定的责任人不在此列。"
+    ),
     "people.linked.to": "→ {name}",
     "people.linked.gone": "→ 已不在名册中的人员（{id}）",
     "people.linked.undo": "撤销关联",

@@ -733,6 +733,7 @@ def remote_image(path, line, url) -> Problem:
         "例如 ![示意图](../assets/示意图.png)",
     )
 
+
 # --- the search synonym list (handbook/synonyms.txt) ---------------------------
 
 _SYNONYM_EXAMPLE = "例如 罚款：扣钱、罚钱"
@@ -809,6 +810,7 @@ def synonym_term_unused(path, line, term) -> Problem:
         "把冒号前的词改成条款里真实的写法（可以先在网站上搜一下），或删除这一行",
         severity=WARNING,
     )
+
 
 def synonym_term_inside_word(path, line, term, word) -> Problem:
     return _p(
