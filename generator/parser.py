@@ -261,11 +261,25 @@ def _build_policy(
 def _fence_problems(path: str, lines: list[str], spans, is_policy: bool) -> list[Problem]:
     """A ``` never closed: Markdown would show the rest of the page as code, checks and all.
 
-    A closed fence around a check block is an example (the guide shows them), not a mistake.
+    A closed fence around a check block is an example on a plain page (the guide shows them), or in
+    a policy when the fence says so (```text); a bare pair of ``` lines around checks or clauses in a
+    policy is two stray lines that silently turn them into code.
     """
     found = []
     for open_, close in spans:
         if close is not None:
+            fence = checkblock.FENCE_RE.match(lines[open_])
+            info = lines[open_][fence.end() :].strip()
+            if is_policy and not info:
+                inside = lines[open_ + 1 : close]
+                checks = sum(1 for line in inside if checkblock.BLOCK_START_RE.match(line))
+                clauses = sum(
+                    1 for line in inside if (m := HEADING_RE.match(line)) and len(m.group(1)) in CLAUSE_LEVELS
+                )
+                if checks or clauses:
+                    found.append(
+                        P.fence_hides_rules(path, open_ + 1, close + 1, fence.group(1)[:3], checks, clauses)
+                    )
             continue
         fence = checkblock.FENCE_RE.match(lines[open_]).group(1)
         rest = lines[open_ + 1 :]

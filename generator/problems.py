@@ -233,6 +233,19 @@ def unclosed_fence(path, line, fence, checks, clauses) -> Problem:
     )
 
 
+def fence_hides_rules(path, line, close_line, fence, checks, clauses) -> Problem:
+    lost = [f"{n} 个{what}" for n, what in ((clauses, "条款"), (checks, "检查项")) if n]
+    return _p(
+        path,
+        line,
+        "fence-hides-rules",
+        f"第 {line} 行和第 {close_line} 行的 {fence} 把中间的"
+        + "和".join(lost)
+        + "变成了代码块，它们不会生效",
+        f"这两行多半是从示例里多复制来的，删除它们；如果确实要展示写法示例，把第 {line} 行写成 {fence}text",
+    )
+
+
 def unclosed_block(path, line, check_id) -> Problem:
     return _p(
         path, line, "check-unclosed", f"检查项 {check_id} 没有结束标记", "在检查项最后一行之后单独写一行 ///"

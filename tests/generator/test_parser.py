@@ -97,7 +97,7 @@ def test_check_blocks_inside_code_fences_are_examples_not_checks(good_root):
     reference, _ = load_reference(good_root, "h")
     text = (
         "---\nid: x\ntitle: X\nowner: 客服主管\nversion: '1'\neffective: 2026-01-01\n"
-        "review: 2099-01-01\napplies_to: [全体员工]\n---\n\n## 一 {#x-1}\n\n```\n"
+        "review: 2099-01-01\napplies_to: [全体员工]\n---\n\n## 一 {#x-1}\n\n```text\n"
         "/// 检查 | not-a-check\n示例\n///\n```\n"
     )
     parsed = parse_file("x.md", "x.md", text, reference, TODAY)

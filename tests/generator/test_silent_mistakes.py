@@ -91,6 +91,21 @@ def test_checks_still_validated_after_a_stray_fence(handbook_copy):
     assert ("unknown-frequency", line) in codes
 
 
+def test_two_stray_fences_around_rules_are_an_error_naming_both_lines(handbook_copy):
+    opened = _edit(handbook_copy, SERVICE, "## 第二条 退款处理", "```\n\n## 第二条 退款处理")
+    closed = _edit(handbook_copy, SERVICE, "## 第三条 中差评", "```\n\n## 第三条 中差评")
+    (problem,) = _problems(handbook_copy)
+    assert (problem.code, problem.line, problem.is_error) == ("fence-hides-rules", opened, True)
+    assert f"第 {closed} 行" in problem.message and "1 个条款和1 个检查项" in problem.message
+    assert "删除它们" in problem.hint and "```text" in problem.hint
+
+
+def test_a_fence_that_says_it_is_an_example_may_show_a_check_in_a_policy(handbook_copy):
+    example = "```text\n/// 检查 | cs-example\n示例。\n频率: 每日\n///\n```\n\n"
+    _edit(handbook_copy, SERVICE, "## 第三条 中差评", example + "## 第三条 中差评")
+    assert _problems(handbook_copy) == []
+
+
 def test_a_clause_written_with_one_hash_is_an_error(handbook_copy):
     line = _edit(
         handbook_copy, SERVICE, "## 第三条 中差评 {#cs-bad-review}", "# 第三条 中差评 {#cs-bad-review}"
