@@ -76,6 +76,7 @@ bench: $(STAMP) ## run the benchmarks (prints medians and ratios)
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_transfer.py
+	$(PY) bench/bench_lcp.py
 
 clean: ## remove build output and the venv
 	rm -rf site .site-builds $(VENV) .pytest_cache test-artifacts $(NPM_TOOLS)

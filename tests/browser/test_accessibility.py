@@ -172,6 +172,7 @@ SMALL_TARGETS = """(min) => {
   for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary')) {
     const style = getComputedStyle(el);
     if (el.type === 'hidden' || style.display === 'inline' || style.visibility === 'hidden') continue;
+    if (style.pointerEvents === 'none') continue;  // cannot be tapped (the search's clear button while empty)
     const box = el.getBoundingClientRect();
     if (!box.width || !box.height) continue;
     // A radio or checkbox is as big as the label it fills.
@@ -204,6 +205,26 @@ def test_tap_targets_are_at_least_44_px(admin, server, name):
     admin.goto(app_url(server, APP_PAGES[name]))
     small = admin.evaluate(SMALL_TARGETS, MIN_TARGET)
     assert not small, f"{name}: smaller than {MIN_TARGET} px:\n" + "\n".join(small)
+
+
+@pytest.mark.parametrize("path", ["", POLICY, ROLE_PAGE], ids=["home", "policy", "role"])
+def test_handbook_tap_targets_are_at_least_44_px(phone, real_site_url, artifacts, path):
+    """Permalinks, the drawer's navigation, the skip link: the theme's own controls too."""
+    phone.goto(real_site_url + path)
+    small = phone.evaluate(SMALL_TARGETS, MIN_TARGET)
+    assert not small, f"handbook {path or 'home'}: smaller than {MIN_TARGET} px:\n" + "\n".join(small[:20])
+    if path == POLICY:
+        phone.locator("label.md-header__button[for='__search']").click()
+        phone.locator("input.md-search__input").fill("罚款")
+        clear = phone.locator(".md-search__options > button[type=reset]")
+        expect(clear).to_be_visible()
+        box = clear.bounding_box()
+        assert box["width"] >= MIN_TARGET - 0.5 and box["height"] >= MIN_TARGET - 0.5, box
+        phone.screenshot(path=str(artifacts / "handbook-search-clear-button.png"))
+        phone.keyboard.press("Escape")
+        phone.locator("label.md-header__button[for='__drawer']").click()
+        phone.wait_for_timeout(400)
+        phone.screenshot(path=str(artifacts / "handbook-drawer.png"))
 
 
 LANG_PAGES = [
