@@ -824,6 +824,14 @@ ZH_CN: dict[str, str] = {
     "notify.msg.open_ledger": "[查看罚款台账]({url})",
     "notify.msg.test.title": "测试消息",
     "notify.msg.test.line": "巡检清单已连接到这个群（{name}）。",
+    # --- publishing, releases, change log, reading acknowledgements ---
+    "release.placeholder": "",
+    # --- offline app, photos, signatures, faster ticking ---
+    "offline.placeholder": "",
+    # --- storage backends, several app servers ---
+    "storage.placeholder": "",
+    # --- corrective actions, format follow-ups ---
+    "misc.placeholder": "",
 }
 
 TRANSLATIONS = {"zh-CN": ZH_CN}
