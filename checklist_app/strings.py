@@ -825,13 +825,13 @@ ZH_CN: dict[str, str] = {
     "notify.msg.test.title": "测试消息",
     "notify.msg.test.line": "巡检清单已连接到这个群（{name}）。",
     # --- publishing, releases, change log, reading acknowledgements ---
-    "release.placeholder": "",
+    # (end of section)
     # --- offline app, photos, signatures, faster ticking ---
-    "offline.placeholder": "",
+    # (end of section)
     # --- storage backends, several app servers ---
-    "storage.placeholder": "",
+    # (end of section)
     # --- corrective actions, format follow-ups ---
-    "misc.placeholder": "",
+    # (end of section)
 }
 
 TRANSLATIONS = {"zh-CN": ZH_CN}
