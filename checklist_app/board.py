@@ -16,7 +16,7 @@ from generator import Handbook
 from generator.reference import ALL_STAFF
 
 from .generation import Checklist, Target, iso_week, targets
-from .services import Started, day_of, generate, scope_for, started_by
+from .services import Started, generate, scope_for, started_by
 from .storage import Storage
 
 
@@ -79,7 +79,6 @@ def board(storage: Storage, handbook: Handbook, user: dict, day: dt.date) -> Boa
     scope = scope_for(user)
     per_department = frozenset(p.id for p in handbook.scored_policies if p.scoring.per == "department")
     week = iso_week(day)
-    monday = day_of({"kind": "weekly", "period": week})
     rows = []
     for target in targets(handbook):
         daily = generate(handbook, "daily", day.isoformat(), target, scope)
@@ -91,12 +90,12 @@ def board(storage: Storage, handbook: Handbook, user: dict, day: dt.date) -> Boa
                 target=target,
                 daily=Slot(
                     daily,
-                    storage.completions.get(daily.identity, day),
+                    storage.completions.get(daily.identity),
                     started_by(storage, daily.identity),
                 ),
                 weekly=Slot(
                     weekly,
-                    storage.completions.get(weekly.identity, monday),
+                    storage.completions.get(weekly.identity),
                     started_by(storage, weekly.identity),
                 ),
                 mine=is_mine(handbook, daily, per_department) or is_mine(handbook, weekly, per_department),

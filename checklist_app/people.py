@@ -25,7 +25,6 @@ from generator.model import Handbook, Reference
 
 from . import audit, inputs
 from .clock import Clock
-from .reporting import facts
 from .reporting.ledger import department_of
 from .services import ServiceError
 from .storage import Storage
@@ -587,4 +586,4 @@ def migrate(storage: Storage, clock: Clock, actor: dict | None, digests: Iterabl
 
 def all_digests(storage: Storage, until: dt.date) -> list[dict]:
     """The report digests of every completed checklist up to ``until`` (only the day files that exist)."""
-    return storage.completions.digests(inputs.MIN_DAY, until, facts.digest, facts.VERSION)
+    return storage.completions.facts("report", inputs.MIN_DAY, until)

@@ -217,7 +217,7 @@ def _year_digests(year: int) -> list[dict]:
     end = min(dt.date(year, 12, 31), today())
     if end.year < year:
         return []
-    return storage().completions.digests(dt.date(year, 1, 1), end, people.facts.digest, people.facts.VERSION)
+    return storage().completions.facts("report", dt.date(year, 1, 1), end)
 
 
 @bp.get("/unlinked")

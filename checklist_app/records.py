@@ -8,7 +8,7 @@ from generator import Handbook
 
 from .permissions import can
 from .services import Forbidden, NotFound
-from .storage import Storage
+from .storage import RecordFilter, Storage
 
 
 def visible_record(storage: Storage, user: dict, record_id) -> dict:
@@ -27,12 +27,11 @@ def history(
     storage: Storage, user: dict, start: dt.date, end: dt.date, *, target: str = "", inspector: str = ""
 ) -> list[dict]:
     """The completed checklists from ``start`` to ``end`` that ``user`` may see, newest first."""
-    found = [r for r in storage.completions.list(start, end) if can(user, "record.view", r)]
-    if target:
-        found = [r for r in found if f"{r['target']['kind']}:{r['target']['name']}" == target]
-    if inspector:
-        found = [r for r in found if r["inspector"] == inspector]
-    return found
+    kind, colon, name = target.partition(":")
+    where = RecordFilter(target=(kind, name) if target else None, inspector=inspector or None)
+    if target and not colon:
+        return []  # not a target anybody could have checked
+    return [r for r in storage.completions.list(start, end, where) if can(user, "record.view", r)]
 
 
 def clause_changes(handbook: Handbook | None, record: dict) -> dict[str, dict]:

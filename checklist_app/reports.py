@@ -14,7 +14,7 @@ from .downloads import attachment
 from .extensions import clock, current_handbook, storage, today
 from .generation import iso_week, week_start
 from .permissions import can
-from .reporting import charts, facts, noticeboard, pdf, trends
+from .reporting import charts, noticeboard, pdf, trends
 from .reporting import missed as missed_report
 from .reporting.exports import ledger_tables, ranking_table
 from .reporting.ledger import month_bounds, month_ledger
@@ -35,7 +35,7 @@ MISSED_DAYS = 7  # the 未完成 page and the dashboard card default to the last
 
 def digests(start: dt.date, end: dt.date) -> list[dict]:
     """The report facts of every completed checklist from ``start`` to ``end``."""
-    return storage().completions.digests(start, end, facts.digest, facts.VERSION)
+    return storage().completions.facts("report", start, end)
 
 
 def _day() -> dt.date:
@@ -217,7 +217,7 @@ def missed_slots(handbook, start: dt.date, end: dt.date, kinds=missed_report.KIN
     """Every checklist due from ``start`` to ``end`` with its status (see reporting.missed)."""
     first = start - dt.timedelta(days=start.weekday())  # a weekly record is filed on its Monday
     last = end + dt.timedelta(days=6 - end.weekday())
-    records = storage().completions.digests(first, last, missed_report.digest, missed_report.VERSION)
+    records = storage().completions.facts("missed", first, last)
     grace = dt.timedelta(minutes=int(current_app.config["SUBMIT_GRACE_MINUTES"]))
     return missed_report.slots(handbook, records, start, end, clock(), grace, kinds)
 

@@ -191,7 +191,7 @@ def open_checklist(
         raise NotFound.of("error.not_yet_due", period=win.period) from None
     if mode == due.BACKFILL and not may_backfill(user):
         raise Forbidden.of("error.backfill_only")
-    done = storage.completions.get(current.identity, win.first)
+    done = storage.completions.get(current.identity)
     if done is not None:
         return Opened(None, True, mode, done)
     if pointer and (snapshot := storage.snapshots.get(pointer.get("snapshot_id"))):
@@ -507,7 +507,7 @@ def submit(
         raise SubmissionError([exc.message], status=exc.status, code="error.bad_reason") from None
     print_ = fingerprint(snapshot["snapshot_id"], clean, reason)
     day = day_of(snapshot)
-    existing = storage.completions.get(snapshot["identity"], day)
+    existing = storage.completions.get(snapshot["identity"])
     if existing is not None:
         return _repeat(existing, key, print_, clock)
     win = due.window(snapshot["kind"], snapshot["period"])

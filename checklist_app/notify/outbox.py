@@ -21,7 +21,6 @@ from generator.model import Handbook
 
 from ..clock import Clock
 from ..generation import iso_week, week_start
-from ..reporting import facts
 from ..reporting.ledger import department_of, month_ledger, person_key
 from ..reporting.rankings import daily_ranking, weekly_ranking
 from ..storage import Storage
@@ -91,7 +90,7 @@ def _queue(storage: Storage, robot: dict, kind: str, period: str, title: str, li
 
 
 def _digests(storage: Storage, start: dt.date, end: dt.date) -> list[dict]:
-    return storage.completions.digests(start, end, facts.digest, facts.VERSION)
+    return storage.completions.facts("report", start, end)
 
 
 def _sheets(handbook: Handbook):

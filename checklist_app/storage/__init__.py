@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
-from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .base import ANY, CompletionStore, Conflict, FactKind, RecordFilter, SnapshotStore, UserStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
@@ -19,6 +20,9 @@ from .tinydb_store import (
 )
 
 __all__ = [
+    "ANY",
+    "FactKind",
+    "RecordFilter",
     "AttemptStore",
     "CompletionStore",
     "Conflict",
@@ -44,11 +48,16 @@ class Storage:
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
 
 
-def open_storage(kind: str, data_dir: str | Path) -> Storage:
-    """Open ``tinydb`` (the embedded default, in ``data_dir``) or ``memory`` storage."""
+def open_storage(kind: str, data_dir: str | Path, kinds: Iterable[FactKind] | None = None) -> Storage:
+    """Open ``tinydb`` (the embedded default, in ``data_dir``) or ``memory`` storage.
+
+    ``kinds``: the report facts written at save (default: the app's, reporting.fact_kinds).
+    """
+    if kinds is None:
+        from ..reporting.fact_kinds import ALL as kinds
     if kind == "memory":
         return Storage(
-            MemoryCompletionStore(),
+            MemoryCompletionStore(kinds),
             MemoryUserStore(),
             MemorySnapshotStore(),
             MemoryAttemptStore(),
@@ -60,7 +69,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(Path(data_dir))
         return Storage(
-            TinyDBCompletionStore(data_dir),
+            TinyDBCompletionStore(data_dir, kinds),
             TinyDBUserStore(data_dir),
             FileSnapshotStore(data_dir),
             FileAttemptStore(data_dir),

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 Digest = Callable[[dict], dict]
+
+
+def fact_kinds(kinds: Iterable[FactKind]) -> dict[str, FactKind]:
+    """The fact kinds by name."""
+    return {k.name: k for k in kinds}
 
 
 class Conflict(Exception):
@@ -17,40 +25,123 @@ class Conflict(Exception):
         super().__init__(existing.get("identity"))
 
 
+@dataclass(frozen=True)
+class FactKind:
+    """One kind of report facts: small digests of a completed checklist, written when it is saved.
+
+    ``version`` names ``digest`` and must change whenever its output does; a store
+    fills in the facts of a new version for the records saved before it.
+    """
+
+    name: str
+    version: str
+    digest: Digest
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which completed checklists a history or report query wants (None: any).
+
+    ``target`` is ``(kind, name)`` of the record's target; ``inspector`` a username.
+    """
+
+    target: tuple[str, str] | None = None
+    inspector: str | None = None
+
+    def matches(self, record: dict) -> bool:
+        if self.target is not None:
+            target = record.get("target") or {}
+            if (target.get("kind"), target.get("name")) != tuple(self.target):
+                return False
+        return self.inspector is None or record.get("inspector") == self.inspector
+
+
+ANY = RecordFilter()
+DEFAULT_SITE = "default"  # the one site for now; records, people and targets carry a site key
+
+
+def identity_day(identity: object) -> dt.date | None:
+    """The day a checklist identity (``kind|period|target|scope``) belongs to; None if it names none.
+
+    Daily and event periods start with their day (``2026-11-23``, ``2026-11-23/活动上线前``),
+    weekly ones are ISO weeks (``2026-W48``: its Monday). Stores locate a record by
+    its identity alone with this.
+    """
+    if not isinstance(identity, str):
+        return None
+    kind, _, rest = identity.partition("|")
+    period = rest.partition("|")[0]
+    try:
+        if kind == "weekly":
+            return dt.datetime.strptime(period + "-1", "%G-W%V-%u").date()
+        return dt.date.fromisoformat(period[:10])
+    except ValueError:
+        return None
+
+
+_ID_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.[0-9a-z]{1,40}")
+
+
+def new_record_id(day: dt.date) -> str:
+    """A record id: its day plus 12 random hex (``2026-11-23.3f9c…``), the same on every backend.
+
+    The day lets a file store find the record from the id alone; ids printed on PDFs
+    keep working after the data moves between backends, since ids are copied as they are.
+    """
+    return f"{day.isoformat()}.{uuid.uuid4().hex[:12]}"
+
+
+def record_id_day(record_id: object) -> dt.date | None:
+    """The day in a record id made by ``new_record_id``; None for anything else."""
+    if not isinstance(record_id, str) or len(record_id) > 100:
+        return None
+    match = _ID_RE.fullmatch(record_id)
+    if not match:
+        return None
+    try:
+        return dt.date.fromisoformat(match[1])
+    except ValueError:
+        return None
+
+
 class CompletionStore(ABC):
     """Completed checklists, stored exactly once per checklist identity.
 
     ``save`` is atomic check-and-insert: the same idempotency key returns the
     stored record with ``created=False``; a different key for an identity that is
     already stored raises Conflict. A SQL backend maps this to a UNIQUE identity
-    plus ``INSERT … ON CONFLICT DO NOTHING``.
+    plus ``INSERT … ON CONFLICT DO NOTHING``. Each store is given the fact kinds
+    the reports read (``FactKind``) and writes every record's facts when it saves it.
     """
+
+    fact_kinds: dict[str, FactKind]
 
     @abstractmethod
     def save(self, record: dict) -> tuple[dict, bool]:
         """Store ``record`` (needs ``identity``, ``idempotency_key``, ``day``); return (stored, created)."""
 
     @abstractmethod
-    def get(self, identity: str, day: dt.date) -> dict | None:
-        """The completed checklist with this identity (``day`` locates it), or None."""
+    def get(self, identity: str) -> dict | None:
+        """The completed checklist with this identity, or None."""
 
     @abstractmethod
     def find(self, record_id: str) -> dict | None:
         """The completed checklist with this id, or None."""
 
     @abstractmethod
-    def list(self, start: dt.date, end: dt.date) -> list[dict]:
-        """Completed checklists whose day is in [start, end], newest first."""
+    def list(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
+        """Completed checklists whose day is in [start, end] and match ``where``, newest first."""
 
-    def digests(self, start: dt.date, end: dt.date, digest: Digest, version: str) -> list[dict]:
-        """``digest(record)`` for every completed checklist whose day is in [start, end], oldest first.
+    @abstractmethod
+    def facts(self, kind: str, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
+        """The ``kind`` facts of every completed checklist whose day is in [start, end], oldest first.
 
-        Reports read a year of checklists through this: a backend may cache the
-        (small) digests per day under ``version``, which names the digest function
-        and must change whenever its output does. A SQL backend would keep them in
-        a table filled on insert.
+        Reports read a year of checklists through this, never the full records.
+        KeyError for a fact kind the store was not given.
         """
-        return [digest(r) for r in reversed(self.list(start, end))]
+
+    def _kind(self, kind: str) -> FactKind:
+        return self.fact_kinds[kind]
 
 
 class UserStore(ABC):

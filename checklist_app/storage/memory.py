@@ -5,25 +5,31 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import threading
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .base import (
+    ANY,
     POINTER,
     SNAPSHOT,
     CompletionStore,
     Conflict,
+    FactKind,
+    RecordFilter,
     SnapshotStore,
     UserStore,
     aware_time,
     check_cutoff,
+    fact_kinds,
+    new_record_id,
     snapshot_key_kind,
 )
 
 
 class MemoryCompletionStore(CompletionStore):
-    def __init__(self):
+    def __init__(self, kinds: Iterable[FactKind] = ()):
+        self.fact_kinds = fact_kinds(kinds)
         self._records: dict[str, dict] = {}
+        self._facts: dict[str, dict[str, dict]] = {}  # identity -> kind -> facts, written at save
         self._lock = threading.Lock()
 
     def save(self, record: dict) -> tuple[dict, bool]:
@@ -34,19 +40,29 @@ class MemoryCompletionStore(CompletionStore):
                     return copy.deepcopy(existing), False
                 raise Conflict(copy.deepcopy(existing))
             stored = dict(record)
-            stored.setdefault("id", uuid.uuid4().hex[:12])
+            stored.setdefault("id", new_record_id(dt.date.fromisoformat(record["day"])))
+            facts = {k.name: k.digest(stored) for k in self.fact_kinds.values()}
             self._records[record["identity"]] = copy.deepcopy(stored)
+            self._facts[record["identity"]] = copy.deepcopy(facts)
             return copy.deepcopy(stored), True
 
-    def get(self, identity: str, day: dt.date) -> dict | None:
+    def get(self, identity: str) -> dict | None:
         return copy.deepcopy(self._records.get(identity))
 
     def find(self, record_id: str) -> dict | None:
         return next((copy.deepcopy(r) for r in self._records.values() if r["id"] == record_id), None)
 
-    def list(self, start: dt.date, end: dt.date) -> list[dict]:
-        found = [r for r in self._records.values() if start.isoformat() <= r["day"] <= end.isoformat()]
-        return copy.deepcopy(sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True))
+    def _select(self, start: dt.date, end: dt.date, where: RecordFilter) -> list[dict]:
+        first, last = start.isoformat(), end.isoformat()
+        found = [r for r in self._records.values() if first <= r["day"] <= last and where.matches(r)]
+        return sorted(found, key=lambda r: (r["day"], r["submitted_at"]))
+
+    def list(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
+        return copy.deepcopy(self._select(start, end, where)[::-1])
+
+    def facts(self, kind: str, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
+        self._kind(kind)
+        return [copy.deepcopy(self._facts[r["identity"]][kind]) for r in self._select(start, end, where)]
 
 
 class MemoryUserStore(UserStore):

@@ -19,9 +19,8 @@ import re
 import tempfile
 import threading
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,15 +29,21 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from .base import (
+    ANY,
     POINTER,
     SNAPSHOT,
     CompletionStore,
     Conflict,
-    Digest,
+    FactKind,
+    RecordFilter,
     SnapshotStore,
     UserStore,
     aware_time,
     check_cutoff,
+    fact_kinds,
+    identity_day,
+    new_record_id,
+    record_id_day,
     snapshot_key_kind,
 )
 from .locking import exclusive_lock
@@ -154,7 +159,6 @@ def shard_of(day: dt.date) -> str:
     return day.isoformat()
 
 
-_SHARD_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHARD_FILE_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.json")
 # A directory's mtime may not change for writes within one timestamp tick (coarse clocks,
 # FAT's 2 s): a listing is only reused once the directory has been unchanged for longer.
@@ -268,54 +272,104 @@ class _ShardCache:
         return records
 
 
-class _DigestCache:
-    """Per-day digests of a shard, in memory and on disk, valid while the shard is unchanged.
+def _fact_entry(kind: FactKind, record: dict) -> dict:
+    """What the facts file holds per record: its facts plus what a RecordFilter and the order need."""
+    target = record.get("target") or {}
+    return {
+        "s": record["submitted_at"],
+        "t": [target.get("kind"), target.get("name")],
+        "i": record.get("inspector"),
+        "f": kind.digest(record),
+    }
 
-    The disk copy lets a freshly started worker render a year of reports without
-    parsing a year of full records; it is derived data, rebuilt whenever it is
-    missing, stale, unreadable or written by another digest version.
+
+def _entry_matches(entry: dict, where: RecordFilter) -> bool:
+    if where.target is not None and tuple(entry["t"]) != tuple(where.target):
+        return False
+    return where.inspector is None or entry["i"] == where.inspector
+
+
+class _FactCache:
+    """Per-day facts of a shard, in memory and on disk, valid while the shard is unchanged.
+
+    ``save`` adds the new record's facts to its day's file in the same locked
+    operation, so a freshly started worker renders a year of reports without
+    parsing a year of full records. The files are derived data: rebuilt whenever
+    one is missing, stale, unreadable or of another fact version.
     """
 
     def __init__(self, directory: Path, size: int = 400):
         self.dir = directory
         self._memory = _LRU(size)
 
-    def digests(self, path: Path, digest: Digest, version: str) -> list[dict]:
+    def _disk(self, kind: FactKind, path: Path) -> Path:
+        return self.dir / kind.version / path.name
+
+    def entries(self, path: Path, kind: FactKind) -> list[dict]:
         stamp = _stamp(path)
         if stamp is None:
             return []
-        key = (version, path.name)
+        key = (kind.version, path.name)
         cached = self._memory.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-        disk = self.dir / version / path.name
-        try:
-            saved = json.loads(disk.read_text(encoding="utf-8"))
-            if tuple(saved["stamp"]) == stamp:
-                self._memory.put(key, (stamp, saved["digests"]))
-                return saved["digests"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+        saved = self._read(kind, path)
+        if saved is not None and saved[0] == stamp:
+            self._memory.put(key, saved)
+            return saved[1]
         records = sorted(_read_records(path), key=lambda r: r["submitted_at"])
-        digests = [digest(r) for r in records]
+        entries = [_fact_entry(kind, r) for r in records]
+        self._write(kind, path, stamp, entries)
+        return entries
+
+    def added(self, path: Path, kind: FactKind, before: tuple | None, record: dict) -> None:
+        """``record`` was just added to ``path`` (whose stamp was ``before``): extend its facts file.
+
+        The caller holds the shard's lock. A facts file of another version of the
+        shard is left alone; it is rebuilt when read.
+        """
+        stamp = _stamp(path)
+        if stamp is None:
+            return
+        if before is None:
+            entries = []
+        else:
+            saved = self._memory.get((kind.version, path.name)) or self._read(kind, path)
+            if saved is None or saved[0] != before:
+                return
+            entries = list(saved[1])
+        entry = _fact_entry(kind, record)
+        at = bisect.bisect_right([e["s"] for e in entries], entry["s"])
+        entries.insert(at, entry)
+        self._write(kind, path, stamp, entries)
+
+    def _read(self, kind: FactKind, path: Path) -> tuple[tuple, list[dict]] | None:
+        try:
+            saved = json.loads(self._disk(kind, path).read_text(encoding="utf-8"))
+            return tuple(saved["stamp"]), list(saved["facts"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _write(self, kind: FactKind, path: Path, stamp: tuple, entries: list[dict]) -> None:
+        disk = self._disk(kind, path)
         try:
             disk.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"stamp": list(stamp), "digests": digests}, ensure_ascii=False)
+            text = json.dumps({"stamp": list(stamp), "facts": entries}, ensure_ascii=False)
             atomic_write(disk, text, durable=False)
         except OSError:
             pass  # a cache that cannot be written is only slower
-        self._memory.put(key, (stamp, digests))
-        return digests
+        self._memory.put((kind.version, path.name), (stamp, entries))
 
 
 class TinyDBCompletionStore(CompletionStore):
-    """Completed checklists in ``<data_dir>/completions/<YYYY-MM-DD>.json``."""
+    """Completed checklists in ``<data_dir>/completions/<YYYY-MM-DD>.json``; facts in ``facts/``."""
 
-    def __init__(self, data_dir: str | os.PathLike):
+    def __init__(self, data_dir: str | os.PathLike, kinds: Iterable[FactKind] = ()):
+        self.fact_kinds = fact_kinds(kinds)
         self.dir = Path(data_dir) / "completions"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._cache = _ShardCache()
-        self._digests = _DigestCache(Path(data_dir) / "digests")
+        self._facts = _FactCache(Path(data_dir) / "facts")
         self._index = _ShardIndex(self.dir)
 
     def _path(self, shard: str) -> Path:
@@ -325,6 +379,7 @@ class TinyDBCompletionStore(CompletionStore):
         day = dt.date.fromisoformat(record["day"])
         path = self._path(shard_of(day))
         with exclusive_lock(path):
+            before = _stamp(path)
             db = _open(path)
             try:
                 table = db.table("completions")
@@ -334,38 +389,46 @@ class TinyDBCompletionStore(CompletionStore):
                         return dict(existing), False
                     raise Conflict(dict(existing))
                 stored = dict(record)
-                stored.setdefault("id", f"{shard_of(day)}.{uuid.uuid4().hex[:12]}")
+                stored.setdefault("id", new_record_id(day))
                 table.insert(Document(stored, doc_id=record["identity"]))
-                return stored, True
             finally:
                 db.close()
+            for kind in self.fact_kinds.values():
+                self._facts.added(path, kind, before, stored)
+            return stored, True
 
-    def get(self, identity: str, day: dt.date) -> dict | None:
+    def get(self, identity: str) -> dict | None:
+        day = identity_day(identity)
+        if day is None:
+            return None
         for record in self._cache.records(self._path(shard_of(day))):
             if record["identity"] == identity:
                 return dict(record)
         return None
 
     def find(self, record_id: str) -> dict | None:
-        shard = record_id.split(".", 1)[0]
-        if not _SHARD_RE.fullmatch(shard):
+        day = record_id_day(record_id)
+        if day is None:
             return None
         return next(
-            (dict(r) for r in self._cache.records(self._path(shard)) if r.get("id") == record_id), None
+            (dict(r) for r in self._cache.records(self._path(shard_of(day))) if r.get("id") == record_id),
+            None,
         )
 
     # Both read only the shards that exist in the range (never one stat per day of the range).
 
-    def list(self, start: dt.date, end: dt.date) -> list[dict]:
+    def list(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
         found = []
         for shard in self._index.shards(start, end):
-            found += self._cache.records(self._path(shard))
+            found += (r for r in self._cache.records(self._path(shard)) if where.matches(r))
         return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
 
-    def digests(self, start: dt.date, end: dt.date, digest: Digest, version: str) -> list[dict]:
+    def facts(self, kind: str, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
+        fact_kind = self._kind(kind)
         found = []
         for shard in self._index.shards(start, end):
-            found += self._digests.digests(self._path(shard), digest, version)
+            entries = self._facts.entries(self._path(shard), fact_kind)
+            found += (e["f"] for e in entries if where is ANY or _entry_matches(e, where))
         return found
 
 

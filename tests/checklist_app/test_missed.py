@@ -50,7 +50,7 @@ def hygiene(found: list[missed.Slot], target: Target = SERVICE) -> dict[str, str
 
 
 def records(store, start=WEEK[0], end=WEEK[-1]):
-    return store.completions.digests(start, end, missed.digest, missed.VERSION)
+    return store.completions.facts("missed", start, end)
 
 
 @pytest.fixture

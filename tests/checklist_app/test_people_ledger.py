@@ -60,9 +60,7 @@ def item(record, key="cs-response-avg") -> dict:
 def ledger(app, month="2026-11"):
     with app.test_request_context():
         store = storage()
-        digests = store.completions.digests(
-            dt.date(2026, 1, 1), dt.date(2026, 12, 31), facts.digest, facts.VERSION
-        )
+        digests = store.completions.facts("report", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
         directory = {p["id"]: p for p in store.people.all()}
         return month_ledger(current_handbook(), month, digests, directory, store.people.links())
 

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from checklist_app.generation import Target
-from checklist_app.reporting import facts
 from checklist_app.storage import open_storage
 
 from ..conftest import CS_LEAD, complete
@@ -43,4 +42,4 @@ def service_day(handbook, store, day, failures):
 
 
 def all_digests(store, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
-    return store.completions.digests(start, end, facts.digest, facts.VERSION)
+    return store.completions.facts("report", start, end)

@@ -8,23 +8,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from checklist_app.storage import Conflict, open_storage
+from checklist_app.storage import Conflict, RecordFilter, open_storage
 
-from .writer import record
+from .writer import SHORT, record
 
 
 @pytest.fixture(params=["memory", "tinydb"])
 def storage(request, tmp_path):
-    return open_storage(request.param, tmp_path / "data")
+    return open_storage(request.param, tmp_path / "data", kinds=[SHORT])
 
 
 def test_a_new_submission_is_created(storage):
     stored, created = storage.completions.save(record("daily|2026-11-23|role:售前客服", "k1"))
     assert created
     assert stored["id"]
-    assert (
-        storage.completions.get("daily|2026-11-23|role:售前客服", dt.date(2026, 11, 23))["id"] == stored["id"]
-    )
+    assert storage.completions.get("daily|2026-11-23|role:售前客服")["id"] == stored["id"]
 
 
 def test_the_same_idempotency_key_returns_the_stored_submission(storage):
@@ -62,7 +60,7 @@ def test_chinese_text_round_trips(storage):
     rec = record("daily|2026-11-23|role:售前客服", "k1")
     rec["items"][0]["note"] = "地面有纸屑，已提醒"
     storage.completions.save(rec)
-    stored = storage.completions.get("daily|2026-11-23|role:售前客服", dt.date(2026, 11, 23))
+    stored = storage.completions.get("daily|2026-11-23|role:售前客服")
     assert stored["items"][0]["note"] == "地面有纸屑，已提醒"
 
 
@@ -268,20 +266,16 @@ def test_sweep_needs_an_aware_cutoff(storage):
         storage.snapshots.sweep(dt.date(2026, 11, 23))
 
 
-def _short(record: dict) -> dict:
-    return {"identity": record["identity"], "day": record["day"]}
-
-
-def test_digests_cover_a_date_range_oldest_first_and_see_new_saves(storage):
+def test_facts_cover_a_date_range_oldest_first_and_see_new_saves(storage):
     for day in ("2026-11-23", "2026-11-20", "2026-12-01"):
         storage.completions.save(record(f"daily|{day}|role:a", f"k{day}", day=day))
     span = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-    assert [d["day"] for d in storage.completions.digests(*span, _short, "t1")] == [
+    assert [d["day"] for d in storage.completions.facts("short", *span)] == [
         "2026-11-20",
         "2026-11-23",
     ]
     storage.completions.save(record("daily|2026-11-23|role:b", "k-b"))  # a cached day changes
-    found = storage.completions.digests(*span, _short, "t1")
+    found = storage.completions.facts("short", *span)
     assert sorted(d["identity"] for d in found) == [
         "daily|2026-11-20|role:a",
         "daily|2026-11-23|role:a",
@@ -324,10 +318,10 @@ def test_list_from_the_first_to_the_last_representable_day_is_quick(storage):
     assert storage.completions.list(dt.date.max, dt.date.min) == []
 
 
-def test_digests_from_the_first_to_the_last_representable_day_are_quick(storage):
+def test_facts_from_the_first_to_the_last_representable_day_are_quick(storage):
     _store_extremes(storage)
     t0 = time.perf_counter()
-    found = storage.completions.digests(dt.date.min, dt.date.max, _short, "t1")
+    found = storage.completions.facts("short", dt.date.min, dt.date.max)
     elapsed = time.perf_counter() - t0
     assert [d["identity"] for d in found] == [
         "daily|0001-01-01|role:a",
@@ -339,6 +333,57 @@ def test_digests_from_the_first_to_the_last_representable_day_are_quick(storage)
         "daily|9999-12-31|role:a",
     ]
     assert elapsed < 0.5
-    assert storage.completions.digests(dt.date(9999, 12, 31), dt.date.max, _short, "t1") == [
+    assert storage.completions.facts("short", dt.date(9999, 12, 31), dt.date.max) == [
         {"identity": "daily|9999-12-31|role:a", "day": "9999-12-31"}
     ]
+
+
+# Records are found by identity or id alone, and queried with filters the store answers.
+
+
+def test_a_record_is_found_by_its_identity_alone_whatever_its_kind(storage):
+    for identity, day in (
+        ("daily|2026-11-23|role:a|*", "2026-11-23"),
+        ("weekly|2026-W48|department:客服部|*", "2026-11-23"),
+        ("event|2026-11-25/活动上线前|role:a|*", "2026-11-25"),
+    ):
+        storage.completions.save(record(identity, f"k-{identity}", day=day))
+        assert storage.completions.get(identity)["day"] == day
+    assert storage.completions.get("weekly|2026-W49|department:客服部|*") is None
+    assert storage.completions.get("no identity") is None
+
+
+def test_record_ids_name_their_day_and_are_kept_as_given(storage):
+    stored, _ = storage.completions.save(record("daily|2026-11-23|role:a", "k1"))
+    day, _, rest = stored["id"].partition(".")
+    assert day == "2026-11-23" and len(rest) == 12
+    old = dict(record("daily|2026-11-24|role:a", "k2", day="2026-11-24"), id="2026-11-24.0123456789ab")
+    storage.completions.save(old)  # a record copied from another backend keeps its printed id
+    assert storage.completions.find("2026-11-24.0123456789ab")["identity"] == "daily|2026-11-24|role:a"
+
+
+def _targeted(identity: str, key: str, target: str, inspector: str) -> dict:
+    return dict(record(identity, key), target={"kind": "role", "name": target}, inspector=inspector)
+
+
+def test_history_and_facts_are_filtered_by_target_and_inspector(storage):
+    storage.completions.save(_targeted("daily|2026-11-23|role:a", "k1", "a", "li"))
+    storage.completions.save(_targeted("daily|2026-11-23|role:b", "k2", "b", "li"))
+    storage.completions.save(_targeted("daily|2026-11-23|role:b|x", "k3", "b", "wang"))
+    span = (dt.date(2026, 11, 23), dt.date(2026, 11, 23))
+    by_target = RecordFilter(target=("role", "b"))
+    assert sorted(r["identity"] for r in storage.completions.list(*span, by_target)) == [
+        "daily|2026-11-23|role:b",
+        "daily|2026-11-23|role:b|x",
+    ]
+    both = RecordFilter(target=("role", "b"), inspector="li")
+    assert [r["identity"] for r in storage.completions.list(*span, both)] == ["daily|2026-11-23|role:b"]
+    assert [f["identity"] for f in storage.completions.facts("short", *span, both)] == [
+        "daily|2026-11-23|role:b"
+    ]
+    assert storage.completions.list(*span, RecordFilter(inspector="zhao")) == []
+
+
+def test_an_unknown_fact_kind_is_a_key_error(storage):
+    with pytest.raises(KeyError):
+        storage.completions.facts("nope", dt.date.min, dt.date.max)

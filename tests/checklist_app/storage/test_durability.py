@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from checklist_app.storage import open_storage
+from checklist_app.storage import FactKind, open_storage
 from checklist_app.storage.tinydb_store import TinyDBCompletionStore, remove_stale_temp_files
 
-from ..storage.writer import record
+from ..storage.writer import SHORT, record
 
 PROJECT = Path(__file__).resolve().parents[3]
 DAY = dt.date(2026, 11, 23)
@@ -81,9 +81,9 @@ def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
 
 def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
     data_dir = tmp_path / "data"
-    storage = open_storage("tinydb", data_dir)
+    storage = open_storage("tinydb", data_dir, kinds=[SHORT])
     storage.completions.save(record("daily|2026-11-23|role:a", "k1"))
-    storage.completions.digests(DAY, DAY, lambda r: {"id": r["id"]}, "v1")
+    storage.completions.facts("short", DAY, DAY)
     storage.snapshots.put("0123456789abcdef", {"items": []})
     storage.snapshots.pin("0123456789abcdef")
     folders = [
@@ -91,7 +91,7 @@ def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
         data_dir / "completions",
         data_dir / "snapshots",
         data_dir / "snapshots" / "kept",
-        data_dir / "digests" / "v1",
+        data_dir / "facts" / "t1",
     ]
     old = time.time() - 3600
     for folder in folders:
@@ -101,7 +101,7 @@ def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
         fresh.write_text("{", encoding="utf-8")
         os.utime(stale, (old, old))
         os.utime(fresh, (time.time(), time.time()))
-    open_storage("tinydb", data_dir)
+    open_storage("tinydb", data_dir, kinds=[SHORT])
     for folder in folders:
         assert not (folder / ".tmp-x.json.stale").exists(), folder
         assert (folder / ".tmp-x.json.fresh").exists(), folder
@@ -123,32 +123,37 @@ def test_concurrent_processes_lose_and_duplicate_nothing(tmp_path):
     assert len(identities) == len(set(identities)) == 4 * 25 + 25
 
 
-def test_a_fresh_process_reads_cached_digests_instead_of_the_records(tmp_path):
-    store = TinyDBCompletionStore(tmp_path)
-    store.save(record("daily|2026-11-23|role:a", "k1"))
-    calls = []
-
+def _counting(version: str, calls: list) -> FactKind:
     def digest(r):
         calls.append(r["identity"])
         return {"identity": r["identity"]}
 
-    day = dt.date(2026, 11, 23)
-    assert store.digests(day, day, digest, "v1") == [{"identity": "daily|2026-11-23|role:a"}]
-    assert TinyDBCompletionStore(tmp_path).digests(day, day, digest, "v1") == [
-        {"identity": "daily|2026-11-23|role:a"}
-    ]
-    assert calls == ["daily|2026-11-23|role:a"]  # computed once, then read from the disk cache
-    TinyDBCompletionStore(tmp_path).digests(day, day, digest, "v2")
-    assert len(calls) == 2  # another digest version never reads the old one's cache
+    return FactKind("short", version, digest)
 
 
-def test_a_corrupt_digest_cache_is_rebuilt_not_trusted(tmp_path):
-    store = TinyDBCompletionStore(tmp_path)
+def test_facts_are_written_at_save_and_a_fresh_process_reads_them_not_the_records(tmp_path):
+    calls = []
+    store = TinyDBCompletionStore(tmp_path, [_counting("v1", calls)])
     store.save(record("daily|2026-11-23|role:a", "k1"))
-    day = dt.date(2026, 11, 23)
-    store.digests(day, day, lambda r: {"id": r["identity"]}, "v1")
-    (cache,) = (tmp_path / "digests" / "v1").glob("*.json")
-    cache.write_text('{"stamp": [1, 2', encoding="utf-8")  # torn write
-    assert TinyDBCompletionStore(tmp_path).digests(day, day, lambda r: {"id": r["identity"]}, "v1") == [
-        {"id": "daily|2026-11-23|role:a"}
+    store.save(record("daily|2026-11-23|role:b", "k2"))
+    assert calls == ["daily|2026-11-23|role:a", "daily|2026-11-23|role:b"]  # at save
+    fresh = TinyDBCompletionStore(tmp_path, [_counting("v1", calls)])
+    assert fresh.facts("short", DAY, DAY) == [
+        {"identity": "daily|2026-11-23|role:a"},
+        {"identity": "daily|2026-11-23|role:b"},
     ]
+    assert len(calls) == 2  # read from the facts file, no record parsed
+    TinyDBCompletionStore(tmp_path, [_counting("v2", calls)]).facts("short", DAY, DAY)
+    assert len(calls) == 4  # another fact version is computed afresh, never read from the old one
+
+
+def test_a_corrupt_facts_file_is_rebuilt_not_trusted(tmp_path):
+    store = TinyDBCompletionStore(tmp_path, [SHORT])
+    store.save(record("daily|2026-11-23|role:a", "k1"))
+    (cache,) = (tmp_path / "facts" / "t1").glob("*.json")
+    cache.write_text('{"stamp": [1, 2', encoding="utf-8")  # torn write
+    assert TinyDBCompletionStore(tmp_path, [SHORT]).facts("short", DAY, DAY) == [
+        {"identity": "daily|2026-11-23|role:a", "day": "2026-11-23"}
+    ]
+    store.save(record("daily|2026-11-23|role:b", "k2"))  # a stale file is not extended, but rebuilt
+    assert len(TinyDBCompletionStore(tmp_path, [SHORT]).facts("short", DAY, DAY)) == 2

@@ -8,7 +8,7 @@ import os
 from checklist_app.storage import tinydb_store
 from checklist_app.storage.tinydb_store import TinyDBCompletionStore
 
-from .writer import record
+from .writer import SHORT, record
 
 LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp()  # any mtime well in the past
 
@@ -34,7 +34,7 @@ def test_files_that_are_not_day_shards_are_ignored(tmp_path):
 
 
 def test_a_shard_written_by_another_process_is_listed_at_once(tmp_path, monkeypatch):
-    reader, writer = TinyDBCompletionStore(tmp_path), TinyDBCompletionStore(tmp_path)
+    reader, writer = TinyDBCompletionStore(tmp_path, [SHORT]), TinyDBCompletionStore(tmp_path, [SHORT])
     _save(writer, "2026-11-23")
     os.utime(reader.dir, (LONG_AGO, LONG_AGO))  # an old folder: its listing is cached
     scans = []
@@ -46,7 +46,7 @@ def test_a_shard_written_by_another_process_is_listed_at_once(tmp_path, monkeypa
     assert len(scans) == 1  # the second listing reused the first scan
     _save(writer, "2026-11-24")  # a new shard: the folder's mtime changes
     assert [r["day"] for r in reader.list(*span)] == ["2026-11-24", "2026-11-23"]
-    assert [d["day"] for d in reader.digests(*span, lambda r: {"day": r["day"]}, "v1")] == [
+    assert [d["day"] for d in reader.facts("short", *span)] == [
         "2026-11-23",
         "2026-11-24",
     ]
@@ -73,7 +73,7 @@ def test_a_just_changed_folder_is_scanned_again_every_time(tmp_path, monkeypatch
 
 
 def test_a_missing_completions_folder_lists_nothing(tmp_path):
-    store = TinyDBCompletionStore(tmp_path)
+    store = TinyDBCompletionStore(tmp_path, [SHORT])
     store.dir.rmdir()
     assert store.list(dt.date.min, dt.date.max) == []
-    assert store.digests(dt.date.min, dt.date.max, dict, "v1") == []
+    assert store.facts("short", dt.date.min, dt.date.max) == []

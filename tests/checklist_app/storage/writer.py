@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
+from checklist_app.storage import FactKind
 from checklist_app.storage.tinydb_store import TinyDBCompletionStore
+
+
+def _short(record: dict) -> dict:
+    return {"identity": record["identity"], "day": record["day"]}
+
+
+SHORT = FactKind("short", "t1", _short)  # the facts the storage tests ask for
 
 
 def record(identity: str, key: str, day: str = "2026-11-23") -> dict:
