@@ -104,3 +104,45 @@ def artifacts() -> Path:
     """Where browser tests save screenshots (kept by CI as test artifacts)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# PostgreSQL: one throw-away cluster per test session, a fresh migrated schema per test.
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster on a Unix socket in a temp folder; skipped without PostgreSQL, except in CI.
+
+    The folder is a fresh one directly under the system temp dir (pytest's own are
+    private to root, and the server runs as ``postgres`` there), removed at the end.
+    """
+    from tests.pgcluster import Cluster, ClusterError
+
+    cluster = None
+    try:
+        cluster = Cluster()
+        cluster.start()
+    except (ClusterError, OSError, subprocess.SubprocessError) as exc:
+        if cluster is not None:
+            cluster.remove()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL must run in CI: {exc}")
+        pytest.skip(f"PostgreSQL cannot start here: {exc}")
+    yield cluster
+    cluster.stop()
+    cluster.remove()
+
+
+_schemas = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """The URL of a schema of its own for this test, with every migration applied."""
+    from checklist_app.storage.pg import upgrade
+
+    schema = f"t{next(_schemas)}"
+    pg_cluster.psql(f"CREATE SCHEMA {schema}")
+    url = pg_cluster.url(schema=schema)
+    upgrade(url)
+    return url

@@ -46,15 +46,31 @@ class Storage:
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
+    backend: str = "memory"  # memory | tinydb | postgresql
+
+    def close(self) -> None:
+        """Release what the backend holds open (PostgreSQL: this process's connection pool)."""
+        closer = getattr(self, "_closer", None)
+        if closer is not None:
+            self._closer = None
+            closer()
 
 
-def open_storage(kind: str, data_dir: str | Path, kinds: Iterable[FactKind] | None = None) -> Storage:
-    """Open ``tinydb`` (the embedded default, in ``data_dir``) or ``memory`` storage.
+def open_storage(
+    kind: str, data_dir: str | Path, kinds: Iterable[FactKind] | None = None, *, database_url: str = ""
+) -> Storage:
+    """Open ``tinydb`` (the embedded default, in ``data_dir``), ``memory`` or ``postgresql`` storage.
 
     ``kinds``: the report facts written at save (default: the app's, reporting.fact_kinds).
+    ``postgresql`` connects to ``database_url`` with one pool for this process; call
+    ``close`` at exit.
     """
     if kinds is None:
         from ..reporting.fact_kinds import ALL as kinds
+    if kind == "postgresql":
+        from .pg import open_postgres
+
+        return open_postgres(database_url, kinds)
     if kind == "memory":
         return Storage(
             MemoryCompletionStore(kinds),
@@ -64,6 +80,7 @@ def open_storage(kind: str, data_dir: str | Path, kinds: Iterable[FactKind] | No
             MemoryAuditStore(),
             MemoryPeopleStore(),
             MemoryNotifyStore(),
+            "memory",
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -76,5 +93,6 @@ def open_storage(kind: str, data_dir: str | Path, kinds: Iterable[FactKind] | No
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),
             FileNotifyStore(data_dir),
+            "tinydb",
         )
-    raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")
+    raise ValueError(f"unknown storage {kind!r}: use 'tinydb', 'postgresql' or 'memory'")

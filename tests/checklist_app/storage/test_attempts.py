@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from checklist_app.storage import open_storage
 from checklist_app.storage.attempts import FileAttemptStore
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -18,9 +17,9 @@ LOCKOUT = dt.timedelta(minutes=15)
 SECOND = dt.timedelta(seconds=1)
 
 
-@pytest.fixture(params=["memory", "tinydb"])
-def attempts(request, tmp_path):
-    return open_storage(request.param, tmp_path / "data").attempts
+@pytest.fixture
+def attempts(backend, open_backend):
+    return open_backend(backend).attempts
 
 
 def fail(store, key="account:zhang", at=NOW, limit=5):

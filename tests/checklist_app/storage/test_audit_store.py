@@ -7,12 +7,12 @@ import inspect
 
 import pytest
 
-from checklist_app.storage.audit import AuditStore, FileAuditStore, MemoryAuditStore
+from checklist_app.storage.audit import AuditStore, FileAuditStore
 
 
-@pytest.fixture(params=["memory", "file"])
-def store(request, tmp_path) -> AuditStore:
-    return MemoryAuditStore() if request.param == "memory" else FileAuditStore(tmp_path)
+@pytest.fixture
+def store(backend, open_backend) -> AuditStore:
+    return open_backend(backend).audit
 
 
 def entry(at: str, action="account.create", subject="zhang") -> dict:

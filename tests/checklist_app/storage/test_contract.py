@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from checklist_app.storage import Conflict, RecordFilter, open_storage
+from checklist_app.storage import Conflict, RecordFilter
 
 from .writer import SHORT, record
 
 
-@pytest.fixture(params=["memory", "tinydb"])
-def storage(request, tmp_path):
-    return open_storage(request.param, tmp_path / "data", kinds=[SHORT])
+@pytest.fixture
+def storage(backend, open_backend):
+    return open_backend(backend, [SHORT])
 
 
 def test_a_new_submission_is_created(storage):

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from checklist_app.storage import open_storage
 from checklist_app.storage.notify import FileNotifyStore
 
 NOW = dt.datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -18,9 +17,9 @@ LEASE = dt.timedelta(minutes=5)
 MINUTE = dt.timedelta(minutes=1)
 
 
-@pytest.fixture(params=["memory", "tinydb"])
-def notify(request, tmp_path):
-    return open_storage(request.param, tmp_path / "data").notify
+@pytest.fixture
+def notify(backend, open_backend):
+    return open_backend(backend).notify
 
 
 def message(key="r1|daily|2026-11-23", robot="r1"):

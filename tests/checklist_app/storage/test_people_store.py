@@ -7,13 +7,12 @@ import multiprocessing
 
 import pytest
 
-from checklist_app.storage import open_storage
 from checklist_app.storage.people import FilePeopleStore, PeopleConflict, StaleWrite
 
 
-@pytest.fixture(params=["memory", "tinydb"])
-def store(request, tmp_path):
-    return open_storage(request.param, tmp_path / "data").people
+@pytest.fixture
+def store(backend, open_backend):
+    return open_backend(backend).people
 
 
 def person(pid: str, name: str = "李明", number: str = "", username: str = "", **extra) -> dict:

@@ -1,0 +1,41 @@
+"""The PostgreSQL backend: every store of ``checklist_app.storage`` on one database (``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..base import FactKind
+from .attempts import PostgresAttemptStore
+from .audit import PostgresAuditStore
+from .completions import PostgresCompletionStore
+from .database import Database, SchemaError, latest_version, upgrade
+from .notify import PostgresNotifyStore
+from .people import PostgresPeopleStore
+from .snapshots import PostgresSnapshotStore
+from .users import PostgresUserStore
+
+__all__ = ["Database", "SchemaError", "latest_version", "open_postgres", "upgrade"]
+
+
+def open_postgres(url: str, kinds: Iterable[FactKind], *, max_size: int = 8):
+    """Every store on one pool to ``url``; SchemaError unless ``db upgrade`` has run."""
+    from .. import Storage
+
+    db = Database(url, max_size=max_size).open()
+    try:
+        db.check_schema()
+    except BaseException:
+        db.close()
+        raise
+    storage = Storage(
+        PostgresCompletionStore(db, kinds),
+        PostgresUserStore(db),
+        PostgresSnapshotStore(db),
+        PostgresAttemptStore(db),
+        PostgresAuditStore(db),
+        PostgresPeopleStore(db),
+        PostgresNotifyStore(db),
+        "postgresql",
+    )
+    storage._closer = db.close
+    return storage

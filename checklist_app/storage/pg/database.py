@@ -1,0 +1,140 @@
+"""One connection pool per process, and the schema's versioned migrations.
+
+``Database`` wraps a psycopg_pool ``ConnectionPool``: ``with db.transaction() as cur``
+runs one transaction (committed when the block ends, rolled back if it raises).
+The schema is created and upgraded only by ``upgrade`` (``flask --app checklist_app
+db upgrade``): the SQL files in ``migrations/`` in order, each recorded in
+``schema_version``, under a PostgreSQL advisory lock, so running it twice or from
+several machines at once applies each migration exactly once. A new store adds a
+numbered SQL file and uses ``Database``; nothing else is needed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg.rows import tuple_row
+from psycopg_pool import ConnectionPool
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_FILE = re.compile(r"([0-9]{4})_([a-z0-9_]+)\.sql")
+LOCK_KEY = 7_417_017  # the advisory lock every `db upgrade` takes (any constant the app owns)
+
+
+class SchemaError(Exception):
+    """The database's schema is not the one this code needs (``message`` is Chinese, with the fix)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped with the code, oldest first."""
+    found = []
+    for path in sorted(MIGRATIONS.iterdir()):
+        match = _MIGRATION_FILE.fullmatch(path.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    return found
+
+
+def latest_version() -> int:
+    return max(m.version for m in migrations())
+
+
+class Database:
+    """A connection pool to one PostgreSQL database (one per worker process)."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 30.0):
+        self.url = url
+        self.pool = ConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            open=False,
+            kwargs={"row_factory": tuple_row},
+            name="checklist",
+        )
+        self._local = threading.local()
+
+    def open(self) -> Database:
+        self.pool.open(wait=True, timeout=30.0)
+        return self
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Cursor]:
+        """One transaction: committed at the end of the block, rolled back if it raises.
+
+        Nested in another transaction of the same thread (a user update's ``change``
+        reading the store), it joins that one instead of taking a second connection,
+        so a full pool can never deadlock on itself.
+        """
+        current = getattr(self._local, "cursor", None)
+        if current is not None:
+            yield current
+            return
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            self._local.cursor = cur
+            try:
+                yield cur
+            finally:
+                self._local.cursor = None
+
+    def schema_version(self) -> int:
+        """The newest migration applied; 0 for an empty database."""
+        with self.transaction() as cur:
+            cur.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+            if not cur.fetchone()[0]:
+                return 0
+            cur.execute("SELECT coalesce(max(version), 0) FROM schema_version")
+            return cur.fetchone()[0]
+
+    def check_schema(self) -> None:
+        """SchemaError unless every migration of this code has been applied."""
+        have, want = self.schema_version(), latest_version()
+        if have != want:
+            raise SchemaError(
+                f"数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版。"
+                "请先运行：flask --app checklist_app db upgrade"
+            )
+
+
+def upgrade(url: str) -> list[Migration]:
+    """Apply the migrations the database lacks, in order; return those applied (safe concurrently)."""
+    applied = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version integer PRIMARY KEY, name text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
+            for migration in migrations():
+                if migration.version in done:
+                    continue
+                with conn.transaction():
+                    conn.execute(migration.sql)
+                    conn.execute(
+                        "INSERT INTO schema_version (version, name) VALUES (%s, %s)",
+                        (migration.version, migration.name),
+                    )
+                applied.append(migration)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+    return applied
