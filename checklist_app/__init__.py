@@ -10,14 +10,13 @@ from flask import Flask, g
 
 from generator.render import fmt_number
 
-from . import audit, housekeeping, security
+from . import audit, database, housekeeping, security
 from . import config as settings
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
 from .permissions import can, manages_anything
 from .scoring import count_label, fine_amount, is_tiered, item_loss
-from .storage import open_storage
 from .strings import t
 
 
@@ -53,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
     app.extensions["checklist_clock"] = clock
-    app.extensions["checklist_storage"] = open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
+    app.extensions["checklist_storage"] = database.open_app_storage(app)
     source = HandbookSource(app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock)
     app.extensions["checklist_handbook"] = source
     # Every newly served version of the handbook goes into the audit log, once across workers.
@@ -90,4 +89,5 @@ def register_commands(app: Flask) -> None:
     from . import cli, notify
 
     cli.init_app(app)
+    database.init_app(app)
     notify.init_app(app)

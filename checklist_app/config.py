@@ -35,6 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SITE_DIR", str(PROJECT / "site"), "the built handbook site served under /handbook/"),
     Setting("DATA_DIR", None, "where completed checklists live (default: <instance>/data)"),
     Setting("STORAGE", "tinydb", "storage backend: tinydb (embedded default) or memory (tests)"),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "PostgreSQL (postgresql://…): every store in that database instead of TinyDB in DATA_DIR",
+    ),
+    Setting("DATABASE_POOL_SIZE", 8, "most connections one worker process keeps open to PostgreSQL"),
     Setting("RELOAD_INTERVAL", 2.0, "seconds between checks of handbook/ for edits"),
     Setting(
         "TIMEZONE",

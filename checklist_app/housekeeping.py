@@ -65,5 +65,6 @@ def init_app(app: Flask) -> None:
         finally:
             lock.release()
 
-    maybe_run()
+    if not app.extensions.get("checklist_schema_problem"):  # no tables yet: `db upgrade` first
+        maybe_run()
     app.before_request(maybe_run)

@@ -829,6 +829,29 @@ ZH_CN: dict[str, str] = {
     # --- offline app, photos, signatures, faster ticking ---
     # (end of section)
     # --- storage backends, several app servers ---
+    "db.bad_url": (
+        "CHECKLIST_DATABASE_URL 应以 postgresql:// 开头"
+        "（例如 postgresql://app@db.example/checklists），现在是 {url}。"
+    ),
+    "db.unreachable": (
+        "连不上数据库 {url}：{error}。请检查 CHECKLIST_DATABASE_URL、数据库是否在运行、账号是否有权限。"
+    ),
+    "db.schema": (
+        "数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版。"
+        "请先运行：flask --app checklist_app db upgrade"
+    ),
+    "db.not_postgres": "没有设置 CHECKLIST_DATABASE_URL：db 命令只用于 PostgreSQL（TinyDB 不需要升级结构）。",
+    "db.upgraded": "已应用结构迁移 {version:04d}_{name}。",
+    "db.current": "数据库结构已是最新（第 {version} 版）。",
+    "copy.bad_source": "--from 应是 TinyDB 数据文件夹或 postgresql:// 地址，现在是 {value}。",
+    "copy.same": "--from 和 --to 是同一个存储，不能复制到自己。",
+    "copy.missing_dir": "找不到 TinyDB 数据文件夹 {path}。",
+    "copy.part": "{part}：源 {source} 条，已复制 {copied} 条，目标现有 {target} 条。",
+    "copy.verified": "校验通过：每类数据的条数和内容哈希都一致（{hash}）。",
+    "copy.mismatch": (
+        "校验失败：{part} 源 {source} 条（哈希 {source_hash}），目标 {target} 条（哈希 {target_hash}）。"
+        "目标里有源中没有的数据，或复制被打断：请重新运行同一命令（已复制的不会重复）。"
+    ),
     # (end of section)
     # --- corrective actions, format follow-ups ---
     # (end of section)

@@ -57,20 +57,26 @@ class Storage:
 
 
 def open_storage(
-    kind: str, data_dir: str | Path, kinds: Iterable[FactKind] | None = None, *, database_url: str = ""
+    kind: str,
+    data_dir: str | Path,
+    kinds: Iterable[FactKind] | None = None,
+    *,
+    database_url: str = "",
+    check: bool = True,
+    max_size: int = 8,
 ) -> Storage:
     """Open ``tinydb`` (the embedded default, in ``data_dir``), ``memory`` or ``postgresql`` storage.
 
     ``kinds``: the report facts written at save (default: the app's, reporting.fact_kinds).
     ``postgresql`` connects to ``database_url`` with one pool for this process; call
-    ``close`` at exit.
+    ``close`` at exit (``check``: SchemaError unless ``db upgrade`` has run).
     """
     if kinds is None:
         from ..reporting.fact_kinds import ALL as kinds
     if kind == "postgresql":
         from .pg import open_postgres
 
-        return open_postgres(database_url, kinds)
+        return open_postgres(database_url, kinds, check=check, max_size=max_size)
     if kind == "memory":
         return Storage(
             MemoryCompletionStore(kinds),

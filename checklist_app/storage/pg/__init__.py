@@ -17,13 +17,14 @@ from .users import PostgresUserStore
 __all__ = ["Database", "SchemaError", "latest_version", "open_postgres", "upgrade"]
 
 
-def open_postgres(url: str, kinds: Iterable[FactKind], *, max_size: int = 8):
-    """Every store on one pool to ``url``; SchemaError unless ``db upgrade`` has run."""
+def open_postgres(url: str, kinds: Iterable[FactKind], *, check: bool = True, max_size: int = 8):
+    """Every store on one pool to ``url``; with ``check``, SchemaError unless ``db upgrade`` has run."""
     from .. import Storage
 
     db = Database(url, max_size=max_size).open()
     try:
-        db.check_schema()
+        if check:
+            db.check_schema()
     except BaseException:
         db.close()
         raise
@@ -38,4 +39,5 @@ def open_postgres(url: str, kinds: Iterable[FactKind], *, max_size: int = 8):
         "postgresql",
     )
     storage._closer = db.close
+    storage.database = db
     return storage

@@ -69,6 +69,8 @@ class Database:
         self._local = threading.local()
 
     def open(self) -> Database:
+        """Open the pool; psycopg.OperationalError at once (with the server's reason) if it cannot connect."""
+        psycopg.connect(self.url, connect_timeout=10).close()  # the pool would retry in silence
         self.pool.open(wait=True, timeout=30.0)
         return self
 

@@ -1,0 +1,110 @@
+"""The app's storage as the settings choose it, and ``flask db upgrade`` for PostgreSQL.
+
+With ``DATABASE_URL`` set, every store lives in that PostgreSQL database: each
+worker process opens one connection pool here (the app factory) and closes it at
+exit. A database whose schema is behind the code (``db upgrade`` not run yet)
+does not stop the start, so that ``flask --app checklist_app db upgrade`` itself
+can run; until it has, every request is answered 503 with the fix, in Chinese.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .storage import Storage, open_storage
+from .strings import t
+
+db = AppGroup("db", help="PostgreSQL schema: upgrade (apply the migrations this version needs), version.")
+
+
+def database_url(config) -> str:
+    """The PostgreSQL URL in the settings, or "" (SystemExit in Chinese if it is not one)."""
+    url = (config.get("DATABASE_URL") or "").strip()
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise SystemExit(t("db.bad_url", url=url[:80]))
+    return url
+
+
+def open_app_storage(app: Flask) -> Storage:
+    """Open the storage the settings name: PostgreSQL if ``DATABASE_URL`` is set, else ``STORAGE``."""
+    url = database_url(app.config)
+    if not url:
+        return open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    from .storage.pg import SchemaError, latest_version
+
+    app.config["STORAGE"] = "postgresql"
+    try:
+        storage = open_storage(
+            "postgresql",
+            "",
+            database_url=url,
+            check=False,
+            max_size=int(app.config["DATABASE_POOL_SIZE"]),
+        )
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise SystemExit(t("db.unreachable", url=_safe(url), error=str(exc).strip()[:200])) from None
+    atexit.register(storage.close)
+    try:
+        storage.database.check_schema()
+    except SchemaError:
+        have = storage.database.schema_version()
+        problem = t("db.schema", have=have, want=latest_version())
+        app.extensions["checklist_schema_problem"] = problem
+        print(problem, file=sys.stderr, flush=True)
+
+        @app.before_request
+        def schema_gate():
+            if app.extensions.get("checklist_schema_problem") is None:
+                return None
+            try:
+                storage.database.check_schema()
+            except SchemaError:
+                return problem, 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "30"}
+            app.extensions["checklist_schema_problem"] = None  # upgraded meanwhile
+            return None
+
+    return storage
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    head, at, tail = url.partition("@")
+    if not at or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, user = head.partition("//")
+    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
+
+
+@db.command("upgrade")
+def upgrade_command() -> None:
+    """Apply the schema migrations the database lacks (safe to run twice, or on several machines)."""
+    from .storage.pg import latest_version, upgrade
+
+    url = database_url(current_app.config)
+    if not url:
+        raise click.ClickException(t("db.not_postgres"))
+    for migration in upgrade(url):
+        click.echo(t("db.upgraded", version=migration.version, name=migration.name))
+    current_app.extensions.pop("checklist_schema_problem", None)
+    click.echo(t("db.current", version=latest_version()))
+
+
+@db.command("version")
+def version_command() -> None:
+    """Print the schema version of the database."""
+    url = database_url(current_app.config)
+    if not url:
+        raise click.ClickException(t("db.not_postgres"))
+    click.echo(current_app.extensions["checklist_storage"].database.schema_version())
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db)
