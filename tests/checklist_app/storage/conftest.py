@@ -28,3 +28,11 @@ def open_backend(request, tmp_path):
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
+
+
+@pytest.fixture(params=["tinydb", "postgresql"])
+def shared_location(request, tmp_path) -> str:
+    """Where several processes share one storage: a TinyDB data folder or a PostgreSQL URL."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "data")

@@ -11,6 +11,8 @@ import pytest
 
 from checklist_app.storage.attempts import FileAttemptStore
 
+from .shared import open_shared
+
 NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
@@ -127,8 +129,8 @@ def test_a_torn_file_counts_as_no_failures(tmp_path):
     assert store.failures("account:zhang", NOW, WINDOW) == 1
 
 
-def _hammer(data_dir: str, count: int, start, failed) -> None:
-    store = FileAttemptStore(data_dir)
+def _hammer(location: str, count: int, start, failed) -> None:
+    store = open_shared(location).attempts
     start.wait()
     for n in range(count):
         store.fail("address:10.0.0.1", NOW + n * SECOND, 10_000, WINDOW, LOCKOUT)
@@ -136,12 +138,13 @@ def _hammer(data_dir: str, count: int, start, failed) -> None:
             failed.value += 1
 
 
-def test_concurrent_processes_lose_no_failure(tmp_path):
+def test_concurrent_processes_lose_no_failure(shared_location):
     context = multiprocessing.get_context("fork")
     processes, count = 4, 25
     start, failed = context.Barrier(processes), context.Value("i", 0)
     workers = [
-        context.Process(target=_hammer, args=(str(tmp_path), count, start, failed)) for _ in range(processes)
+        context.Process(target=_hammer, args=(shared_location, count, start, failed))
+        for _ in range(processes)
     ]
     for worker in workers:
         worker.start()
@@ -150,4 +153,5 @@ def test_concurrent_processes_lose_no_failure(tmp_path):
         assert worker.exitcode == 0
     assert failed.value == processes * count
     late = NOW + count * SECOND
-    assert FileAttemptStore(tmp_path).failures("address:10.0.0.1", late, WINDOW) == processes * count
+    store = open_shared(shared_location).attempts
+    assert store.failures("address:10.0.0.1", late, WINDOW) == processes * count

@@ -1,4 +1,6 @@
-"""A kill mid-write or several processes at once never lose, duplicate or corrupt a submission."""
+"""A kill mid-write or several processes at once never lose, duplicate or corrupt a submission.
+
+The multi-process suites run on TinyDB and PostgreSQL (memory lives in one process)."""
 
 from __future__ import annotations
 
@@ -15,14 +17,15 @@ from pathlib import Path
 from checklist_app.storage import FactKind, open_storage
 from checklist_app.storage.tinydb_store import TinyDBCompletionStore, remove_stale_temp_files
 
-from ..storage.writer import SHORT, record
+from .shared import open_shared
+from .writer import SHORT, record
 
 PROJECT = Path(__file__).resolve().parents[3]
 DAY = dt.date(2026, 11, 23)
 
 
-def _writer(data_dir: Path, prefix: str, count: int, shared: str = "") -> subprocess.Popen:
-    args = [sys.executable, "-m", "tests.checklist_app.storage.writer", str(data_dir), prefix, str(count)]
+def _writer(location: str, prefix: str, count: int, shared: str = "") -> subprocess.Popen:
+    args = [sys.executable, "-m", "tests.checklist_app.storage.writer", location, prefix, str(count)]
     return subprocess.Popen(
         args + ([shared] if shared else []),
         cwd=PROJECT,
@@ -40,13 +43,14 @@ def _prefill(data_dir: Path, count: int) -> None:
     path.write_text(json.dumps({"completions": docs}, ensure_ascii=False), encoding="utf-8")
 
 
-def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(tmp_path):
-    data_dir = tmp_path / "data"
-    _prefill(data_dir, 3000)
+def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(shared_location):
+    tinydb = not shared_location.startswith("postgresql://")
+    if tinydb:
+        _prefill(Path(shared_location), 3000)
     acknowledged: set[str] = set()
     rng = random.Random(7)
     for round_ in range(6):
-        proc = _writer(data_dir, f"r{round_}", 10_000)
+        proc = _writer(shared_location, f"r{round_}", 10_000)
         deadline = time.monotonic() + rng.uniform(0.4, 1.5)
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
@@ -56,14 +60,18 @@ def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(tmp_path):
         # Whatever the process printed before dying was acknowledged too.
         rest, _ = proc.communicate()
         acknowledged |= {ln.split()[1] for ln in rest.splitlines() if ln.startswith("ack ")}
-        # The shard is always a complete, valid JSON document.
-        shard = data_dir / "completions" / "2026-11-23.json"
-        json.loads(shard.read_text(encoding="utf-8"))
+        if tinydb:  # the shard is always a complete, valid JSON document
+            shard = Path(shared_location) / "completions" / "2026-11-23.json"
+            json.loads(shard.read_text(encoding="utf-8"))
     assert len(acknowledged) > 6
-    store = TinyDBCompletionStore(data_dir)
-    stored = {r["identity"] for r in store.list(DAY, DAY)}
-    assert acknowledged <= stored
-    assert len([i for i in stored if i.startswith("old-")]) == 3000
+    storage = open_shared(shared_location, [SHORT])
+    stored = [r["identity"] for r in storage.completions.list(DAY, DAY)]
+    assert acknowledged <= set(stored)
+    assert len(stored) == len(set(stored))
+    facts = [f["identity"] for f in storage.completions.facts("short", DAY, DAY)]
+    assert sorted(facts) == sorted(stored)  # every stored record has its facts, none without a record
+    assert len([i for i in stored if i.startswith("old-")]) == (3000 if tinydb else 0)
+    storage.close()
 
 
 def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
@@ -108,9 +116,8 @@ def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
     assert storage.snapshots.get("0123456789abcdef") == {"items": []}
 
 
-def test_concurrent_processes_lose_and_duplicate_nothing(tmp_path):
-    data_dir = tmp_path / "data"
-    procs = [_writer(data_dir, f"p{n}", 25, shared="shared") for n in range(4)]
+def test_concurrent_processes_lose_and_duplicate_nothing(shared_location):
+    procs = [_writer(shared_location, f"p{n}", 25, shared="shared") for n in range(4)]
     outputs = [p.communicate(timeout=120) for p in procs]
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
@@ -118,9 +125,11 @@ def test_concurrent_processes_lose_and_duplicate_nothing(tmp_path):
     created_shared = [a for a in acks if a[1].startswith("shared-") and a[2] == "1"]
     # Each shared checklist was created exactly once although four processes submitted it.
     assert sorted(a[1] for a in created_shared) == sorted(f"shared-{n}" for n in range(25))
-    records = TinyDBCompletionStore(data_dir).list(DAY, DAY)
-    identities = [r["identity"] for r in records]
+    storage = open_shared(shared_location, [SHORT])
+    identities = [r["identity"] for r in storage.completions.list(DAY, DAY)]
     assert len(identities) == len(set(identities)) == 4 * 25 + 25
+    assert len(storage.completions.facts("short", DAY, DAY)) == 4 * 25 + 25
+    storage.close()
 
 
 def _counting(version: str, calls: list) -> FactKind:

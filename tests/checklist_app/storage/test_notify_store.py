@@ -12,6 +12,8 @@ import pytest
 
 from checklist_app.storage.notify import FileNotifyStore
 
+from .shared import open_shared
+
 NOW = dt.datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 LEASE = dt.timedelta(minutes=5)
 MINUTE = dt.timedelta(minutes=1)
@@ -135,16 +137,16 @@ def test_files_holding_webhooks_and_secrets_are_private(tmp_path):
         assert mode == 0o600, (name, oct(mode))
 
 
-def test_concurrent_senders_never_claim_the_same_message(tmp_path):
-    """Eight threads, each with its own store object on one folder, claim 40 messages: each once."""
-    first = FileNotifyStore(tmp_path)
+def test_concurrent_senders_never_claim_the_same_message(shared_location):
+    """Eight threads, each with its own store (and pool) on one folder or database, claim 40 messages once."""
+    first = open_shared(shared_location).notify
     for n in range(40):
         first.enqueue(message(f"r1|fine|{n}"), NOW)
     taken: list[str] = []
     lock = threading.Lock()
 
     def sender(name):
-        store = FileNotifyStore(tmp_path)
+        store = open_shared(shared_location).notify
         while got := store.claim(NOW, name, LEASE, limit=3):
             with lock:
                 taken.extend(m["key"] for m in got)

@@ -9,6 +9,8 @@ import pytest
 
 from checklist_app.storage.people import FilePeopleStore, PeopleConflict, StaleWrite
 
+from .shared import open_shared
+
 
 @pytest.fixture
 def store(backend, open_backend):
@@ -117,18 +119,18 @@ def test_the_file_store_is_shared_between_instances_and_atomic(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
 
 
-def _add_many(directory: str, start: int) -> None:
-    store = FilePeopleStore(directory)
+def _add_many(location: str, start: int) -> None:
+    store = open_shared(location).people
     for n in range(start, start + 15):
         store.put_many([person(f"p{n:012x}", f"人{n}", number=f"N{n}")])
 
 
-def test_concurrent_writers_in_several_processes_lose_nothing(tmp_path):
+def test_concurrent_writers_in_several_processes_lose_nothing(shared_location):
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_add_many, args=(str(tmp_path), 100 * i)) for i in range(3)]
+    workers = [context.Process(target=_add_many, args=(shared_location, 100 * i)) for i in range(3)]
     for w in workers:
         w.start()
     for w in workers:
         w.join(60)
         assert w.exitcode == 0
-    assert len(FilePeopleStore(tmp_path).all()) == 45
+    assert len(open_shared(shared_location).people.all()) == 45

@@ -1,11 +1,14 @@
-"""A separate process that saves checklists and prints each identity once the store acknowledged it."""
+"""A separate process that saves checklists and prints each identity once the store acknowledged it.
+
+Its first argument is a TinyDB data folder or a PostgreSQL URL."""
 
 from __future__ import annotations
 
 import sys
 
 from checklist_app.storage import FactKind
-from checklist_app.storage.tinydb_store import TinyDBCompletionStore
+
+from .shared import open_shared
 
 
 def _short(record: dict) -> dict:
@@ -28,9 +31,9 @@ def record(identity: str, key: str, day: str = "2026-11-23") -> dict:
 
 
 def main() -> None:
-    data_dir, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    location, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     shared = sys.argv[4] if len(sys.argv) > 4 else ""
-    store = TinyDBCompletionStore(data_dir)
+    store = open_shared(location, [SHORT]).completions
     for n in range(count):
         identity = f"{prefix}-{n}"
         _, created = store.save(record(identity, f"key-{identity}"))
