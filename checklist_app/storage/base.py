@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 Digest = Callable[[dict], dict]
@@ -140,6 +140,20 @@ class CompletionStore(ABC):
         KeyError for a fact kind the store was not given.
         """
 
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last day that has a completed checklist; None when there is none."""
+        found = self.list(dt.date.min, dt.date.max)
+        if not found:
+            return None
+        return dt.date.fromisoformat(found[-1]["day"]), dt.date.fromisoformat(found[0]["day"])
+
+    def save_many(self, records: Iterable[dict]) -> int:
+        """``save`` each record (ids kept as given); how many were new. Conflict as ``save`` raises it.
+
+        For copying between backends: a record already stored under the same key is skipped.
+        """
+        return sum(self.save(record)[1] for record in records)
+
     def _kind(self, kind: str) -> FactKind:
         return self.fact_kinds[kind]
 
@@ -242,6 +256,10 @@ class SnapshotStore(ABC):
 
         Returns whether something was removed.
         """
+
+    @abstractmethod
+    def entries(self) -> Iterator[tuple[str, dict, bool]]:
+        """Every entry as ``(key, value, pinned)``, snapshots and pointers, in no particular order."""
 
     @abstractmethod
     def sweep(self, cutoff: dt.datetime) -> int:

@@ -135,6 +135,11 @@ class MemorySnapshotStore(SnapshotStore):
             self._pinned.discard(key)
             return self._entries.pop(key, None) is not None
 
+    def entries(self):
+        with self._lock:
+            found = [(k, copy.deepcopy(v), k in self._pinned) for k, (v, _) in self._entries.items()]
+        yield from found
+
     def sweep(self, cutoff: dt.datetime) -> int:
         check_cutoff(cutoff)
         with self._lock:

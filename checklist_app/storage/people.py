@@ -72,6 +72,13 @@ class PeopleStore(ABC):
         """
 
     @abstractmethod
+    def load(self, people: Iterable[dict]) -> int:
+        """Store people exactly as given (``rev`` kept) unless their id is stored; how many were new.
+
+        For copying between backends only; the unique rules still hold (PeopleConflict).
+        """
+
+    @abstractmethod
     def links(self) -> dict[str, str]:
         """Every stored link: ``<record id>#<item key>`` → person id."""
 
@@ -119,6 +126,18 @@ def _merge(
     return table, written
 
 
+def _loaded(current: dict[str, dict], people: Iterable[dict]) -> tuple[dict[str, dict], int]:
+    """The table with the people it lacks added as given, checked like ``_merge``; how many were new."""
+    table = dict(current)
+    new = 0
+    for person in people:
+        if person["id"] not in table:
+            table[person["id"]] = copy.deepcopy(dict(person))
+            new += 1
+    _merge(table, [], None)  # the unique rules over the whole table
+    return table, new
+
+
 class MemoryPeopleStore(PeopleStore):
     """This process only: for tests and single-process use."""
 
@@ -140,6 +159,11 @@ class MemoryPeopleStore(PeopleStore):
         with self._lock:
             self._people, written = _merge(self._people, people, expect)
             return copy.deepcopy(written)
+
+    def load(self, people) -> int:
+        with self._lock:
+            self._people, new = _loaded(self._people, people)
+            return new
 
     def links(self) -> dict[str, str]:
         with self._lock:
@@ -217,6 +241,14 @@ class FilePeopleStore(PeopleStore):
             table, written = _merge(self._table(), people, expect)
             self._people.write({"people": table})
         return copy.deepcopy(written)
+
+    def load(self, people) -> int:
+        people = list(people)
+        with exclusive_lock(self._people.path):
+            table, new = _loaded(self._table(), people)
+            if new:
+                self._people.write({"people": table})
+            return new
 
     def links(self) -> dict[str, str]:
         return dict(self._links.read().get("links", {}))

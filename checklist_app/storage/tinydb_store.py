@@ -423,6 +423,10 @@ class TinyDBCompletionStore(CompletionStore):
             found += (r for r in self._cache.records(self._path(shard)) if where.matches(r))
         return sorted(found, key=lambda r: (r["day"], r["submitted_at"]), reverse=True)
 
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        names = self._index.shards(dt.date.min, dt.date.max)
+        return (dt.date.fromisoformat(names[0]), dt.date.fromisoformat(names[-1])) if names else None
+
     def facts(self, kind: str, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
         fact_kind = self._kind(kind)
         found = []
@@ -562,6 +566,23 @@ class FileSnapshotStore(SnapshotStore):
                 except FileNotFoundError:
                     pass
         return removed
+
+    def entries(self):
+        for folder, pinned in ((self.dir, False), (self.kept, True)):
+            try:
+                names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json"))
+            except FileNotFoundError:
+                continue
+            for name in names:
+                key = name[:-5]
+                if snapshot_key_kind(key) is None:
+                    continue
+                try:
+                    value = _parse((folder / name).read_bytes())
+                except FileNotFoundError:
+                    continue  # pinned or removed meanwhile
+                if value is not None:
+                    yield key, value, pinned
 
     def sweep(self, cutoff: dt.datetime) -> int:
         check_cutoff(cutoff)

@@ -73,6 +73,61 @@ class PostgresCompletionStore(CompletionStore):
             self._write_facts(cur, [(stored, row[0])], self.fact_kinds.values())
         return stored, True
 
+    def save_many(self, records) -> int:
+        """One transaction per call: every record inserted unless its identity is stored (then checked)."""
+        records = [dict(r) for r in records]
+        if not records:
+            return 0
+        for record in records:
+            record.setdefault("id", new_record_id(dt.date.fromisoformat(record["day"])))
+        rows = []
+        for r in records:
+            target = r.get("target") or {}
+            rows.append(
+                (
+                    r["id"],
+                    r["identity"],
+                    r["idempotency_key"],
+                    DEFAULT_SITE,
+                    dt.date.fromisoformat(r["day"]),
+                    r["submitted_at"],
+                    target.get("kind"),
+                    target.get("name"),
+                    r.get("inspector"),
+                    Jsonb(r),
+                )
+            )
+        with self.db.transaction() as cur:
+            cur.executemany(
+                f"INSERT INTO completions ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (identity) DO NOTHING RETURNING 1",
+                rows,
+                returning=True,
+            )
+            created = 0
+            while True:
+                created += len(cur.fetchall())
+                if not cur.nextset():
+                    break
+            cur.execute(
+                "SELECT identity, idempotency_key, data FROM completions WHERE identity = ANY(%s)",
+                ([r["identity"] for r in records],),
+            )
+            stored = {identity: (key, data) for identity, key, data in cur.fetchall()}
+            for r in records:
+                key, data = stored[r["identity"]]
+                if key != r["idempotency_key"]:
+                    raise Conflict(data)
+            cur.execute("SELECT data, seq FROM completions WHERE id = ANY(%s)", ([r["id"] for r in records],))
+            self._write_facts(cur, cur.fetchall(), self.fact_kinds.values())
+        return created
+
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        with self.db.transaction() as cur:
+            cur.execute("SELECT min(day), max(day) FROM completions WHERE site = %s", (DEFAULT_SITE,))
+            first, last = cur.fetchone()
+        return (first, last) if first else None
+
     @staticmethod
     def _write_facts(cur, records: list[tuple[dict, int]], kinds: Iterable[FactKind]) -> None:
         rows = []

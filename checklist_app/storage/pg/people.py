@@ -5,7 +5,7 @@ from __future__ import annotations
 from psycopg.types.json import Jsonb
 
 from ..base import DEFAULT_SITE
-from ..people import PeopleStore, _key, _merge
+from ..people import PeopleStore, _key, _loaded, _merge
 from .database import Database
 
 
@@ -41,19 +41,35 @@ class PostgresPeopleStore(PeopleStore):
                 " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET rev = excluded.rev,"
                 " employee_no_key = excluded.employee_no_key, username_key = excluded.username_key,"
                 " data = excluded.data",
-                [
-                    (
-                        p["id"],
-                        DEFAULT_SITE,
-                        p["rev"],
-                        _key(p.get("employee_no")),
-                        _key(p.get("username")),
-                        Jsonb(p),
-                    )
-                    for p in written
-                ],
+                [self._row(p) for p in written],
             )
         return written
+
+    def load(self, people) -> int:
+        people = list(people)
+        with self.db.transaction() as cur:
+            cur.execute("LOCK TABLE people IN SHARE ROW EXCLUSIVE MODE")
+            cur.execute("SELECT id, data FROM people ORDER BY n")
+            current = {pid: data for pid, data in cur.fetchall()}
+            _loaded(current, people)
+            new = [p for p in people if p["id"] not in current]
+            cur.executemany(
+                "INSERT INTO people (id, site, rev, employee_no_key, username_key, data)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                [self._row(p) for p in new],
+            )
+        return len(new)
+
+    @staticmethod
+    def _row(p: dict) -> tuple:
+        return (
+            p["id"],
+            DEFAULT_SITE,
+            p["rev"],
+            _key(p.get("employee_no")),
+            _key(p.get("username")),
+            Jsonb(p),
+        )
 
     def links(self) -> dict[str, str]:
         with self.db.transaction() as cur:

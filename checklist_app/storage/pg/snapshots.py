@@ -67,6 +67,14 @@ class PostgresSnapshotStore(SnapshotStore):
             cur.execute(f"DELETE FROM {table} WHERE key = %s", (key,))
             return cur.rowcount == 1
 
+    def entries(self):
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT key, data, pinned FROM snapshots UNION ALL SELECT key, data, false FROM started"
+            )
+            found = cur.fetchall()
+        yield from found
+
     def sweep(self, cutoff: dt.datetime) -> int:
         check_cutoff(cutoff)
         with self.db.transaction() as cur:

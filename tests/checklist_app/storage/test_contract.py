@@ -387,3 +387,42 @@ def test_history_and_facts_are_filtered_by_target_and_inspector(storage):
 def test_an_unknown_fact_kind_is_a_key_error(storage):
     with pytest.raises(KeyError):
         storage.completions.facts("nope", dt.date.min, dt.date.max)
+
+
+# What copying between backends needs: the span, a batch save, every snapshot entry.
+
+
+def test_span_names_the_first_and_last_day_stored(storage):
+    assert storage.completions.span() is None
+    for day in ("2026-11-23", "2025-01-02", "2026-12-31"):
+        storage.completions.save(record(f"daily|{day}|role:a", f"k{day}", day=day))
+    assert storage.completions.span() == (dt.date(2025, 1, 2), dt.date(2026, 12, 31))
+
+
+def test_save_many_keeps_ids_skips_replays_and_refuses_another_key(storage):
+    batch = [
+        dict(
+            record(f"daily|2026-11-2{n}|role:a", f"k{n}", day=f"2026-11-2{n}"),
+            id=f"2026-11-2{n}.00000000000{n}",
+        )
+        for n in range(3)
+    ]
+    assert storage.completions.save_many(batch) == 3
+    assert storage.completions.save_many(batch) == 0  # a copy run again
+    assert storage.completions.find("2026-11-21.000000000001")["identity"] == "daily|2026-11-21|role:a"
+    facts = storage.completions.facts("short", dt.date(2026, 11, 20), dt.date(2026, 11, 22))
+    assert [f["day"] for f in facts] == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    with pytest.raises(Conflict):
+        storage.completions.save_many([record("daily|2026-11-20|role:a", "other", day="2026-11-20")])
+
+
+def test_entries_list_every_snapshot_and_pointer_with_its_pin(storage):
+    storage.snapshots.put(SNAP_A, {"items": [1]})
+    storage.snapshots.put(SNAP_B, {"items": [2]})
+    storage.snapshots.pin(SNAP_B)
+    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
+    assert sorted(storage.snapshots.entries()) == [
+        (SNAP_A, {"items": [1]}, False),
+        (SNAP_B, {"items": [2]}, True),
+        (POINTER_A, {"snapshot_id": SNAP_A}, False),
+    ]

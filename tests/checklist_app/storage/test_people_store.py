@@ -134,3 +134,13 @@ def test_concurrent_writers_in_several_processes_lose_nothing(shared_location):
         w.join(60)
         assert w.exitcode == 0
     assert len(open_shared(shared_location).people.all()) == 45
+
+
+def test_load_keeps_revisions_skips_known_people_and_keeps_the_unique_rules(store):
+    copied = [dict(person("p000000000001", number="A1"), rev=4), dict(person("p000000000002"), rev=2)]
+    assert store.load(copied) == 2
+    assert store.load(copied) == 0  # a copy run again
+    assert [p["rev"] for p in store.all()] == [4, 2]
+    with pytest.raises(PeopleConflict):
+        store.load([dict(person("p000000000003", number="a1"), rev=1)])
+    assert len(store.all()) == 2
