@@ -20,6 +20,7 @@ from .storage import Storage, open_storage
 from .strings import t
 
 db = AppGroup("db", help="PostgreSQL schema: upgrade (apply the migrations this version needs), version.")
+storage_group = AppGroup("storage", help="Move the data: copy --from <TinyDB folder|URL> --to <URL|folder>.")
 
 
 def database_url(config) -> str:
@@ -106,5 +107,70 @@ def version_command() -> None:
     click.echo(current_app.extensions["checklist_storage"].database.schema_version())
 
 
+def open_location(spec: str, *, source: bool) -> Storage:
+    """The storage a ``--from``/``--to`` names: a ``postgresql://`` URL or a TinyDB data folder."""
+    from pathlib import Path
+
+    from .storage.pg import SchemaError
+
+    if spec.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        try:
+            return open_storage("postgresql", "", database_url=spec, max_size=2)
+        except SchemaError as exc:
+            raise click.ClickException(str(exc)) from None
+        except psycopg.Error as exc:
+            raise click.ClickException(
+                t("db.unreachable", url=_safe(spec), error=str(exc).strip()[:200])
+            ) from None
+    if "://" in spec:
+        raise click.ClickException(t("copy.bad_source", value=spec[:80]))
+    if source and not (Path(spec) / "completions").is_dir() and not (Path(spec) / "users.json").exists():
+        raise click.ClickException(t("copy.missing_dir", path=spec))
+    return open_storage("tinydb", spec)
+
+
+@storage_group.command("copy")
+@click.option("--from", "source_spec", required=True, help="TinyDB data folder or postgresql:// URL")
+@click.option("--to", "target_spec", required=True, help="postgresql:// URL or TinyDB data folder")
+def copy_command(source_spec: str, target_spec: str) -> None:
+    """Copy everything; run it again to resume. Exit status 1 unless counts and hashes agree."""
+    from .storage.copy import copy_storage
+
+    if source_spec.rstrip("/") == target_spec.rstrip("/"):
+        raise click.ClickException(t("copy.same"))
+    source = open_location(source_spec, source=True)
+    target = open_location(target_spec, source=False)
+    try:
+        parts = copy_storage(
+            source,
+            target,
+            lambda p: click.echo(
+                t("copy.part", part=p.name, source=p.source, copied=p.copied, target=p.target)
+            ),
+        )
+    finally:
+        source.close()
+        target.close()
+    bad = [p for p in parts if not p.ok]
+    for part in bad:
+        click.echo(
+            t(
+                "copy.mismatch",
+                part=part.name,
+                source=part.source,
+                source_hash=part.source_hash,
+                target=part.target,
+                target_hash=part.target_hash,
+            ),
+            err=True,
+        )
+    if bad:
+        raise SystemExit(1)
+    click.echo(t("copy.verified", hash=" ".join(f"{p.name}={p.source_hash}" for p in parts)))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db)
+    app.cli.add_command(storage_group)

@@ -130,7 +130,10 @@ class CompletionStore(ABC):
 
     @abstractmethod
     def list(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
-        """Completed checklists whose day is in [start, end] and match ``where``, newest first."""
+        """Completed checklists whose day is in [start, end] and match ``where``, newest first.
+
+        Newest by (day, submitted_at); ties stay in the order they were saved, here and in ``facts``.
+        """
 
     @abstractmethod
     def facts(self, kind: str, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:

@@ -58,7 +58,10 @@ class MemoryCompletionStore(CompletionStore):
         return sorted(found, key=lambda r: (r["day"], r["submitted_at"]))
 
     def list(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
-        return copy.deepcopy(self._select(start, end, where)[::-1])
+        found = sorted(
+            self._select(start, end, where), key=lambda r: (r["day"], r["submitted_at"]), reverse=True
+        )
+        return copy.deepcopy(found)  # a stable sort: ties stay in the order they were saved
 
     def facts(self, kind: str, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[dict]:
         self._kind(kind)

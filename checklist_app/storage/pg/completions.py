@@ -179,7 +179,7 @@ class PostgresCompletionStore(CompletionStore):
         sql, args = _where(start, end, where)
         with self.db.transaction() as cur:
             cur.execute(
-                f"SELECT data FROM completions WHERE {sql} ORDER BY day DESC, submitted_at DESC, seq DESC",
+                f"SELECT data FROM completions WHERE {sql} ORDER BY day DESC, submitted_at DESC, seq",
                 args,
             )
             return [row[0] for row in cur.fetchall()]

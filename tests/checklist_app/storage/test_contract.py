@@ -426,3 +426,12 @@ def test_entries_list_every_snapshot_and_pointer_with_its_pin(storage):
         (SNAP_B, {"items": [2]}, True),
         (POINTER_A, {"snapshot_id": SNAP_A}, False),
     ]
+
+
+def test_checklists_submitted_at_the_same_moment_stay_in_the_order_they_were_saved(storage):
+    for name in ("c", "a", "b"):
+        storage.completions.save(record(f"daily|2026-11-23|role:{name}", f"k{name}"))  # same submitted_at
+    day = (dt.date(2026, 11, 23), dt.date(2026, 11, 23))
+    order = ["daily|2026-11-23|role:c", "daily|2026-11-23|role:a", "daily|2026-11-23|role:b"]
+    assert [r["identity"] for r in storage.completions.list(*day)] == order
+    assert [f["identity"] for f in storage.completions.facts("short", *day)] == order
