@@ -6,44 +6,12 @@ import datetime as dt
 
 import pytest
 
-from checklist_app.generation import Target
 from checklist_app.storage import copy as storage_copy
 from checklist_app.storage import open_storage
 
-from ..conftest import CS_LEAD, complete, make_test_app
-
-YEAR = [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(0, 365, 5)]  # 73 days of the year
-
-
-@pytest.fixture
-def year(tmp_path, handbook):
-    """A TinyDB folder with a year of checklists (three a day on 73 days) and one of everything else."""
-    folder = tmp_path / "tinydb"
-    store = open_storage("tinydb", folder)
-    for n, day in enumerate(YEAR):
-        complete(handbook, store, Target("department", "客服部"), {"hy-desk": 1 + n % 3}, day)
-        complete(handbook, store, Target("department", "仓储部"), {} if n % 2 else {"hy-floor": 1}, day)
-        complete(handbook, store, Target("role", "售前客服"), {}, day, CS_LEAD)
-    store.users.put({"username": "li", "password_hash": "x", "permission": "inspector", "display_name": "李"})
-    store.people.put_many([{"id": "p000000000001", "name": "李明", "employee_no": "A1", "username": "li"}])
-    store.people.put_many([{"id": "p000000000001", "name": "李明", "employee_no": "A1", "username": "li"}])
-    record = store.completions.list(YEAR[0], YEAR[0])[0]
-    store.people.link({f"{record['id']}#hy-desk": "p000000000001"})
-    for n in range(3):
-        store.audit.append(
-            {"at": f"2026-11-2{n}T09:00:00+08:00", "action": "account.edit", "after": {"n": n}}
-        )
-    store.snapshots.put("0123456789abcdef", {"items": [1], "created_at": "2026-11-23T09:00:00+08:00"})
-    store.snapshots.put(
-        "s" + "a" * 24, {"snapshot_id": "0123456789abcdef", "opened_at": "2026-11-23T09:00:00+08:00"}
-    )
-    store.notify.put_robot(
-        {"id": "r1", "name": "客服群", "platform": "wecom", "webhook": "https://x", "created_at": "1"}
-    )
-    store.notify.enqueue(
-        {"key": "r1|daily|2026-11-23", "robot_id": "r1"}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
-    )
-    return folder
+from ..conftest import make_test_app
+from .conftest import YEAR
+from .shared import hashes_of
 
 
 def _cli(app, *args):
@@ -55,19 +23,7 @@ def cli_app(tmp_path, handbook_dir, sample_site, clock):
     return make_test_app(handbook_dir, sample_site, tmp_path / "app-data", clock)
 
 
-def _hashes(location: str) -> dict[str, tuple[int, str]]:
-    store = (
-        open_storage("postgresql", "", database_url=location)
-        if "://" in location
-        else open_storage("tinydb", location)
-    )
-    try:
-        return {name: storage_copy.digest(read(store)) for name, read, _ in storage_copy.PARTS}
-    finally:
-        store.close()
-
-
-def test_a_year_moves_to_postgresql_and_back_with_identical_hashes(cli_app, year, pg_url, tmp_path):
+def test_a_year_moves_to_postgresql_and_back_with_identicalhashes_of(cli_app, year, pg_url, tmp_path):
     there = _cli(cli_app, "--from", str(year), "--to", pg_url)
     assert there.exit_code == 0, there.output
     assert "completions：源 219 条，已复制 219 条，目标现有 219 条。" in there.output
@@ -81,7 +37,7 @@ def test_a_year_moves_to_postgresql_and_back_with_identical_hashes(cli_app, year
     back = tmp_path / "back"
     home = _cli(cli_app, "--from", pg_url, "--to", str(back))
     assert home.exit_code == 0, home.output
-    original, returned, database = _hashes(str(year)), _hashes(str(back)), _hashes(pg_url)
+    original, returned, database = hashes_of(str(year)), hashes_of(str(back)), hashes_of(pg_url)
     assert original == returned == database
     assert (
         original["completions"][0] == 219
