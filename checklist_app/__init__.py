@@ -31,8 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         settings.from_environment(app.config)
         if test_config:
             app.config.from_mapping(test_config)
-        if not app.config.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+        if not app.config.get("SECRET_KEY") and not app.config.get("DATABASE_URL"):
+            app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)  # else shared via the database
     except settings.SettingError as exc:
         raise SystemExit(str(exc)) from None
     if not app.config.get("DATA_DIR"):

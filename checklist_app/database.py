@@ -2,9 +2,11 @@
 
 With ``DATABASE_URL`` set, every store lives in that PostgreSQL database: each
 worker process opens one connection pool here (the app factory) and closes it at
-exit. A database whose schema is behind the code (``db upgrade`` not run yet)
-does not stop the start, so that ``flask --app checklist_app db upgrade`` itself
-can run; until it has, every request is answered 503 with the fix, in Chinese.
+exit, and the key that signs sessions is kept in the database (unless
+``SECRET_KEY`` is set), so several app servers accept each other's sign-ins.
+A database whose schema is behind the code (``db upgrade`` not run yet) does not
+stop the start, so that ``flask --app checklist_app db upgrade`` itself can run;
+until it has, every request is answered 503 with the fix, in Chinese.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from . import config as settings
 from .storage import Storage, open_storage
 from .strings import t
 
@@ -55,7 +58,12 @@ def open_app_storage(app: Flask) -> Storage:
     atexit.register(storage.close)
     try:
         storage.database.check_schema()
+        if not app.config.get("SECRET_KEY"):
+            # One key for every app server on this database: a session signed by one is valid on all.
+            app.config["SECRET_KEY"] = storage.database.shared_secret("session")
     except SchemaError:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
         have = storage.database.schema_version()
         problem = t("db.schema", have=have, want=latest_version())
         app.extensions["checklist_schema_problem"] = problem

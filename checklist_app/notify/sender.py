@@ -37,9 +37,20 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+SENDER_LOCK = 7_417_019  # the cluster-wide advisory lock of the one sender on PostgreSQL
+
+
 @contextlib.contextmanager
-def leadership(data_dir: str | os.PathLike):
-    """Yield True while this process holds the sender lock, False if another sender holds it."""
+def leadership(data_dir: str | os.PathLike, storage: Storage | None = None):
+    """Yield True while this process holds the sender lock, False if another sender holds it.
+
+    On PostgreSQL the lock is the database's, so one sender leads across every machine.
+    """
+    database = getattr(storage, "database", None)
+    if database is not None:
+        with database.leadership(SENDER_LOCK) as leading:
+            yield leading
+        return
     path = Path(data_dir) / "notify" / "sender.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     if fcntl is None:
@@ -81,7 +92,7 @@ def run(
     owner = owner_name()
     rounds = 0
     while True:
-        with leadership(data_dir) as leading:
+        with leadership(data_dir, storage) as leading:
             if not leading:
                 if rounds == 0:
                     log(t("notify.sender.standby"))

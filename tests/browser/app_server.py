@@ -27,7 +27,15 @@ TODAY = NOW.date()
 class AppServer:
     """gunicorn with several workers on 127.0.0.1, its data in ``workdir``, its clock frozen at ``now``."""
 
-    def __init__(self, workdir: Path, handbook: Path, site: Path, workers: int = 2, now: dt.datetime = NOW):
+    def __init__(
+        self,
+        workdir: Path,
+        handbook: Path,
+        site: Path,
+        workers: int = 2,
+        now: dt.datetime = NOW,
+        env: dict[str, str] | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(
@@ -38,6 +46,7 @@ class AppServer:
             CHECKLIST_INSTANCE_PATH=str(workdir / "instance"),
             CHECKLIST_RELOAD_INTERVAL="0",
             CHECKLIST_FROZEN_TIME=now.isoformat(),
+            **(env or {}),
         )
         self.log = open(workdir / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -12,6 +12,7 @@ numbered SQL file and uses ``Database``; nothing else is needed.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -113,6 +114,30 @@ class Database:
                 f"数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版。"
                 "请先运行：flask --app checklist_app db upgrade"
             )
+
+    def shared_secret(self, name: str) -> str:
+        """The secret ``name`` every app server on this database uses, created by the first one to ask."""
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO shared_secrets (name, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (name, secrets.token_hex(32)),
+            )
+            cur.execute("SELECT value FROM shared_secrets WHERE name = %s", (name,))
+            return cur.fetchone()[0]
+
+    @contextmanager
+    def leadership(self, key: int) -> Iterator[bool]:
+        """Yield whether this process holds the cluster-wide lock ``key`` (held until the block ends).
+
+        A session advisory lock on a connection of its own: the server releases it when
+        the process dies or its connection drops, so a stand-by can take over.
+        """
+        conn = psycopg.connect(self.url, autocommit=True)
+        try:
+            (held,) = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            yield held
+        finally:
+            conn.close()
 
 
 def upgrade(url: str) -> list[Migration]:
