@@ -36,6 +36,9 @@ ACTIONS: tuple[str, ...] = (
     "notify.create",
     "notify.edit",
     "notify.delete",
+    "action.fix",
+    "action.verify",
+    "action.return",
 )
 SYSTEM = {"username": "system", "display_name": "系统"}
 

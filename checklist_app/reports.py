@@ -7,7 +7,7 @@ from collections import Counter
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
-from . import inputs
+from . import actions, inputs
 from .auth import login_required, requires
 from .clock import shown
 from .downloads import attachment
@@ -98,6 +98,7 @@ def dashboard():
             for p in sorted(handbook.scored_policies, key=lambda p: p.scoring.per != "department")
         ],
         missed_card=_missed_card(handbook, day),
+        actions_card=actions.summary(storage(), today()),
     )
 
 
@@ -179,7 +180,12 @@ def ledger():
     """The month's fines: every line with its clause and checklist, totals, and the policy's flags."""
     handbook = current_handbook()
     month = _month()
-    return render_template("reports/ledger.html", ledger=_ledger(handbook, month), month=month)
+    return render_template(
+        "reports/ledger.html",
+        ledger=_ledger(handbook, month),
+        month=month,
+        action_ids=actions.all_ids(storage()),
+    )
 
 
 @bp.get("/ledger.<fmt>")

@@ -62,6 +62,11 @@ class LedgerLine:
     up_to: float | None = None  # a tier is a range (视情节 100–300元): ``amount`` is its least, this its most
 
     @property
+    def ref(self) -> str:
+        """The failed line's reference, ``<record id>#<item key>`` (its corrective action's id)."""
+        return f"{self.record_id}#{self.order[3]}" if len(self.order) == 4 else ""
+
+    @property
     def tier(self) -> str:
         """第2次 or 第2–3次 for an escalating fine; empty otherwise."""
         if not self.first_nth:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .actions import ActionStore, FileActionStore, MemoryActionStore, StaleAction
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
@@ -19,12 +20,14 @@ from .tinydb_store import (
 )
 
 __all__ = [
+    "ActionStore",
     "AttemptStore",
     "CompletionStore",
     "Conflict",
     "NotifyStore",
     "PeopleStore",
     "SnapshotStore",
+    "StaleAction",
     "Storage",
     "UserStore",
     "open_storage",
@@ -42,6 +45,7 @@ class Storage:
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
+    actions: ActionStore  # corrective actions (整改), one per failed item
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
@@ -55,6 +59,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryAuditStore(),
             MemoryPeopleStore(),
             MemoryNotifyStore(),
+            MemoryActionStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -67,5 +72,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),
             FileNotifyStore(data_dir),
+            FileActionStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")
