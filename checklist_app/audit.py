@@ -39,6 +39,7 @@ ACTIONS: tuple[str, ...] = (
     "action.fix",
     "action.verify",
     "action.return",
+    "ledger.decide",
 )
 SYSTEM = {"username": "system", "display_name": "系统"}
 

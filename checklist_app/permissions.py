@@ -74,6 +74,7 @@ ACTIONS: dict[str, Action] = {
         Action("history.view_all", MANAGERS, None, "see every inspector's completed checklists"),
         Action("reports.view", PERMISSIONS, None, "see the dashboard and the rankings"),
         Action("ledger.view", MANAGERS, None, "see the penalty ledger (names people and their fines)"),
+        Action("ledger.decide", MANAGERS, None, "decide the amount of a 视情节 fine within its range"),
         Action("handbook.status", MANAGERS, None, "see the handbook's validation status"),
         Action("people.manage", MANAGERS, None, "add, edit, import and mark staff as left"),
         Action("accounts.manage", (ADMIN,), None, "create, edit, disable and reset accounts"),

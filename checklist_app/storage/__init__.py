@@ -9,6 +9,7 @@ from .actions import ActionStore, FileActionStore, MemoryActionStore, StaleActio
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
@@ -22,6 +23,7 @@ from .tinydb_store import (
 __all__ = [
     "ActionStore",
     "AttemptStore",
+    "DecisionStore",
     "CompletionStore",
     "Conflict",
     "NotifyStore",
@@ -46,6 +48,7 @@ class Storage:
     people: PeopleStore  # the staff directory, and links from typed names to people
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
     actions: ActionStore  # corrective actions (整改), one per failed item
+    decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
@@ -60,6 +63,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryPeopleStore(),
             MemoryNotifyStore(),
             MemoryActionStore(),
+            MemoryDecisionStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -73,5 +77,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FilePeopleStore(data_dir),
             FileNotifyStore(data_dir),
             FileActionStore(data_dir),
+            FileDecisionStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

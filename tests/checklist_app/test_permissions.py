@@ -17,6 +17,7 @@ TABLE = {
     "history.view_all": (N, Y, Y),
     "reports.view": (Y, Y, Y),
     "ledger.view": (N, Y, Y),
+    "ledger.decide": (N, Y, Y),
     "handbook.status": (N, Y, Y),
     "people.manage": (N, Y, Y),
     "accounts.manage": (N, N, Y),
