@@ -72,10 +72,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, checklists, handbook_site, people_admin, printing, reports
+    from . import actions_views, admin, auth, checklists, handbook_site, people_admin, printing, reports
     from .notify import views as notify_views
 
-    for module in (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views):
+    modules = (
+        auth,
+        checklists,
+        actions_views,
+        admin,
+        people_admin,
+        handbook_site,
+        printing,
+        reports,
+        notify_views,
+    )
+    for module in modules:
         app.register_blueprint(module.bp)
 
 

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .actions import ActionStore, FileActionStore, MemoryActionStore, StaleAction
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import ANY, CompletionStore, Conflict, FactKind, RecordFilter, SnapshotStore, UserStore
+from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
@@ -21,14 +23,17 @@ from .tinydb_store import (
 
 __all__ = [
     "ANY",
+    "ActionStore",
     "FactKind",
     "RecordFilter",
     "AttemptStore",
+    "DecisionStore",
     "CompletionStore",
     "Conflict",
     "NotifyStore",
     "PeopleStore",
     "SnapshotStore",
+    "StaleAction",
     "Storage",
     "UserStore",
     "open_storage",
@@ -46,6 +51,8 @@ class Storage:
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
+    actions: ActionStore  # corrective actions (整改), one per failed item
+    decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
     backend: str = "memory"  # memory | tinydb | postgresql
 
     def close(self) -> None:
@@ -86,6 +93,8 @@ def open_storage(
             MemoryAuditStore(),
             MemoryPeopleStore(),
             MemoryNotifyStore(),
+            MemoryActionStore(),
+            MemoryDecisionStore(),
             "memory",
         )
     if kind == "tinydb":
@@ -99,6 +108,8 @@ def open_storage(
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),
             FileNotifyStore(data_dir),
+            FileActionStore(data_dir),
+            FileDecisionStore(data_dir),
             "tinydb",
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb', 'postgresql' or 'memory'")

@@ -149,6 +149,18 @@ def _copy_notify(source: Storage, target: Storage) -> int:
     return copied
 
 
+def _copy_actions(source: Storage, target: Storage) -> int:
+    return target.actions.load(source.actions.all())
+
+
+def _copy_decisions(source: Storage, target: Storage) -> int:
+    have = target.decisions.all()
+    new = {ref: d for ref, d in source.decisions.all().items() if ref not in have}
+    for ref, decision in new.items():
+        target.decisions.decide(ref, decision)
+    return len(new)
+
+
 PARTS: tuple[Copier, ...] = (
     ("completions", records, _copy_records),
     ("users", lambda s: s.users.all(), _copy_users),
@@ -157,6 +169,8 @@ PARTS: tuple[Copier, ...] = (
     ("people", lambda s: s.people.all(), _copy_people),
     ("people_links", lambda s: sorted(s.people.links().items()), _copy_links),
     ("notify", lambda s: sorted(_notify(s).items()), _copy_notify),
+    ("actions", lambda s: s.actions.all(), _copy_actions),
+    ("fine_decisions", lambda s: sorted(s.decisions.all().items()), _copy_decisions),
 )
 
 

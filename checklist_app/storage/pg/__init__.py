@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..base import FactKind
+from .actions import PostgresActionStore, PostgresDecisionStore
 from .attempts import PostgresAttemptStore
 from .audit import PostgresAuditStore
 from .completions import PostgresCompletionStore
@@ -36,6 +37,8 @@ def open_postgres(url: str, kinds: Iterable[FactKind], *, check: bool = True, ma
         PostgresAuditStore(db),
         PostgresPeopleStore(db),
         PostgresNotifyStore(db),
+        PostgresActionStore(db),
+        PostgresDecisionStore(db),
         "postgresql",
     )
     storage._closer = db.close

@@ -71,6 +71,9 @@ def year(tmp_path, handbook):
     store.notify.put_robot(
         {"id": "r1", "name": "客服群", "platform": "wecom", "webhook": "https://x", "created_at": "1"}
     )
+    store.actions.open_many([{"id": f"{record['id']}#hy-desk", "status": "open", "history": []}])
+    store.actions.update(f"{record['id']}#hy-desk", 1, lambda a: {**a, "status": "fixed"})
+    store.decisions.decide(f"{record['id']}#hy-desk", {"amount": 150, "by": "admin"})
     store.notify.enqueue(
         {"key": "r1|daily|2026-11-23", "robot_id": "r1"}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
     )
