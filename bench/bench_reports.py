@@ -215,7 +215,7 @@ def main() -> None:
         }
         results: dict[str, dict[str, float]] = {}
         for name, path in pages.items():
-            shutil.rmtree(data_dir / "digests", ignore_errors=True)
+            shutil.rmtree(data_dir / "facts", ignore_errors=True)
             cold = timed_get(app_for(data_dir), path)
             disk = statistics.median(
                 timed_get(app_for(data_dir), path) for _ in range(max(3, args.repeat // 3))

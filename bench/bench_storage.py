@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from tinydb import TinyDB  # noqa: E402
 
+from checklist_app.storage import FactKind  # noqa: E402
 from checklist_app.storage.tinydb_store import (  # noqa: E402
     TMP_PREFIX,
     TinyDBCompletionStore,
@@ -337,7 +338,7 @@ def bench_concurrency(
     id_mismatch = [i for i, s in ids.items() if len(s) != 1 or (i in shard and shard[i]["id"] not in s)]
     unexpected = set(shard) - set(before) - set(expected)
     fresh = TinyDBCompletionStore(data_dir)
-    unreadable = [i for i in expected if fresh.get(i, today) is None]
+    unreadable = [i for i in expected if fresh.get(i) is None]
     leftovers = list((data_dir / "completions").glob(TMP_PREFIX + "*"))
     ok = not (
         errors or lost or wrong_key or created_twice or id_mismatch or unexpected or unreadable or leftovers
@@ -409,11 +410,14 @@ def _digest(record: dict) -> dict:
     return {"identity": record["identity"], "day": record["day"], "score": record["score"]}
 
 
+BENCH_FACTS = FactKind("bench", "bench", _digest)
+
+
 def _old_digests(store: TinyDBCompletionStore, start: dt.date, end: dt.date, version: str) -> list[dict]:
     """The former TinyDBCompletionStore.digests: one shard path and stat per day of the range."""
     found, day = [], start
     while day <= end:
-        found += store._digests.digests(store._path(shard_of(day)), _digest, version)
+        found += [e["f"] for e in store._facts.entries(store._path(shard_of(day)), BENCH_FACTS)]
         day += dt.timedelta(days=1)
     return found
 
@@ -453,14 +457,14 @@ def bench_ranges(maker: RecordMaker, workdir: Path, today: dt.date, per_day: int
         f" 10 years = {(decade[1] - decade[0]).days + 1:,} days,"
         f" date.min..max = {(dt.date.max - dt.date.min).days + 1:,} days"
     )
-    warm = TinyDBCompletionStore(workdir)
-    warm.digests(*year, _digest, "bench")  # fills the digest cache on disk and in memory
+    warm = TinyDBCompletionStore(workdir, [BENCH_FACTS])
+    warm.facts("bench", *year)  # fills the facts files on disk and in memory
     few = max(3, repeat // 3)
     cases: dict[tuple[str, str], tuple] = {}
     for label, span in spans.items():
-        cases[label, "digests"] = (lambda span=span: warm.digests(*span, _digest, "bench"), repeat)
+        cases[label, "digests"] = (lambda span=span: warm.facts("bench", *span), repeat)
         cases[label, "worker"] = (
-            lambda span=span: TinyDBCompletionStore(workdir).digests(*span, _digest, "bench"),
+            lambda span=span: TinyDBCompletionStore(workdir, [BENCH_FACTS]).facts("bench", *span),
             few,
         )
         cases[label, "list"] = (lambda span=span: TinyDBCompletionStore(workdir).list(*span), few)
