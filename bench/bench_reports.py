@@ -110,13 +110,24 @@ def answers_for(rng: random.Random, snapshot: dict) -> dict:
 
 def generate(handbook, data_dir: Path, total: int, today: dt.date, seed: int = 7) -> dict:
     """Write ``total`` completed checklists over the 365 days ending ``today``, as day shards."""
-    rng = random.Random(seed)
     shards = data_dir / "completions"
     shards.mkdir(parents=True)
+    written, size, days = 0, 0, 0
+    for day, bucket in year_of_records(handbook, total, today, seed):
+        text = json.dumps({"completions": bucket}, ensure_ascii=False, separators=(",", ":"))
+        (shards / f"{shard_of(day)}.json").write_text(text, encoding="utf-8")
+        written += len(bucket)
+        size += len(text.encode("utf-8"))
+        days += 1
+    return {"checklists": written, "days": days, "mb": size / 1e6}
+
+
+def year_of_records(handbook, total: int, today: dt.date, seed: int = 7):
+    """``(day, {identity: record})`` for the 365 days ending ``today``: ``total`` checklists, oldest first."""
+    rng = random.Random(seed)
     days = [today - dt.timedelta(days=n) for n in range(364, -1, -1)]
     per_day = [total // len(days) + (1 if n < total % len(days) else 0) for n in range(len(days))]
     by_weekday: dict[int, list] = {}
-    written, size = 0, 0
     for day, count in zip(days, per_day, strict=True):
         if day.weekday() not in by_weekday:
             by_weekday[day.weekday()] = templates(handbook, day)
@@ -157,11 +168,7 @@ def generate(handbook, data_dir: Path, total: int, today: dt.date, seed: int = 7
             record["score"] = services.score(record)
             record["scores"] = services.scores(record)
             bucket[record["identity"]] = record
-        text = json.dumps({"completions": bucket}, ensure_ascii=False, separators=(",", ":"))
-        (shards / f"{shard_of(day)}.json").write_text(text, encoding="utf-8")
-        written += count
-        size += len(text.encode("utf-8"))
-    return {"checklists": written, "days": len(days), "mb": size / 1e6}
+        yield day, bucket
 
 
 def app_for(data_dir: Path):

@@ -19,6 +19,9 @@ from ..base import (
 )
 from .database import Database
 
+_FACT_COLUMNS = (
+    "kind, version, record_id, site, day, submitted_at, seq, target_kind, target_name, inspector, data"
+)
 _COLUMNS = "id, identity, idempotency_key, site, day, submitted_at, target_kind, target_name, inspector, data"
 
 
@@ -40,6 +43,7 @@ class PostgresCompletionStore(CompletionStore):
     def __init__(self, db: Database, kinds: Iterable[FactKind] = ()):
         self.db = db
         self.fact_kinds = fact_kinds(kinds)
+        self._filled: dict[tuple[str, str], int] = {}  # (kind, version) -> complete up to this seq
 
     def save(self, record: dict) -> tuple[dict, bool]:
         day = dt.date.fromisoformat(record["day"])
@@ -98,29 +102,34 @@ class PostgresCompletionStore(CompletionStore):
                 )
             )
         with self.db.transaction() as cur:
-            cur.executemany(
-                f"INSERT INTO completions ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (identity) DO NOTHING RETURNING 1",
-                rows,
-                returning=True,
-            )
-            created = 0
-            while True:
-                created += len(cur.fetchall())
-                if not cur.nextset():
-                    break
+            # COPY into a temporary table, then one INSERT ... ON CONFLICT: a bulk load, still exactly once.
             cur.execute(
-                "SELECT identity, idempotency_key, data FROM completions WHERE identity = ANY(%s)",
-                ([r["identity"] for r in records],),
+                "CREATE TEMP TABLE IF NOT EXISTS incoming_completions (id text, identity text,"
+                " idempotency_key text, site text, day date, submitted_at text, target_kind text,"
+                " target_name text, inspector text, data jsonb) ON COMMIT DELETE ROWS"
             )
-            stored = {identity: (key, data) for identity, key, data in cur.fetchall()}
-            for r in records:
-                key, data = stored[r["identity"]]
-                if key != r["idempotency_key"]:
-                    raise Conflict(data)
-            cur.execute("SELECT data, seq FROM completions WHERE id = ANY(%s)", ([r["id"] for r in records],))
-            self._write_facts(cur, cur.fetchall(), self.fact_kinds.values())
-        return created
+            with cur.copy(f"COPY incoming_completions ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute(
+                f"INSERT INTO completions ({_COLUMNS}) SELECT {_COLUMNS} FROM incoming_completions"
+                " ON CONFLICT (identity) DO NOTHING RETURNING id, seq"
+            )
+            created = dict(cur.fetchall())
+            others = [r for r in records if r["id"] not in created]
+            if others:
+                cur.execute(
+                    "SELECT identity, idempotency_key, data FROM completions WHERE identity = ANY(%s)",
+                    ([r["identity"] for r in others],),
+                )
+                stored = {identity: (key, data) for identity, key, data in cur.fetchall()}
+                for r in others:
+                    key, data = stored[r["identity"]]
+                    if key != r["idempotency_key"]:
+                        raise Conflict(data)
+            new = [(r, created[r["id"]]) for r in records if r["id"] in created]
+            self._write_facts(cur, new, self.fact_kinds.values(), bulk=True)
+        return len(created)
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         with self.db.transaction() as cur:
@@ -129,7 +138,9 @@ class PostgresCompletionStore(CompletionStore):
         return (first, last) if first else None
 
     @staticmethod
-    def _write_facts(cur, records: list[tuple[dict, int]], kinds: Iterable[FactKind]) -> None:
+    def _write_facts(
+        cur, records: list[tuple[dict, int]], kinds: Iterable[FactKind], bulk: bool = False
+    ) -> None:
         rows = []
         for kind in kinds:
             for record, seq in records:
@@ -149,11 +160,15 @@ class PostgresCompletionStore(CompletionStore):
                         Jsonb(kind.digest(record)),
                     )
                 )
-        if rows:
+        columns = _FACT_COLUMNS
+        if rows and bulk:  # facts of records created in this transaction: none can exist yet
+            with cur.copy(f"COPY facts ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif rows:
             cur.executemany(
-                "INSERT INTO facts (kind, version, record_id, site, day, submitted_at, seq,"
-                " target_kind, target_name, inspector, data)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                f"INSERT INTO facts ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
                 rows,
             )
 
@@ -188,25 +203,50 @@ class PostgresCompletionStore(CompletionStore):
         fact_kind = self._kind(kind)
         if start > end:
             return []
-        self._fill_in(fact_kind, start, end)
+        self._fill_in(fact_kind)
         sql, args = _where(start, end, where)
         with self.db.transaction() as cur:
+            # One JSON array built by the server: one parse here instead of one per row.
             cur.execute(
-                f"SELECT data FROM facts WHERE kind = %s AND version = %s AND {sql}"
-                " ORDER BY day, submitted_at, seq",
+                "SELECT coalesce(json_agg(data ORDER BY day, submitted_at, seq), '[]')"
+                f" FROM facts WHERE kind = %s AND version = %s AND {sql}",
                 [fact_kind.name, fact_kind.version, *args],
             )
-            return [row[0] for row in cur.fetchall()]
+            return cur.fetchone()[0]
 
-    def _fill_in(self, kind: FactKind, start: dt.date, end: dt.date) -> None:
-        """Write the facts of ``kind`` for records saved before its version existed (once)."""
-        sql, args = _where(start, end, ANY, "c.")
+    def _fill_in(self, kind: FactKind) -> None:
+        """Write the facts of ``kind`` for records saved before its version existed.
+
+        ``fact_versions`` remembers up to which record (``seq``) a version is complete;
+        records saved since then carry their facts already, so this is two index lookups
+        unless a new fact version (or an older app server) left records without them.
+        """
         with self.db.transaction() as cur:
+            cur.execute("SELECT coalesce(max(seq), 0) FROM completions")
+            last = cur.fetchone()[0]
+            if self._filled.get((kind.name, kind.version), -1) >= last:
+                return
             cur.execute(
-                f"SELECT c.data, c.seq FROM completions c WHERE {sql} AND NOT EXISTS"
-                " (SELECT 1 FROM facts f WHERE f.kind = %s AND f.version = %s AND f.record_id = c.id)",
-                [*args, kind.name, kind.version],
+                "SELECT filled_to FROM fact_versions WHERE kind = %s AND version = %s",
+                (kind.name, kind.version),
             )
-            missing = cur.fetchall()
-            if missing:
-                self._write_facts(cur, [(data, seq) for data, seq in missing], [kind])
+            row = cur.fetchone()
+            filled = row[0] if row else 0
+            while filled < last:
+                upto = min(last, filled + 5000)
+                cur.execute(
+                    "SELECT c.data, c.seq FROM completions c WHERE c.seq > %s AND c.seq <= %s AND NOT EXISTS"
+                    " (SELECT 1 FROM facts f WHERE f.kind = %s AND f.version = %s AND f.record_id = c.id)",
+                    (filled, upto, kind.name, kind.version),
+                )
+                missing = cur.fetchall()
+                if missing:
+                    self._write_facts(cur, missing, [kind])
+                filled = upto
+            cur.execute(
+                "INSERT INTO fact_versions (kind, version, filled_to) VALUES (%s, %s, %s)"
+                " ON CONFLICT (kind, version) DO UPDATE"
+                " SET filled_to = greatest(fact_versions.filled_to, excluded.filled_to)",
+                (kind.name, kind.version, last),
+            )
+        self._filled[(kind.name, kind.version)] = last

@@ -173,3 +173,15 @@ def test_a_corrupt_facts_file_is_rebuilt_not_trusted(tmp_path):
     ]
     store.save(record("daily|2026-11-23|role:b", "k2"))  # a stale file is not extended, but rebuilt
     assert len(TinyDBCompletionStore(tmp_path, [SHORT]).facts("short", DAY, DAY)) == 2
+
+
+def test_a_new_fact_version_is_filled_in_for_records_saved_before_it(shared_location):
+    old = open_shared(shared_location, [FactKind("short", "v1", lambda r: {"v": 1, "id": r["identity"]})])
+    for n in range(3):
+        old.completions.save(record(f"daily|2026-11-23|role:{n}", f"k{n}"))
+    old.close()
+    new = open_shared(shared_location, [FactKind("short", "v2", lambda r: {"v": 2, "id": r["identity"]})])
+    assert [f["v"] for f in new.completions.facts("short", DAY, DAY)] == [2, 2, 2]
+    new.completions.save(record("daily|2026-11-23|role:x", "kx"))  # written at save, seen at once
+    assert len(new.completions.facts("short", DAY, DAY)) == 4
+    new.close()
