@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import uuid
@@ -70,8 +71,15 @@ def make_test_app(handbook: Path, site: Path, data: Path, clock, users=(), **con
 
 
 @pytest.fixture
-def app(tmp_path, handbook_dir, sample_site, clock, accounts):
-    return make_test_app(handbook_dir, sample_site, tmp_path / "data", clock, accounts)
+def app(request, tmp_path, handbook_dir, sample_site, clock, accounts):
+    """The app on TinyDB; on PostgreSQL (a fresh schema) with ``CHECKLIST_TEST_BACKEND=postgresql``."""
+    if os.environ.get("CHECKLIST_TEST_BACKEND") == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        app = make_test_app(handbook_dir, sample_site, tmp_path / "data", clock, accounts, DATABASE_URL=url)
+        yield app
+        app.extensions["checklist_storage"].close()
+        return
+    yield make_test_app(handbook_dir, sample_site, tmp_path / "data", clock, accounts)
 
 
 @pytest.fixture
