@@ -311,7 +311,15 @@ def test_failures_and_lockouts_are_logged_without_the_password(client, caplog):
 
 def test_two_app_instances_on_one_data_dir_see_each_others_failures(app, clock):
     # As two gunicorn workers: create_app twice on the same DATA_DIR.
-    keys = ("TESTING", "SECRET_KEY", "HANDBOOK_DIR", "SITE_DIR", "DATA_DIR", "RELOAD_INTERVAL")
+    keys = (
+        "TESTING",
+        "SECRET_KEY",
+        "HANDBOOK_DIR",
+        "SITE_DIR",
+        "DATA_DIR",
+        "DATABASE_URL",
+        "RELOAD_INTERVAL",
+    )
     second = create_app({**{key: app.config[key] for key in keys}, "CLOCK": clock})
     first_client, second_client = app.test_client(), second.test_client()
     for n in range(4):

@@ -21,7 +21,15 @@ REVOKED = "你的登录已失效（密码已修改、账号已停用或已在所
 @pytest.fixture
 def worker_b(app, clock):
     """A second worker: another app instance on the same data folder."""
-    keys = ("TESTING", "SECRET_KEY", "HANDBOOK_DIR", "SITE_DIR", "DATA_DIR", "RELOAD_INTERVAL")
+    keys = (
+        "TESTING",
+        "SECRET_KEY",
+        "HANDBOOK_DIR",
+        "SITE_DIR",
+        "DATA_DIR",
+        "DATABASE_URL",
+        "RELOAD_INTERVAL",
+    )
     return create_app({**{key: app.config[key] for key in keys}, "CLOCK": clock})
 
 
@@ -174,6 +182,8 @@ def test_a_session_whose_account_was_removed_is_ended(app, client):
         users = storage().users
         everyone = [u for u in users.all() if u["username"] != "zhang"]
     store = app.extensions["checklist_storage"].users
+    if not hasattr(store, "path"):
+        pytest.skip("removes the account from TinyDB's file (a UserStore has no delete)")
     (store.path).write_text('{"users": {}}', encoding="utf-8")
     for user in everyone:
         store.put(user)
