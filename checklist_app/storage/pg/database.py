@@ -11,6 +11,7 @@ numbered SQL file and uses ``Database``; nothing else is needed.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -21,11 +22,49 @@ from pathlib import Path
 
 import psycopg
 from psycopg.rows import tuple_row
+from psycopg.types.json import set_json_dumps
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_FILE = re.compile(r"([0-9]{4})_([a-z0-9_]+)\.sql")
 LOCK_KEY = 7_417_017  # the advisory lock every `db upgrade` takes (any constant the app owns)
+
+
+class _NulSafeStr(StrDumperUnknown):
+    """PostgreSQL text cannot hold NUL: a typed or pasted NUL becomes U+FFFD instead of a server error.
+
+    TinyDB would store it; here the request goes on (a sign-in with NUL in the name is a
+    failed sign-in, a URL with %00 is not found), never a 500.
+    """
+
+    def dump(self, obj: str):
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _dumps(value) -> str:
+    """JSON for jsonb: UTF-8 as written (not \\u escapes), never a NUL (jsonb refuses it)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (
+        json.dumps(_without_nul(value), ensure_ascii=False, separators=(",", ":"))
+        if "\\u0000" in text
+        else text
+    )
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.adapters.register_dumper(str, _NulSafeStr)
+    set_json_dumps(_dumps, conn)
 
 
 class SchemaError(Exception):
@@ -65,6 +104,7 @@ class Database:
             timeout=timeout,
             open=False,
             kwargs={"row_factory": tuple_row},
+            configure=_configure,
             name="checklist",
         )
         self._local = threading.local()
