@@ -409,6 +409,37 @@ class TinyDBCompletionStore(CompletionStore):
                 self._facts.added(path, kind, before, stored)
             return stored, True
 
+    def save_many(self, records) -> int:
+        """One locked read and one write per day shard for the whole batch (a copy into TinyDB)."""
+        by_shard: dict[str, list[dict]] = {}
+        for record in records:
+            by_shard.setdefault(shard_of(dt.date.fromisoformat(record["day"])), []).append(record)
+        created = 0
+        for shard, batch in by_shard.items():
+            path = self._path(shard)
+            with exclusive_lock(path):
+                db = _open(path)
+                try:
+                    table = db.table("completions")
+                    new = []
+                    for record in batch:
+                        existing = table.get(doc_id=record["identity"])
+                        if existing is None:
+                            existing = next((n for n in new if n["identity"] == record["identity"]), None)
+                        if existing is not None:
+                            if existing["idempotency_key"] != record["idempotency_key"]:
+                                raise Conflict(dict(existing))
+                            continue
+                        stored = dict(record)
+                        stored.setdefault("id", new_record_id(dt.date.fromisoformat(shard)))
+                        new.append(stored)
+                    if new:
+                        table.insert_multiple(Document(r, doc_id=r["identity"]) for r in new)
+                finally:
+                    db.close()
+            created += len(new)  # facts files of these days are rebuilt when first read
+        return created
+
     def get(self, identity: str) -> dict | None:
         day = identity_day(identity)
         if day is None:
