@@ -27,15 +27,15 @@ class PostgresAuditStore(AuditStore):
         cur.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit WHERE month = %s", (month,))
         stored = dict(entry, seq=cur.fetchone()[0])
         cur.execute(
-            "INSERT INTO audit (month, seq, day, action, data) VALUES (%s, %s, %s, %s, %s)",
-            (month, stored["seq"], entry["at"][:10], entry.get("action"), Jsonb(stored)),
+            "INSERT INTO audit (month, seq, day, at, action, data) VALUES (%s, %s, %s, %s, %s, %s)",
+            (month, stored["seq"], entry["at"][:10], entry["at"], entry.get("action"), Jsonb(stored)),
         )
         return stored
 
     def entries(self, start: dt.date, end: dt.date) -> list[dict]:
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT data FROM audit WHERE day BETWEEN %s AND %s ORDER BY data->>'at' DESC, seq DESC",
+                "SELECT data FROM audit WHERE day BETWEEN %s AND %s ORDER BY at DESC, seq DESC",
                 (start.isoformat(), end.isoformat()),
             )
             return [row[0] for row in cur.fetchall()]
