@@ -51,6 +51,9 @@ def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(shared_loca
     rng = random.Random(7)
     for round_ in range(6):
         proc = _writer(shared_location, f"r{round_}", 10_000)
+        first = proc.stdout.readline()  # the writer is up (a loaded machine may take seconds to start it)
+        if first.startswith("ack "):
+            acknowledged.add(first.split()[1])
         deadline = time.monotonic() + rng.uniform(0.4, 1.5)
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
