@@ -126,15 +126,32 @@ def test_one_notification_sender_leads_across_servers(tmp_path, pg_url, handbook
                 [sys.executable, "-m", "flask", "--app", "checklist_app", "notify", "run"],
                 env={**os.environ, **env, "CHECKLIST_INSTANCE_PATH": str(instance)},
                 cwd=PROJECT,
-                stdout=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
             )
         )
-    time.sleep(6)
+    lines: list[list[str]] = [[], []]
+
+    def read(n: int) -> None:
+        for line in procs[n].stderr:
+            lines[n].append(line)
+
+    readers = [threading.Thread(target=read, args=(n,), daemon=True) for n in range(2)]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + 90  # both have said what they do (a loaded machine starts them slowly)
+    while not all(lines) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # a moment more: a second leader would have announced itself by now
     for proc in procs:
         proc.terminate()
-    logs = [proc.communicate(timeout=20)[1] for proc in procs]
+        proc.wait(20)
+    for reader in readers:
+        reader.join(5)
+    for proc in procs:
+        proc.stderr.close()
+    logs = ["".join(found) for found in lines]
     leading = [log for log in logs if "开始工作" in log]
     standing_by = [log for log in logs if "本进程待命" in log]
     assert len(leading) == 1 and len(standing_by) == 1, logs
