@@ -825,6 +825,30 @@ ZH_CN: dict[str, str] = {
     "notify.msg.test.title": "测试消息",
     "notify.msg.test.line": "巡检清单已连接到这个群（{name}）。",
     # --- publishing, releases, change log, reading acknowledgements ---
+    "audit.action.handbook.rollback": "回滚制度",
+    "publish.refused": "草稿有 {n} 个错误，没有发布：请按下面的提示修改后再发布。",
+    "publish.note_too_long": "发布说明最多 {n} 个字。",
+    "publish.build_failed": "网站构建失败，没有发布（当前版本不变）：\n{output}",
+    "publish.audit.subject": "第 {number} 版（{n} 项制度）",
+    "publish.audit.rollback": "回滚到第 {number} 版（原为第 {current} 版）",
+    "publish.first_note": "首次发布（自动）",
+    "publish.cli.no_user": "没有账号 {username}。",
+    "publish.cli.actor": "{name}（命令行）",
+    "publish.cli.first_failed": (
+        "第一版没有发布：请先运行 make check，按提示修改 handbook/ 后再 make publish。"
+    ),
+    "publish.cli.done": "已发布第 {number} 版（{n} 项制度）：手册网站和巡检清单已一起切换到这一版。",
+    "publish.cli.nothing": "还没有发布过制度，无法回滚。",
+    "publish.cli.no_earlier": "第 {number} 版之前没有更早的版本。",
+    "publish.cli.unknown": "没有第 {number} 版。",
+    "publish.cli.rolled_back": (
+        "已回滚到第 {number} 版（原为第 {current} 版）：手册网站和巡检清单已一起切换。"
+    ),
+    "publish.first_broken": "还没有发布过制度，而 {draft}/ 有错误：请运行 make check 修改后再 make publish。",
+    "publish.none": "还没有发布过制度：请运行 make publish 发布 {draft}/（make run 会自动发布第一版）。",
+    "publish.first": (
+        "还没有发布过制度：已把 {draft}/ 自动发布为第 {number} 版。以后修改制度后请运行 make publish。"
+    ),
     # (end of section)
     # --- offline app, photos, signatures, faster ticking ---
     # (end of section)

@@ -1,0 +1,239 @@
+"""Publish the draft handbook as a numbered release, or roll back to an earlier one.
+
+``handbook/`` is the draft. Publishing copies it, validates the copy with the generator (the one
+parser), builds the site from that same copy and stores sources, site and ``release.json``
+together as the next release (:mod:`.storage.releases`), which every app instance then serves.
+What was validated is exactly what was built and what the checklists come from, even if an owner
+saves a file halfway through.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import Handbook, HandbookLoader, Problem
+from generator.loader import display_root
+from generator.publish import BuildFailed, build
+
+from . import audit
+from .clock import Clock
+from .storage import Storage
+from .storage.locking import exclusive_lock
+from .storage.releases import PolicyVersion, Release, ReleaseStore
+from .strings import t
+
+log = logging.getLogger(__name__)
+MAX_NOTE = 500
+
+
+class PublishRefused(Exception):
+    """The draft cannot be published: its problems (file:line, in Chinese) or the build's output."""
+
+    def __init__(self, problems: tuple[Problem, ...] = (), message: str = ""):
+        self.problems = problems
+        self.message = message or t("publish.refused", n=len([p for p in problems if p.is_error]))
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The draft handbook as it would be published now: its model (None if broken) and problems."""
+
+    handbook: Handbook | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+def policy_versions(handbook: Handbook) -> tuple[PolicyVersion, ...]:
+    """What a release records of each policy: id, title, version, effective date and hashes."""
+    return tuple(
+        PolicyVersion(
+            id=p.id,
+            title=p.title,
+            version=p.version,
+            hash=p.hash,
+            path=p.rel_path,
+            effective=p.effective.isoformat(),
+            clauses={c.id: c.hash for c in p.clauses},
+        )
+        for p in handbook.policies
+    )
+
+
+def git_commit(root: Path) -> str:
+    """The commit of the git repository holding ``root`` (``+`` appended when it has unsaved edits)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return ""
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
+def _load(root: Path, clock: Clock, shown_as: Path) -> Draft:
+    loader = HandbookLoader(root, clock.today)
+    loader.display = display_root(shown_as)  # messages name the owner's file, not the copy
+    result = loader.load()
+    return Draft(result.handbook, result.problems)
+
+
+def check_draft(draft: Path, clock: Clock) -> Draft:
+    """Validate the draft as it is on disk now (what 管理 → 发布 shows before publishing)."""
+    return _load(Path(draft), clock, Path(draft))
+
+
+def publish(
+    releases: ReleaseStore,
+    storage: Storage,
+    clock: Clock,
+    draft: Path,
+    config: Path,
+    actor: dict | None,
+    note: str = "",
+    site: Path | None = None,
+) -> Release:
+    """Validate, build and store the draft as the next release, make it current, audit it.
+
+    ``site`` is an already built site of exactly these sources (the app's first release, tests);
+    without it the site is built here with ``mkdocs build --strict``. Raises :class:`PublishRefused`.
+    """
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise PublishRefused(message=t("publish.note_too_long", n=MAX_NOTE))
+    draft = Path(draft)
+    with tempfile.TemporaryDirectory(prefix="handbook-release-") as tmp:
+        sources = Path(tmp) / "handbook"
+        shutil.copytree(draft, sources, ignore=shutil.ignore_patterns(".git"))
+        checked = _load(sources, clock, draft)
+        if checked.handbook is None:
+            raise PublishRefused(checked.problems)
+        if site is None:
+            site = Path(tmp) / "site"
+            try:
+                build(config, site, docs=sources)
+            except BuildFailed as exc:
+                raise PublishRefused(message=t("publish.build_failed", output=str(exc)[-4000:])) from None
+        previous = releases.current()
+        who = actor or audit.SYSTEM
+        release = releases.create(
+            sources,
+            site,
+            Release(
+                number=0,
+                at=clock.timestamp(),
+                by=who.get("username", ""),
+                by_name=who.get("display_name") or who.get("username", ""),
+                note=note,
+                policies=policy_versions(checked.handbook),
+                commit=git_commit(draft),
+            ),
+        )
+    audit.record(
+        storage,
+        clock,
+        actor,
+        "handbook.publish",
+        t("publish.audit.subject", number=release.number, n=len(release.policies)),
+        before=_versions(previous),
+        after=_versions(release),
+        note=note,
+    )
+    log.info("published handbook release %s", release.number)
+    return release
+
+
+def site_matches(site: Path, handbook: Handbook) -> bool:
+    """Whether ``site`` is a build of exactly ``handbook`` (by its ``handbook.json``'s policy hashes)."""
+    try:
+        data = json.loads((site / "handbook.json").read_text(encoding="utf-8"))
+        built = {(p["id"], p["version"], p["hash"]) for p in data["policies"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return (site / "index.html").is_file() and built == {(p.id, p.version, p.hash) for p in handbook.policies}
+
+
+def publish_first(
+    releases: ReleaseStore,
+    storage: Storage,
+    clock: Clock,
+    draft: Path,
+    config: Path,
+    site: Path | None,
+    build_site: bool = False,
+) -> Release | None:
+    """On a fresh machine, publish the draft as release 1 (once, however many workers start).
+
+    ``site`` is used when it is a build of exactly this draft (``make build``'s ``site/``, the
+    tests' built sample); otherwise the site is built if ``build_site`` (``make run`` does that
+    before starting gunicorn), else nothing is published: a worker does not build a site while it
+    starts. Returns None when a release already exists, nothing was published or the draft has
+    errors (then nothing is served until ``make publish``); never raises.
+    """
+    root = Path(getattr(releases, "root", tempfile.gettempdir()))
+    root.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(root / "first"):
+        if releases.pointer() is not None:
+            return None
+        draft_state = check_draft(draft, clock)
+        if draft_state.handbook is None:
+            log.warning(t("publish.first_broken", draft=display_root(Path(draft))))
+            return None
+        prebuilt = site if site is not None and site_matches(Path(site), draft_state.handbook) else None
+        if prebuilt is None and not build_site:
+            log.warning(t("publish.none", draft=display_root(Path(draft))))
+            return None
+        try:
+            release = publish(
+                releases, storage, clock, draft, config, None, t("publish.first_note"), site=prebuilt
+            )
+        except PublishRefused as exc:
+            log.warning("%s %s", exc.message, "; ".join(str(p) for p in exc.problems))
+            return None
+    log.warning(t("publish.first", number=release.number, draft=display_root(Path(draft))))
+    return release
+
+
+def rollback(
+    releases: ReleaseStore, storage: Storage, clock: Clock, number: int, actor: dict | None
+) -> Release:
+    """Make an earlier release current again (its site and checklists); audit it. KeyError if unknown."""
+    previous = releases.current()
+    target = releases.get(number)
+    if target is None:
+        raise KeyError(number)
+    who = actor or audit.SYSTEM
+    releases.set_current(number, clock.timestamp(), who.get("username", ""), "rollback")
+    audit.record(
+        storage,
+        clock,
+        actor,
+        "handbook.rollback",
+        t("publish.audit.rollback", number=number, current=previous.number if previous else "—"),
+        before=_versions(previous),
+        after=_versions(target),
+    )
+    return target
+
+
+def _versions(release: Release | None) -> dict | None:
+    if release is None:
+        return None
+    return {p.id: p.version for p in release.policies}

@@ -1,0 +1,246 @@
+"""Numbered handbook releases: the only handbook inspectors and readers ever see.
+
+A release is immutable once written: a copy of the handbook sources, the site built from them and
+``release.json`` (:class:`Release`). One pointer names the current release; publishing writes a new
+release and moves the pointer, rolling back moves the pointer to an earlier one. The embedded
+backend (:class:`FileReleaseStore`) keeps ``<root>/<N>/{handbook,site,release.json}``, each written
+into a temporary folder and renamed into place, and ``<root>/current`` replaced with ``os.replace``,
+so every process sees either the old or the new release, whole. Reading the pointer costs one
+``stat`` while it is unchanged: how every worker (or machine sharing the folder) follows it.
+
+A database backend (issue 17) keeps the same interface; it materialises a release's folders
+locally on first use, since the site is served from files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .locking import exclusive_lock
+from .tinydb_store import fsync_dir
+
+BUILDING_PREFIX = ".building-"
+POINTER = "current"
+META = "release.json"
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One policy as released: what a later release is compared with."""
+
+    id: str
+    title: str
+    version: str
+    hash: str
+    path: str
+    effective: str = ""
+    clauses: dict[str, str] = field(default_factory=dict)  # clause id -> hash
+
+
+@dataclass(frozen=True)
+class Release:
+    """One published handbook: number, when, by whom, why, and every policy's version and hashes."""
+
+    number: int
+    at: str
+    by: str
+    by_name: str
+    note: str
+    policies: tuple[PolicyVersion, ...]
+    commit: str = ""  # the handbook's git commit, when it is in a git repository ("+" if edited since)
+    based_on: int | None = None  # the release that was current when this one was published
+
+    def policy(self, policy_id: str) -> PolicyVersion | None:
+        return next((p for p in self.policies if p.id == policy_id), None)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Release:
+        policies = tuple(PolicyVersion(**p) for p in data.get("policies", ()))
+        return cls(
+            number=int(data["number"]),
+            at=data["at"],
+            by=data.get("by", ""),
+            by_name=data.get("by_name", ""),
+            note=data.get("note", ""),
+            policies=policies,
+            commit=data.get("commit", ""),
+            based_on=data.get("based_on"),
+        )
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """Which release is current, and how it became so."""
+
+    number: int
+    at: str
+    by: str
+    action: str  # "publish" or "rollback"
+
+
+class ReleaseStore(ABC):
+    """Releases and the pointer to the current one."""
+
+    @abstractmethod
+    def create(self, sources: Path, site: Path | None, release: Release) -> Release:
+        """Store a new release from ``sources`` (and a built ``site``) and make it current.
+
+        ``release.number`` is ignored: the store gives the next number, under its lock, so two
+        publishers never get the same one. Returns the stored release.
+        """
+
+    @abstractmethod
+    def pointer(self) -> Pointer | None:
+        """The current release's pointer, or None before the first publish (cheap when unchanged)."""
+
+    @abstractmethod
+    def set_current(self, number: int, at: str, by: str, action: str = "rollback") -> Pointer:
+        """Make an existing release current; KeyError if there is no such release."""
+
+    @abstractmethod
+    def get(self, number: int) -> Release | None:
+        """A release by number, or None."""
+
+    @abstractmethod
+    def numbers(self) -> list[int]:
+        """Every release's number, oldest first."""
+
+    @abstractmethod
+    def sources_dir(self, number: int) -> Path:
+        """The folder holding that release's copy of the handbook sources."""
+
+    @abstractmethod
+    def site_dir(self, number: int) -> Path:
+        """The folder holding that release's built site."""
+
+    def current(self) -> Release | None:
+        pointer = self.pointer()
+        return self.get(pointer.number) if pointer else None
+
+    def all(self) -> list[Release]:
+        """Every release, newest first."""
+        found = (self.get(n) for n in reversed(self.numbers()))
+        return [r for r in found if r is not None]
+
+
+class FileReleaseStore(ReleaseStore):
+    """Releases as folders under ``root``; the pointer is the file ``root/current``."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self._pointer: Pointer | None = None
+        self._releases: dict[int, Release] = {}
+        self._remove_stale()
+
+    def _remove_stale(self, older_than: float = 3600) -> None:
+        """Folders and files a killed publisher left half-written (never a fresh one: it may be running)."""
+        if not self.root.is_dir():
+            return
+        limit = time.time() - older_than
+        for left in self.root.glob(BUILDING_PREFIX + "*"):
+            try:
+                if left.stat().st_mtime < limit:
+                    shutil.rmtree(left) if left.is_dir() else left.unlink()
+            except OSError:
+                pass
+
+    def _folder(self, number: int) -> Path:
+        return self.root / str(number)
+
+    def sources_dir(self, number: int) -> Path:
+        return self._folder(number) / "handbook"
+
+    def site_dir(self, number: int) -> Path:
+        return self._folder(number) / "site"
+
+    def numbers(self) -> list[int]:
+        if not self.root.is_dir():
+            return []
+        return sorted(int(p.name) for p in self.root.iterdir() if p.name.isdigit() and (p / META).is_file())
+
+    def get(self, number: int) -> Release | None:
+        if number in self._releases:
+            return self._releases[number]
+        try:
+            data = json.loads((self._folder(number) / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        release = Release.from_dict(data)
+        self._releases[number] = release  # immutable once written
+        return release
+
+    def pointer(self) -> Pointer | None:
+        path = self.root / POINTER
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if stamp != self._stamp:
+            with self._lock:
+                try:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                    self._pointer = Pointer(int(data["number"]), data["at"], data["by"], data["action"])
+                except FileNotFoundError:
+                    return None
+                self._stamp = stamp
+        return self._pointer
+
+    def _write_pointer(self, pointer: Pointer) -> None:
+        tmp = self.root / f"{BUILDING_PREFIX}{POINTER}-{uuid.uuid4().hex}"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(asdict(pointer), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.root / POINTER)
+        fsync_dir(self.root)
+
+    def create(self, sources: Path, site: Path | None, release: Release) -> Release:
+        self.root.mkdir(parents=True, exist_ok=True)
+        building = self.root / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
+        try:
+            shutil.copytree(sources, building / "handbook", ignore=shutil.ignore_patterns(".git"))
+            if site is not None:
+                shutil.copytree(site, building / "site")
+            else:
+                (building / "site").mkdir()
+            with exclusive_lock(self.root / POINTER):
+                existing = self.numbers()
+                number = (existing[-1] if existing else 0) + 1
+                pointer = self.pointer()
+                stored = Release.from_dict(
+                    {
+                        **release.to_dict(),
+                        "number": number,
+                        "based_on": pointer.number if pointer else None,
+                    }
+                )
+                meta = building / META
+                meta.write_text(json.dumps(stored.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+                os.rename(building, self._folder(number))
+                fsync_dir(self.root)
+                self._write_pointer(Pointer(number, stored.at, stored.by, "publish"))
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        return stored
+
+    def set_current(self, number: int, at: str, by: str, action: str = "rollback") -> Pointer:
+        with exclusive_lock(self.root / POINTER):
+            if self.get(number) is None:
+                raise KeyError(number)
+            pointer = Pointer(number, at, by, action)
+            self._write_pointer(pointer)
+        return pointer
