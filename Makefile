@@ -12,6 +12,8 @@ PORT ?= 8000
 WORKERS ?= 4
 # gunicorn's control socket (for gunicornc), one per instance: the default one in the home folder
 # is shared by every gunicorn of the user, and a second instance takes it over and deletes it on exit.
+# The app's releases (checklist_app/storage/releases.py): make check compares versions with the current one.
+RELEASES ?= $(or $(CHECKLIST_RELEASES_DIR),$(or $(CHECKLIST_INSTANCE_PATH),instance)/releases)
 CONTROL_SOCKET ?= $(or $(CHECKLIST_INSTANCE_PATH),instance)/gunicorn-$(PORT).ctl
 
 help: ## list the commands
@@ -43,7 +45,7 @@ serve: $(STAMP) ## live preview of the handbook for policy owners while editing 
 	$(PY) -m mkdocs serve --dev-addr $(HOST):8001
 
 check: $(STAMP) ## validate the handbook only (fast; run before publishing)
-	$(PY) -m generator check
+	$(PY) -m generator check --published $(RELEASES)
 
 build: $(STAMP) ## strict preview build of the draft into site/ (what readers see comes from make publish)
 	$(PY) -m generator build

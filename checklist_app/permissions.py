@@ -54,6 +54,8 @@ ACTIONS: dict[str, Action] = {
         Action("reports.view", PERMISSIONS, None, "see the dashboard and the rankings"),
         Action("ledger.view", MANAGERS, None, "see the penalty ledger (names people and their fines)"),
         Action("handbook.status", MANAGERS, None, "see the handbook's validation status"),
+        Action("handbook.publish", MANAGERS, None, "publish the draft handbook as a new release"),
+        Action("handbook.rollback", (ADMIN,), None, "make an earlier handbook release current again"),
         Action("people.manage", MANAGERS, None, "add, edit, import and mark staff as left"),
         Action("accounts.manage", (ADMIN,), None, "create, edit, disable and reset accounts"),
         Action("audit.view", (ADMIN,), None, "read and export the audit log"),

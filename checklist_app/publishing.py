@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import Handbook, HandbookLoader, Problem
+from generator import Handbook, HandbookLoader, Policy, Problem, versions
 from generator.loader import display_root
 from generator.publish import BuildFailed, build
 
@@ -47,10 +47,47 @@ class Draft:
 
     handbook: Handbook | None
     problems: tuple[Problem, ...]
+    parsed: Handbook | None = None  # the model even when only versions are refused (for the page)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.is_error)
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """How one policy of the draft differs from the current release."""
+
+    id: str
+    title: str
+    kind: str  # "added", "removed" or "changed"
+    version_before: str
+    version_after: str
+    clauses_changed: int
+
+    @property
+    def bumped(self) -> bool:
+        return self.version_before != self.version_after
+
+
+def changes(handbook: Handbook, release: Release | None) -> list[PolicyChange]:
+    """Every policy the draft adds, removes or changes against ``release`` (all added if None)."""
+    found = []
+    now = {p.id: p for p in policy_versions(handbook)}
+    before = {p.id: p for p in release.policies} if release else {}
+    for pid, p in now.items():
+        old = before.get(pid)
+        if old is None:
+            found.append(PolicyChange(pid, p.title, "added", "", p.version, len(p.clauses)))
+        elif old.hash != p.hash or old.version != p.version:
+            differing = {
+                c for c in set(p.clauses) | set(old.clauses) if p.clauses.get(c) != old.clauses.get(c)
+            }
+            found.append(PolicyChange(pid, p.title, "changed", old.version, p.version, len(differing)))
+    for pid, old in before.items():
+        if pid not in now:
+            found.append(PolicyChange(pid, old.title, "removed", old.version, "", len(old.clauses)))
+    return found
 
 
 def policy_versions(handbook: Handbook) -> tuple[PolicyVersion, ...]:
@@ -64,6 +101,7 @@ def policy_versions(handbook: Handbook) -> tuple[PolicyVersion, ...]:
             path=p.rel_path,
             effective=p.effective.isoformat(),
             clauses={c.id: c.hash for c in p.clauses},
+            content=p.content_hash,
         )
         for p in handbook.policies
     )
@@ -95,9 +133,50 @@ def _load(root: Path, clock: Clock, shown_as: Path) -> Draft:
     return Draft(result.handbook, result.problems)
 
 
-def check_draft(draft: Path, clock: Clock) -> Draft:
-    """Validate the draft as it is on disk now (what 管理 → 发布 shows before publishing)."""
-    return _load(Path(draft), clock, Path(draft))
+def released(release: Release | None) -> dict[str, versions.Released]:
+    """What ``release`` recorded of each policy, for the version check."""
+    if release is None:
+        return {}
+    return {p.id: versions.Released(p.version, p.content, release.number) for p in release.policies}
+
+
+def needs_version(handbook: Handbook, release: Release | None) -> list[tuple[Policy, str]]:
+    """Each draft policy refused for its version, with the version to offer instead."""
+    before = released(release)
+    refused = {p.line: p for p in versions.version_problems(handbook, before)}
+    return [
+        (policy, versions.next_version(before[policy.id].version))
+        for policy in handbook.policies
+        if policy.id in before
+        and policy.version_line in refused
+        and refused[policy.version_line].path == policy.source.path
+    ]
+
+
+def bump_version(draft: Path, clock: Clock, release: Release | None, policy_id: str) -> str | None:
+    """Write the offered next version into the draft file of ``policy_id``; the new version or None."""
+    loaded = _load(Path(draft), clock, Path(draft))
+    if loaded.handbook is None:
+        return None
+    for policy, suggested in needs_version(loaded.handbook, release):
+        if policy.id == policy_id:
+            file = Path(draft) / policy.rel_path
+            return suggested if versions.set_version(file, policy.version_line, suggested) else None
+    return None
+
+
+def check_draft(draft: Path, clock: Clock, release: Release | None = None) -> Draft:
+    """Validate the draft as it is on disk now (what 管理 → 发布 shows before publishing).
+
+    With ``release``, a policy changed since it without a higher version is an error too.
+    """
+    loaded = _load(Path(draft), clock, Path(draft))
+    if loaded.handbook is None or release is None:
+        return loaded
+    unbumped = tuple(versions.version_problems(loaded.handbook, released(release)))
+    if not unbumped:
+        return loaded
+    return Draft(None, tuple(sorted(loaded.problems + unbumped)), loaded.handbook)
 
 
 def publish(
@@ -125,13 +204,16 @@ def publish(
         checked = _load(sources, clock, draft)
         if checked.handbook is None:
             raise PublishRefused(checked.problems)
+        previous = releases.current()
+        unbumped = versions.version_problems(checked.handbook, released(previous))
+        if unbumped:
+            raise PublishRefused(tuple(unbumped))
         if site is None:
             site = Path(tmp) / "site"
             try:
                 build(config, site, docs=sources)
             except BuildFailed as exc:
                 raise PublishRefused(message=t("publish.build_failed", output=str(exc)[-4000:])) from None
-        previous = releases.current()
         who = actor or audit.SYSTEM
         release = releases.create(
             sources,

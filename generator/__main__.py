@@ -8,14 +8,19 @@ from pathlib import Path
 
 from .export import to_json
 from .loader import HandbookLoader
+from .versions import current_release, version_problems
 
 
 def _check(args: argparse.Namespace) -> int:
     result = HandbookLoader(args.root).load()
-    for problem in result.problems:
+    problems = list(result.problems)
+    if result.handbook is not None and args.published:
+        # A policy changed since the current release needs a higher version (generator/versions.py).
+        problems = sorted(problems + version_problems(result.handbook, current_release(args.published)))
+    for problem in problems:
         print(problem)
-    errors = len(result.errors)
-    warnings = len(result.problems) - errors
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
     if errors:
         print(f"\n发现 {errors} 个错误、{warnings} 个提醒：请按提示修改后再发布。", file=sys.stderr)
         return 1
@@ -60,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the handbook; exit 1 on errors")
     check.add_argument("--root", default="handbook")
+    check.add_argument(
+        "--published",
+        default="instance/releases",
+        help="the app's releases folder: a policy changed since the current release needs a new version",
+    )
     check.set_defaults(func=_check)
     export = sub.add_parser("export", help="write the whole model as JSON")
     export.add_argument("--json", action="store_true", required=True, help="JSON format (the only one)")

@@ -43,6 +43,7 @@ class PolicyVersion:
     path: str
     effective: str = ""
     clauses: dict[str, str] = field(default_factory=dict)  # clause id -> hash
+    content: str = ""  # the content hash a new version is required for (generator/versions.py)
 
 
 @dataclass(frozen=True)

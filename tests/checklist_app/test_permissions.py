@@ -16,6 +16,8 @@ TABLE = {
     "reports.view": (Y, Y, Y),
     "ledger.view": (N, Y, Y),
     "handbook.status": (N, Y, Y),
+    "handbook.publish": (N, Y, Y),
+    "handbook.rollback": (N, N, Y),
     "people.manage": (N, Y, Y),
     "accounts.manage": (N, N, Y),
     "audit.view": (N, N, Y),
