@@ -59,21 +59,22 @@ class HandbookSource:
         self._release_problems: tuple[Problem, ...] = ()
         self._draft_problems: tuple[Problem, ...] = ()
         self._state = HandbookState(None, (), None)
+        self._models: dict[str | None, tuple[Handbook, Path]] = {}
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> HandbookState:
         """Follow the release pointer if the interval passed; ``force`` also re-checks the draft."""
         now = time.monotonic()
         if not force and now - self._checked < self.interval:
-            return self._state
+            return self._dated(self._state)
         with self._lock:
             if not force and now - self._checked < self.interval:
-                return self._state
+                return self._dated(self._state)
             if force:
                 self._draft_problems = self._check_draft().problems
             self._follow()
             self._checked = time.monotonic()
-            return self._state
+            return self._dated(self._state)
 
     def _follow(self) -> None:
         state = self._state
@@ -85,20 +86,21 @@ class HandbookSource:
             self._release_problems = (P.parse_failed("releases", f"{type(exc).__name__}: {exc}"),)
         if pointer is not None and pointer.number != self._number:
             release = self.releases.get(pointer.number)
-            result = self._load(self.releases.sources_dir(pointer.number))
-            if release is not None and result.handbook is not None:
+            models, problems = {}, ()
+            for day in (None, *(release.schedule if release else ())):
+                result = self._load(self.releases.sources_dir(pointer.number, day))
+                if result.handbook is None:
+                    problems = result.problems
+                    break
+                models[day] = (result.handbook, self.releases.site_dir(pointer.number, day))
+            if release is not None and not problems:
                 self._number = pointer.number
                 self._release_problems = ()
-                state = HandbookState(
-                    result.handbook,
-                    (),
-                    release.at,
-                    release,
-                    self.releases.site_dir(pointer.number),
-                )
+                self._models = models
+                state = HandbookState(result.handbook, (), release.at, release, models[None][1])
                 log.info("serving handbook release %s", pointer.number)
             else:
-                self._release_problems = result.problems
+                self._release_problems = problems
         problems = self._release_problems + self._draft_problems
         self._state = HandbookState(state.handbook, problems, state.loaded_at, state.release, state.site)
 
@@ -118,6 +120,16 @@ class HandbookSource:
         except Exception as exc:  # noqa: BLE001 (serve the last good model rather than a 500)
             log.exception("loading the release in %s failed", root)
             return LoadResult(None, (P.parse_failed(str(root), f"{type(exc).__name__}: {exc}"),), 0)
+
+    def _dated(self, state: HandbookState) -> HandbookState:
+        """``state`` for today: a release whose new versions take effect later serves, until that
+        day, the versions in force (model and site together), then switches by itself."""
+        release = state.release
+        if release is None or not release.schedule:
+            return state
+        day = release.as_of(self.clock.today().isoformat())
+        model, site = self._models.get(day, (state.handbook, state.site))
+        return HandbookState(model, state.problems, state.loaded_at, release, site)
 
     @property
     def state(self) -> HandbookState:

@@ -208,12 +208,16 @@ def publish(
         unbumped = versions.version_problems(checked.handbook, released(previous))
         if unbumped:
             raise PublishRefused(tuple(unbumped))
-        if site is None:
-            site = Path(tmp) / "site"
-            try:
-                build(config, site, docs=sources)
-            except BuildFailed as exc:
-                raise PublishRefused(message=t("publish.build_failed", output=str(exc)[-4000:])) from None
+        schedule, final_from = _schedule(checked.handbook, clock.today())
+        as_of = {}
+        for day in schedule:
+            day_sources = Path(tmp) / "as-of" / day / "handbook"
+            in_force = _in_force_copy(releases, previous, checked.handbook, sources, day_sources, day)
+            loaded = _load(day_sources, clock, draft)
+            if loaded.handbook is None:
+                raise PublishRefused(tuple(p for p in loaded.problems if p.is_error))
+            as_of[day] = (day_sources, _site(config, day_sources, site, Path(tmp) / "as-of" / day, in_force))
+        site = _site(config, sources, site, Path(tmp), {})
         who = actor or audit.SYSTEM
         release = releases.create(
             sources,
@@ -226,7 +230,10 @@ def publish(
                 note=note,
                 policies=policy_versions(checked.handbook),
                 commit=git_commit(draft),
+                schedule=tuple(schedule),
+                final_from=final_from,
             ),
+            as_of,
         )
     audit.record(
         storage,
@@ -240,6 +247,102 @@ def publish(
     )
     log.info("published handbook release %s", release.number)
     return release
+
+
+def _schedule(handbook: Handbook, today) -> tuple[list[str], str]:
+    """The days from which an earlier set of versions is in force, and the day the release's own is.
+
+    No policy takes effect after ``today``: ``([], "")``. Otherwise the first entry is today and
+    each later one a day some of the new versions take effect, the last of which is ``final_from``.
+    """
+    dates = sorted({p.effective for p in handbook.policies if p.effective > today})
+    if not dates:
+        return [], ""
+    return [today.isoformat()] + [d.isoformat() for d in dates[:-1]], dates[-1].isoformat()
+
+
+def _in_force_copy(releases, previous, handbook, sources: Path, dest: Path, day: str) -> dict:
+    """Copy ``sources`` to ``dest`` with each policy not yet effective on ``day`` put back as it is
+    in force in ``previous`` (or left out if it is new). Returns {policy id: the newer Policy}."""
+    shutil.copytree(sources, dest)
+    pending = {p.id: p for p in handbook.policies if p.effective.isoformat() > day}
+    older = _previous_files(releases, previous, day)
+    for policy_id, policy in pending.items():
+        (dest / policy.rel_path).unlink()
+        if policy_id in older:
+            rel, file = older[policy_id]
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, dest / rel)
+    return pending
+
+
+def _previous_files(releases, previous, day: str) -> dict[str, tuple[str, Path]]:
+    """Each policy of ``previous`` as in force on ``day``: {id: (relative path, file)}."""
+    if previous is None:
+        return {}
+    root = releases.sources_dir(previous.number, previous.as_of(day))
+    model = HandbookLoader(root).load().handbook
+    if model is None:
+        return {}
+    return {p.id: (p.rel_path, root / p.rel_path) for p in model.policies}
+
+
+def _site(config: Path, sources: Path, prebuilt: Path | None, into: Path, upcoming: dict) -> Path:
+    """Build the site of ``sources`` into ``into/site`` (or reuse ``prebuilt``).
+
+    ``upcoming`` ({policy id: newer Policy}) adds to each such page the box 将于…生效 with the
+    new version and its changed clauses, on a copy: the release's sources stay as owners wrote them.
+    """
+    if prebuilt is not None:
+        return prebuilt
+    docs = sources
+    if upcoming:
+        docs = into / "site-sources" / "handbook"
+        shutil.copytree(sources, docs)
+        model = HandbookLoader(sources).load().handbook
+        for policy in model.policies if model else ():
+            newer = upcoming.get(policy.id)
+            if newer is not None:
+                _add_upcoming_box(docs / policy.rel_path, policy, newer)
+    site = into / "site"
+    try:
+        build(config, site, docs=docs)
+    except BuildFailed as exc:
+        raise PublishRefused(message=t("publish.build_failed", output=str(exc)[-4000:])) from None
+    return site
+
+
+def _add_upcoming_box(file: Path, current: Policy, newer: Policy) -> None:
+    """Put the 将于…生效 admonition right after the front matter of a policy page's copy."""
+    from generator.render import escape_markdown
+
+    old = {c.id: c for c in current.clauses}
+    new = {c.id: c for c in newer.clauses}
+    changed = [
+        t("publish.upcoming.clause", title=escape_markdown(c.title), how=t("publish.kind.changed"))
+        for c in newer.clauses
+        if c.id in old and old[c.id].hash != c.hash
+    ]
+    changed += [
+        t("publish.upcoming.clause", title=escape_markdown(c.title), how=t("publish.kind.added"))
+        for c in newer.clauses
+        if c.id not in old
+    ]
+    changed += [
+        t("publish.upcoming.clause", title=escape_markdown(c.title), how=t("publish.kind.removed"))
+        for c in current.clauses
+        if c.id not in new
+    ]
+    day = newer.effective.isoformat()
+    title = t("publish.upcoming.title", day=day, version=escape_markdown(newer.version))
+    body = t("publish.upcoming.body", day=day, version=escape_markdown(newer.version), old=current.version)
+    if changed:
+        body += t("publish.upcoming.changed", clauses="、".join(changed))
+    text = file.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    box = f'\n!!! warning "{title}"\n    {body}\n\n'
+    file.write_text("".join(lines[: end + 1]) + box + "".join(lines[end + 1 :]), encoding="utf-8")
 
 
 def site_matches(site: Path, handbook: Handbook) -> bool:

@@ -833,6 +833,12 @@ ZH_CN: dict[str, str] = {
     "publish.audit.rollback": "回滚到第 {number} 版（原为第 {current} 版）",
     "publish.first_note": "首次发布（自动）",
     "publish.title": "发布",
+    "publish.upcoming.title": "将于 {day} 生效：第 {version} 版",
+    "publish.upcoming.body": (
+        "本制度的新版本 {version} 已发布，将于 {day} 起替代下面现行的 {old} 版，巡检清单同日切换。"
+    ),
+    "publish.upcoming.changed": "有改动的条款：{clauses}。",
+    "publish.upcoming.clause": "{title}（{how}）",
     "publish.needs_version": "内容已修改，但版本还是 {version}：发布前要升为 {suggested}。",
     "publish.bump": "把版本改为 {version}",
     "publish.bumped": "已把草稿里 {policy} 的版本改为 {version}，确认无误后点「发布」。",

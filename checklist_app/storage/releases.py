@@ -58,6 +58,17 @@ class Release:
     policies: tuple[PolicyVersion, ...]
     commit: str = ""  # the handbook's git commit, when it is in a git repository ("+" if edited since)
     based_on: int | None = None  # the release that was current when this one was published
+    # Policies whose new version takes effect later: until ``final_from`` the folders
+    # ``as-of/<day>/`` (sources and site) apply from each ``day`` in ``schedule``.
+    schedule: tuple[str, ...] = ()
+    final_from: str = ""
+
+    def as_of(self, day: str) -> str | None:
+        """Which ``as-of`` day applies on ``day`` (ISO date), or None for the release's main folders."""
+        if not self.schedule or day >= self.final_from:
+            return None
+        earlier = [d for d in self.schedule if d <= day]
+        return earlier[-1] if earlier else self.schedule[0]
 
     def policy(self, policy_id: str) -> PolicyVersion | None:
         return next((p for p in self.policies if p.id == policy_id), None)
@@ -77,6 +88,8 @@ class Release:
             policies=policies,
             commit=data.get("commit", ""),
             based_on=data.get("based_on"),
+            schedule=tuple(data.get("schedule", ())),
+            final_from=data.get("final_from", ""),
         )
 
 
@@ -94,8 +107,16 @@ class ReleaseStore(ABC):
     """Releases and the pointer to the current one."""
 
     @abstractmethod
-    def create(self, sources: Path, site: Path | None, release: Release) -> Release:
+    def create(
+        self,
+        sources: Path,
+        site: Path | None,
+        release: Release,
+        as_of: dict[str, tuple[Path, Path]] | None = None,
+    ) -> Release:
         """Store a new release from ``sources`` (and a built ``site``) and make it current.
+
+        ``as_of`` maps each day of ``release.schedule`` to its (sources, site) folders.
 
         ``release.number`` is ignored: the store gives the next number, under its lock, so two
         publishers never get the same one. Returns the stored release.
@@ -118,12 +139,12 @@ class ReleaseStore(ABC):
         """Every release's number, oldest first."""
 
     @abstractmethod
-    def sources_dir(self, number: int) -> Path:
-        """The folder holding that release's copy of the handbook sources."""
+    def sources_dir(self, number: int, as_of: str | None = None) -> Path:
+        """The folder holding that release's copy of the handbook sources (in force from ``as_of``)."""
 
     @abstractmethod
-    def site_dir(self, number: int) -> Path:
-        """The folder holding that release's built site."""
+    def site_dir(self, number: int, as_of: str | None = None) -> Path:
+        """The folder holding that release's built site (in force from ``as_of``)."""
 
     def current(self) -> Release | None:
         pointer = self.pointer()
@@ -161,11 +182,14 @@ class FileReleaseStore(ReleaseStore):
     def _folder(self, number: int) -> Path:
         return self.root / str(number)
 
-    def sources_dir(self, number: int) -> Path:
-        return self._folder(number) / "handbook"
+    def _base(self, number: int, as_of: str | None) -> Path:
+        return self._folder(number) / "as-of" / as_of if as_of else self._folder(number)
 
-    def site_dir(self, number: int) -> Path:
-        return self._folder(number) / "site"
+    def sources_dir(self, number: int, as_of: str | None = None) -> Path:
+        return self._base(number, as_of) / "handbook"
+
+    def site_dir(self, number: int, as_of: str | None = None) -> Path:
+        return self._base(number, as_of) / "site"
 
     def numbers(self) -> list[int]:
         if not self.root.is_dir():
@@ -209,7 +233,13 @@ class FileReleaseStore(ReleaseStore):
         os.replace(tmp, self.root / POINTER)
         fsync_dir(self.root)
 
-    def create(self, sources: Path, site: Path | None, release: Release) -> Release:
+    def create(
+        self,
+        sources: Path,
+        site: Path | None,
+        release: Release,
+        as_of: dict[str, tuple[Path, Path]] | None = None,
+    ) -> Release:
         self.root.mkdir(parents=True, exist_ok=True)
         building = self.root / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
         try:
@@ -218,6 +248,9 @@ class FileReleaseStore(ReleaseStore):
                 shutil.copytree(site, building / "site")
             else:
                 (building / "site").mkdir()
+            for day, (day_sources, day_site) in (as_of or {}).items():
+                shutil.copytree(day_sources, building / "as-of" / day / "handbook")
+                shutil.copytree(day_site, building / "as-of" / day / "site")
             with exclusive_lock(self.root / POINTER):
                 existing = self.numbers()
                 number = (existing[-1] if existing else 0) + 1

@@ -228,3 +228,33 @@ def test_a_lower_version_is_refused_and_only_dates_may_change_without_one(app, h
         assert problem.code == "version-lowered" and "低于第 2 版已发布的 2.0" in problem.message
     else:
         raise AssertionError("a lower version was published")
+
+
+def test_a_version_effective_later_is_announced_on_the_site_and_the_checklists_switch_that_day(
+    app, client, auth, handbook_dir, clock
+):
+    path = handbook_dir / SERVICE
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace('version: "2.0"', 'version: "2.1"')
+        .replace("effective: 2026-03-01", "effective: 2026-12-01")
+        .replace("不超过50秒。\n频率", "不超过45秒。\n频率"),
+        encoding="utf-8",
+    )
+    release = publish(app, "12月起45秒")
+    assert (release.schedule, release.final_from) == (("2026-11-23",), "2026-12-01")
+    # Until 1 December: the rules in force, with the new version announced beside them.
+    site = text_of(client, PAGE)
+    assert "将于 2026-12-01 生效：第 2.1 版" in site and "第一条 响应时间（修改）" in site
+    assert "不超过50秒" in site and "不超过45秒" not in site
+    clock.set(dt.datetime(2026, 11, 30, 9, 0, tzinfo=clock.now().tzinfo))
+    auth.login("zhang")
+    day_before = text_of(client, "/checklists/daily/2026-11-30/role:售前客服")
+    assert "不超过50秒" in day_before and "不超过45秒" not in day_before
+    # On the day: the new version, on the checklists and the site at once, with no publish.
+    clock.set(dt.datetime(2026, 12, 1, 0, 5, tzinfo=clock.now().tzinfo))
+    auth.login("zhang")
+    on_the_day = text_of(client, "/checklists/daily/2026-12-01/role:售前客服")
+    assert "不超过45秒" in on_the_day and "版本 2.1" in on_the_day
+    site = text_of(client, PAGE)
+    assert "不超过45秒" in site and "将于 2026-12-01 生效" not in site
