@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator import Handbook, HandbookLoader, Policy, Problem, versions
 from generator.loader import display_root
-from generator.publish import BuildFailed, build
+from generator.publish import BuildFailed, build, prepare_docs, write_export
 
 from . import audit
 from .clock import Clock
@@ -295,20 +295,20 @@ def _site(config: Path, sources: Path, prebuilt: Path | None, into: Path, upcomi
     """
     if prebuilt is not None:
         return prebuilt
-    docs = sources
-    if upcoming:
-        docs = into / "site-sources" / "handbook"
-        shutil.copytree(sources, docs)
-        model = HandbookLoader(sources).load().handbook
-        for policy in model.policies if model else ():
-            newer = upcoming.get(policy.id)
-            if newer is not None:
-                _add_upcoming_box(docs / policy.rel_path, policy, newer)
+    # The generated pages are written by this step as Markdown (not by the MkDocs plugin), into a
+    # copy: the release's sources stay as owners wrote them.
+    docs = into / "site-sources" / "handbook"
+    model = prepare_docs(sources, docs)
+    for policy in model.policies:
+        newer = upcoming.get(policy.id)
+        if newer is not None:
+            _add_upcoming_box(docs / policy.rel_path, policy, newer)
     site = into / "site"
     try:
         build(config, site, docs=docs)
     except BuildFailed as exc:
         raise PublishRefused(message=t("publish.build_failed", output=str(exc)[-4000:])) from None
+    write_export(site, model)
     return site
 
 

@@ -15,11 +15,46 @@ import sys
 import time
 from pathlib import Path
 
+from .export import to_dict
+from .loader import HandbookLoader
+from .model import Handbook
+from .pages import generated_pages
+from .problems import HandbookError
+
 KEEP = 3  # builds kept for rollback
 
 
 class BuildFailed(Exception):
     """The strict MkDocs build failed; the published site was not changed."""
+
+
+def prepare_docs(sources: Path, dest: Path, handbook: Handbook | None = None) -> Handbook:
+    """Copy ``sources`` to ``dest`` and write the generated pages there as plain Markdown.
+
+    The role pages and the overview (:mod:`.pages`) are files of the docs folder, so any builder
+    renders them, with or without our MkDocs plugin (Zensical skips plugins it does not know):
+    the plugin only adds them itself when they are not there (``make serve``, ``make build``).
+    Raises :class:`HandbookError` if the sources do not load.
+    """
+    shutil.copytree(sources, dest)
+    if handbook is None:
+        result = HandbookLoader(dest).load()
+        if result.handbook is None:
+            raise HandbookError(list(result.problems))
+        handbook = result.handbook
+    for path, content in generated_pages(handbook).items():
+        file = dest / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(content, encoding="utf-8")
+    return handbook
+
+
+def write_export(site: Path, handbook: Handbook) -> None:
+    """``handbook.json`` in the built site, if the builder did not write it (no plugin)."""
+    file = site / "handbook.json"
+    if not file.exists():
+        compact = json.dumps(to_dict(handbook), ensure_ascii=False, separators=(",", ":"))
+        file.write_text(compact, encoding="utf-8")
 
 
 def build(config: str | os.PathLike, out: Path, docs: Path | None = None) -> None:
