@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run admin serve test check build publish rollback export lint bench clean npm-tools
+.PHONY: help run admin serve test check build diff publish rollback export lint bench clean npm-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
@@ -49,6 +49,9 @@ check: $(STAMP) ## validate the handbook only (fast; run before publishing)
 
 build: $(STAMP) ## strict preview build of the draft into site/ (what readers see comes from make publish)
 	$(PY) -m generator build
+
+diff: $(STAMP) ## what the draft changes against the current release (per clause, per target)
+	$(PY) -m generator diff --published $(RELEASES)
 
 publish: $(STAMP) ## validate, build and publish handbook/ as the next release (NOTE="说明")
 	$(PY) -m flask --app checklist_app publish --note "$(NOTE)"

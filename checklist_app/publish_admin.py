@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
+from generator.diff import KIND_LABELS
+
 from . import inputs, publishing
 from .auth import requires
 from .extensions import clock, handbook_source, storage
@@ -27,6 +29,8 @@ def _page(errors: list[str] | None = None, problems=(), note: str = "", status: 
     model = draft.handbook or draft.parsed
     changed = publishing.changes(model, current) if model else []
     offers = publishing.needs_version(model, current) if model else []
+    draft_root = Path(current_app.config["HANDBOOK_DIR"])
+    diffs = publishing.preview(releases, current, draft_root, model, clock()) if model else None
     return render_template(
         "admin/publish.html",
         state=state,
@@ -35,6 +39,8 @@ def _page(errors: list[str] | None = None, problems=(), note: str = "", status: 
         pointer=releases.pointer(),
         changes=changed,
         offers=offers,
+        diffs=diffs,
+        kind_labels=KIND_LABELS,
         releases=releases.all(),
         errors=errors or [],
         problems=problems,

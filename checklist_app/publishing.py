@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import Handbook, HandbookLoader, Policy, Problem, versions
+from generator import Handbook, HandbookLoader, Policy, Problem, diff, versions
 from generator.loader import display_root
 from generator.publish import BuildFailed, build, prepare_docs, write_export
 
@@ -88,6 +88,26 @@ def changes(handbook: Handbook, release: Release | None) -> list[PolicyChange]:
         if pid not in now:
             found.append(PolicyChange(pid, old.title, "removed", old.version, "", len(old.clauses)))
     return found
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What publishing the draft would change: per clause the text, per target the checklist items."""
+
+    clauses: tuple
+    targets: tuple
+
+
+def preview(
+    releases: ReleaseStore, release: Release | None, draft: Path, model: Handbook, clock: Clock
+) -> Preview:
+    """The diff of the draft ``model`` against ``release``'s own sources (generator/diff.py)."""
+    old_root = releases.sources_dir(release.number) if release else None
+    old = HandbookLoader(old_root, clock.today).load().handbook if old_root is not None else None
+    return Preview(
+        tuple(diff.clause_changes(old, old_root, model, Path(draft))),
+        tuple(diff.item_changes(old, model, clock.today())),
+    )
 
 
 def policy_versions(handbook: Handbook) -> tuple[PolicyVersion, ...]:

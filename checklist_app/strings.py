@@ -833,6 +833,13 @@ ZH_CN: dict[str, str] = {
     "publish.audit.rollback": "回滚到第 {number} 版（原为第 {current} 版）",
     "publish.first_note": "首次发布（自动）",
     "publish.title": "发布",
+    "publish.clause_diffs": "条款改动（{n} 条）",
+    "publish.diff_legend": "绿色下划线是新加的字，红色删除线是删去的字。",
+    "publish.target_diffs": "巡检清单的变化（按检查对象）",
+    "publish.count.appears": "新增 {n} 项",
+    "publish.count.disappears": "取消 {n} 项",
+    "publish.count.changes": "改动 {n} 项",
+    "publish.since_day": "自 {day} 起",
     "publish.upcoming.title": "将于 {day} 生效：第 {version} 版",
     "publish.upcoming.body": (
         "本制度的新版本 {version} 已发布，将于 {day} 起替代下面现行的 {old} 版，巡检清单同日切换。"

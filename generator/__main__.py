@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -47,6 +48,26 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import clause_changes, item_changes, report
+    from .versions import current_release_dir
+
+    result = HandbookLoader(args.root).load()
+    if result.handbook is None:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        return 1
+    old_root = Path(args.against) if args.against else current_release_dir(args.published)
+    old = HandbookLoader(old_root).load().handbook if old_root is not None else None
+    if old_root is not None and old is None:
+        print(f"{old_root} 无法读取，无法比较。", file=sys.stderr)
+        return 1
+    clauses = clause_changes(old, old_root, result.handbook, Path(args.root))
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    sys.stdout.write(report(clauses, item_changes(old, result.handbook, today)))
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from .publish import BuildFailed, publish
 
@@ -76,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--root", default="handbook")
     export.add_argument("-o", "--output", help="file to write (default: stdout)")
     export.set_defaults(func=_export)
+    diff = sub.add_parser("diff", help="what the draft changes against the current release")
+    diff.add_argument("--root", default="handbook")
+    diff.add_argument("--published", default="instance/releases", help="the app's releases folder")
+    diff.add_argument("--against", help="another handbook folder to compare with (instead of the release)")
+    diff.add_argument("--today", help="the day changes are compared from (default: today)")
+    diff.set_defaults(func=_diff)
     build = sub.add_parser("build", help="strict site build, published atomically")
     build.add_argument("--config", default="mkdocs.yml")
     build.add_argument("--site-dir", default="site")

@@ -81,6 +81,17 @@ def released_from(data: dict) -> dict[str, Released]:
     }
 
 
+def current_release_dir(releases_dir: str | Path) -> Path | None:
+    """The current release's copy of the handbook sources in a releases folder, or None."""
+    root = Path(releases_dir)
+    try:
+        number = int(json.loads((root / "current").read_text(encoding="utf-8"))["number"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    folder = root / str(number) / "handbook"
+    return folder if folder.is_dir() else None
+
+
 def current_release(releases_dir: str | Path) -> dict[str, Released]:
     """The current release's policies in a releases folder (``instance/releases``); {} if none."""
     root = Path(releases_dir)

@@ -258,3 +258,20 @@ def test_a_version_effective_later_is_announced_on_the_site_and_the_checklists_s
     assert "不超过45秒" in on_the_day and "版本 2.1" in on_the_day
     site = text_of(client, PAGE)
     assert "不超过45秒" in site and "将于 2026-12-01 生效" not in site
+
+
+def test_the_publish_page_shows_the_reworded_clause_and_the_items_per_target(client, auth, handbook_dir):
+    path = handbook_dir / SERVICE
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace('version: "2.0"', 'version: "2.1"')
+        .replace("不得超过50秒", "不得超过45秒")
+        .replace("不超过50秒。\n频率", "不超过45秒。\n频率"),
+        encoding="utf-8",
+    )
+    auth.login("zhao")
+    page = text_of(client, "/admin/publish/")
+    assert "条款改动（1 条）" in page
+    assert "平均响应时间不得超过<del>50</del><ins>45</ins>秒" in page
+    assert "岗位 售前客服" in page and "改动 1 项" in page
+    assert "客服平均响应时间不超过<del>50</del><ins>45</ins>秒" in page  # the item's wording
