@@ -83,11 +83,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, checklists, handbook_site, people_admin, printing, publish_admin, reports
+    from . import (
+        admin,
+        auth,
+        changes_view,
+        checklists,
+        handbook_site,
+        people_admin,
+        printing,
+        publish_admin,
+        reports,
+    )
     from .notify import views as notify_views
 
     modules = (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views)
-    for module in (*modules, publish_admin):
+    for module in (*modules, publish_admin, changes_view):
         app.register_blueprint(module.bp)
 
 

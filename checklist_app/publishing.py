@@ -21,11 +21,11 @@ from generator import Handbook, HandbookLoader, Policy, Problem, diff, versions
 from generator.loader import display_root
 from generator.publish import BuildFailed, build, prepare_docs, write_export
 
-from . import audit
+from . import audit, changelog
 from .clock import Clock
 from .storage import Storage
 from .storage.locking import exclusive_lock
-from .storage.releases import PolicyVersion, Release, ReleaseStore
+from .storage.releases import ClauseDiff, PolicyVersion, Release, ReleaseStore
 from .strings import t
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ def publish(
     if len(note) > MAX_NOTE:
         raise PublishRefused(message=t("publish.note_too_long", n=MAX_NOTE))
     draft = Path(draft)
-    with tempfile.TemporaryDirectory(prefix="handbook-release-") as tmp:
+    with releases.publishing(), tempfile.TemporaryDirectory(prefix="handbook-release-") as tmp:
         sources = Path(tmp) / "handbook"
         shutil.copytree(draft, sources, ignore=shutil.ignore_patterns(".git"))
         checked = _load(sources, clock, draft)
@@ -229,6 +229,23 @@ def publish(
         if unbumped:
             raise PublishRefused(tuple(unbumped))
         schedule, final_from = _schedule(checked.handbook, clock.today())
+        changes, new_checks = _changes(releases, previous, checked.handbook, sources, clock)
+        who = actor or audit.SYSTEM
+        release = Release(
+            number=releases.next_number(),
+            at=clock.timestamp(),
+            by=who.get("username", ""),
+            by_name=who.get("display_name") or who.get("username", ""),
+            note=note,
+            policies=policy_versions(checked.handbook),
+            commit=git_commit(draft),
+            based_on=previous.number if previous else None,
+            schedule=tuple(schedule),
+            final_from=final_from,
+            changes=changes,
+            new_checks=new_checks,
+        )
+        history = [release, *releases.all()]
         as_of = {}
         for day in schedule:
             day_sources = Path(tmp) / "as-of" / day / "handbook"
@@ -236,25 +253,10 @@ def publish(
             loaded = _load(day_sources, clock, draft)
             if loaded.handbook is None:
                 raise PublishRefused(tuple(p for p in loaded.problems if p.is_error))
-            as_of[day] = (day_sources, _site(config, day_sources, site, Path(tmp) / "as-of" / day, in_force))
-        site = _site(config, sources, site, Path(tmp), {})
-        who = actor or audit.SYSTEM
-        release = releases.create(
-            sources,
-            site,
-            Release(
-                number=0,
-                at=clock.timestamp(),
-                by=who.get("username", ""),
-                by_name=who.get("display_name") or who.get("username", ""),
-                note=note,
-                policies=policy_versions(checked.handbook),
-                commit=git_commit(draft),
-                schedule=tuple(schedule),
-                final_from=final_from,
-            ),
-            as_of,
-        )
+            day_site = _site(config, day_sources, site, Path(tmp) / "as-of" / day, in_force, history)
+            as_of[day] = (day_sources, day_site)
+        site = _site(config, sources, site, Path(tmp), {}, history)
+        release = releases.create(sources, site, release, as_of)
     audit.record(
         storage,
         clock,
@@ -307,7 +309,33 @@ def _previous_files(releases, previous, day: str) -> dict[str, tuple[str, Path]]
     return {p.id: (p.rel_path, root / p.rel_path) for p in model.policies}
 
 
-def _site(config: Path, sources: Path, prebuilt: Path | None, into: Path, upcoming: dict) -> Path:
+def _changes(releases, previous, model: Handbook, sources: Path, clock: Clock) -> tuple[tuple, tuple]:
+    """The clauses ``model`` changes against ``previous`` (with diffs) and the checks it adds.
+
+    The first release changes nothing: it is where the record starts (no 新 on every item).
+    """
+    if previous is None:
+        return (), ()
+    old_root = releases.sources_dir(previous.number) if previous else None
+    old = HandbookLoader(old_root, clock.today).load().handbook if old_root is not None else None
+    clauses = tuple(
+        ClauseDiff(
+            c.policy_id,
+            c.policy_title,
+            c.clause_id,
+            c.title,
+            c.kind,
+            tuple((s.kind, s.text) for s in c.segments),
+        )
+        for c in diff.clause_changes(old, old_root, model, sources)
+    )
+    before = {k.id for k in old.checks} if old else set()
+    return clauses, tuple(k.id for k in model.checks if k.id not in before)
+
+
+def _site(
+    config: Path, sources: Path, prebuilt: Path | None, into: Path, upcoming: dict, history: list[Release]
+) -> Path:
     """Build the site of ``sources`` into ``into/site`` (or reuse ``prebuilt``).
 
     ``upcoming`` ({policy id: newer Policy}) adds to each such page the box 将于…生效 with the
@@ -319,10 +347,15 @@ def _site(config: Path, sources: Path, prebuilt: Path | None, into: Path, upcomi
     # copy: the release's sources stay as owners wrote them.
     docs = into / "site-sources" / "handbook"
     model = prepare_docs(sources, docs)
+    (docs / changelog.PAGE).write_text(changelog.page(history), encoding="utf-8")
     for policy in model.policies:
         newer = upcoming.get(policy.id)
         if newer is not None:
             _add_upcoming_box(docs / policy.rel_path, policy, newer)
+        box = changelog.history_box(policy.id, policy.rel_path, history)
+        if box:
+            with open(docs / policy.rel_path, "a", encoding="utf-8") as handle:
+                handle.write(box)
     site = into / "site"
     try:
         build(config, site, docs=docs)

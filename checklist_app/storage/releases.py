@@ -47,6 +47,18 @@ class PolicyVersion:
 
 
 @dataclass(frozen=True)
+class ClauseDiff:
+    """One clause a release changed against the one before it, with its character diff."""
+
+    policy_id: str
+    policy_title: str
+    clause_id: str
+    title: str
+    kind: str  # added, removed, changed
+    segments: tuple[tuple[str, str], ...]  # (same|ins|del, text)
+
+
+@dataclass(frozen=True)
 class Release:
     """One published handbook: number, when, by whom, why, and every policy's version and hashes."""
 
@@ -62,6 +74,8 @@ class Release:
     # ``as-of/<day>/`` (sources and site) apply from each ``day`` in ``schedule``.
     schedule: tuple[str, ...] = ()
     final_from: str = ""
+    changes: tuple[ClauseDiff, ...] = ()  # against ``based_on``, written at publish
+    new_checks: tuple[str, ...] = ()  # check ids ``based_on`` did not have
 
     def as_of(self, day: str) -> str | None:
         """Which ``as-of`` day applies on ``day`` (ISO date), or None for the release's main folders."""
@@ -90,6 +104,11 @@ class Release:
             based_on=data.get("based_on"),
             schedule=tuple(data.get("schedule", ())),
             final_from=data.get("final_from", ""),
+            changes=tuple(
+                ClauseDiff(**{**c, "segments": tuple(tuple(s) for s in c.get("segments", ()))})
+                for c in data.get("changes", ())
+            ),
+            new_checks=tuple(data.get("new_checks", ())),
         )
 
 
@@ -118,8 +137,9 @@ class ReleaseStore(ABC):
 
         ``as_of`` maps each day of ``release.schedule`` to its (sources, site) folders.
 
-        ``release.number`` is ignored: the store gives the next number, under its lock, so two
-        publishers never get the same one. Returns the stored release.
+        The store gives the next number under its lock, so two publishers never get the same
+        one; a non-zero ``release.number`` must be that number (a publisher holding
+        :meth:`publishing` knows it in advance). Returns the stored release.
         """
 
     @abstractmethod
@@ -133,6 +153,14 @@ class ReleaseStore(ABC):
     @abstractmethod
     def get(self, number: int) -> Release | None:
         """A release by number, or None."""
+
+    @abstractmethod
+    def next_number(self) -> int:
+        """The number the next release will get (stable while :meth:`publishing` is held)."""
+
+    @abstractmethod
+    def publishing(self):
+        """A context manager held across one whole publish, so two publishers take turns."""
 
     @abstractmethod
     def numbers(self) -> list[int]:
@@ -196,6 +224,15 @@ class FileReleaseStore(ReleaseStore):
             return []
         return sorted(int(p.name) for p in self.root.iterdir() if p.name.isdigit() and (p / META).is_file())
 
+    def next_number(self) -> int:
+        existing = self.numbers()
+        return (existing[-1] if existing else 0) + 1
+
+    def publishing(self):
+        """Held by a publisher from validation to the switch, so its release number stays its own."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return exclusive_lock(self.root / "publishing")
+
     def get(self, number: int) -> Release | None:
         if number in self._releases:
             return self._releases[number]
@@ -252,8 +289,9 @@ class FileReleaseStore(ReleaseStore):
                 shutil.copytree(day_sources, building / "as-of" / day / "handbook")
                 shutil.copytree(day_site, building / "as-of" / day / "site")
             with exclusive_lock(self.root / POINTER):
-                existing = self.numbers()
-                number = (existing[-1] if existing else 0) + 1
+                number = self.next_number()
+                if release.number and release.number != number:
+                    raise RuntimeError(f"release {release.number} was expected, {number} is next")
                 pointer = self.pointer()
                 stored = Release.from_dict(
                     {
