@@ -92,12 +92,13 @@ def register_blueprints(app: Flask) -> None:
         people_admin,
         printing,
         publish_admin,
+        reading_views,
         reports,
     )
     from .notify import views as notify_views
 
     modules = (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views)
-    for module in (*modules, publish_admin, changes_view):
+    for module in (*modules, publish_admin, changes_view, reading_views):
         app.register_blueprint(module.bp)
 
 

@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "published handbook releases, the only ones served (default: releases beside DATA_DIR)",
     ),
+    Setting("READING_OVERDUE_DAYS", 7, "days after which an unread policy counts as overdue (阅读情况)"),
     Setting("MKDOCS_CONFIG", str(PROJECT / "mkdocs.yml"), "the site's MkDocs config, for building releases"),
     Setting("DATA_DIR", None, "where completed checklists live (default: <instance>/data)"),
     Setting("STORAGE", "tinydb", "storage backend: tinydb (embedded default) or memory (tests)"),

@@ -56,6 +56,7 @@ ACTIONS: dict[str, Action] = {
         Action("handbook.status", MANAGERS, None, "see the handbook's validation status"),
         Action("handbook.publish", MANAGERS, None, "publish the draft handbook as a new release"),
         Action("handbook.rollback", (ADMIN,), None, "make an earlier handbook release current again"),
+        Action("reading.report", MANAGERS, None, "see and export who has read which policy (阅读情况)"),
         Action("people.manage", MANAGERS, None, "add, edit, import and mark staff as left"),
         Action("accounts.manage", (ADMIN,), None, "create, edit, disable and reset accounts"),
         Action("audit.view", (ADMIN,), None, "read and export the audit log"),

@@ -18,6 +18,7 @@ TABLE = {
     "handbook.status": (N, Y, Y),
     "handbook.publish": (N, Y, Y),
     "handbook.rollback": (N, N, Y),
+    "reading.report": (N, Y, Y),
     "people.manage": (N, Y, Y),
     "accounts.manage": (N, N, Y),
     "audit.view": (N, N, Y),
