@@ -94,11 +94,12 @@ def register_blueprints(app: Flask) -> None:
         publish_admin,
         reading_views,
         reports,
+        reviews,
     )
     from .notify import views as notify_views
 
     modules = (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views)
-    for module in (*modules, publish_admin, changes_view, reading_views):
+    for module in (*modules, publish_admin, changes_view, reading_views, reviews):
         app.register_blueprint(module.bp)
 
 
