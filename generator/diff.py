@@ -103,8 +103,27 @@ def as_html(segments: list[Segment]) -> str:
 # --- clauses -------------------------------------------------------------------------------------
 
 
+_HEADING = re.compile(r"^#{2,3}\s.*$")
+_CHECK_OPEN = re.compile(r"^///\s*检查\s*\|.*$")
+_BLOCK_CLOSE = re.compile(r"^///\s*$")
+
+
+def readable(text: str) -> str:
+    """A clause's source as staff read it: its heading line dropped (the title is shown above),
+    a check block's opening line as 【检查项】 and its closing ``///`` removed."""
+    lines = []
+    for line in text.splitlines():
+        if _HEADING.match(line):
+            continue
+        if _CHECK_OPEN.match(line):
+            lines.append("【检查项】")
+        elif not _BLOCK_CLOSE.match(line):
+            lines.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def clause_texts(root: Path, policy: Policy) -> dict[str, str]:
-    """Each clause's source text (its heading to the next clause's), from the policy's file."""
+    """Each clause's text as staff read it (:func:`readable`), from the policy's file."""
     try:
         lines = (Path(root) / policy.rel_path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -113,7 +132,7 @@ def clause_texts(root: Path, policy: Policy) -> dict[str, str]:
     texts = {}
     for index, (line, clause_id) in enumerate(starts):
         end = starts[index + 1][0] - 1 if index + 1 < len(starts) else len(lines)
-        texts[clause_id] = "\n".join(lines[line - 1 : end]).strip()
+        texts[clause_id] = readable("\n".join(lines[line - 1 : end]))
     return texts
 
 
