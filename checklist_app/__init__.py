@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
@@ -17,6 +18,7 @@ from .extensions import csrf
 from .handbook_source import HandbookSource
 from .permissions import can, manages_anything
 from .scoring import count_label, fine_amount, is_tiered, item_loss
+from .services import day_of, locked_until
 from .storage import open_storage
 from .storage.releases import FileReleaseStore
 from .strings import t
@@ -79,11 +81,16 @@ def register_extensions(app: Flask) -> None:
     )
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.filters["when"] = lambda value: shown(clock, value)
+    app.jinja_env.globals["locked_until"] = lambda item, snapshot: locked_until(item, day_of(snapshot), clock)
+    app.jinja_env.globals["opens_at_ms"] = lambda snapshot, at: int(
+        dt.datetime.combine(day_of(snapshot), dt.time.fromisoformat(at), tzinfo=clock.tz).timestamp() * 1000
+    )
     security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from . import (
+        actions_views,
         admin,
         auth,
         changes_view,
@@ -98,7 +105,17 @@ def register_blueprints(app: Flask) -> None:
     )
     from .notify import views as notify_views
 
-    modules = (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views)
+    modules = (
+        auth,
+        checklists,
+        actions_views,
+        admin,
+        people_admin,
+        handbook_site,
+        printing,
+        reports,
+        notify_views,
+    )
     for module in (*modules, publish_admin, changes_view, reading_views, reviews):
         app.register_blueprint(module.bp)
 

@@ -183,6 +183,10 @@ def open_checklist(
     except inputs.BadInput as exc:
         raise NotFound(exc.message, code="error.bad_period") from None
     current = generate(handbook, kind, period, target, scope_for(user), event)
+    # Imported here: actions builds on this module's errors. A 复查 item per action still open.
+    from .actions import with_rechecks
+
+    current = with_rechecks(storage, current, win.first)
     key = started_key(current.identity, user["username"])
     pointer = storage.snapshots.get(key)
     try:
@@ -364,7 +368,7 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
         if result not in RESULTS:
             problems.append(t("error.bad_result", id=key))
             continue
-        if result == "fail" and not responsible:
+        if result == "fail" and not responsible and not item.get("recheck"):
             problems.append(t("error.missing_responsible", text=item["text"][:30]))
         reading = None
         if item.get("reading") is not None and result in ("pass", "fail"):
@@ -402,8 +406,11 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "note": note,
                 "responsible": responsible,
                 "responsible_id": person_id,
+                "rectify_days": item.get("rectify_days"),
             }
         )
+        if item.get("recheck"):
+            completed[-1]["recheck"] = item["recheck"]["action_id"]
         if reading is not None:
             completed[-1]["reading"] = reading
     if unanswered:
@@ -411,6 +418,25 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
     if problems:
         raise SubmissionError(problems, code="error.incomplete")
     return completed
+
+
+def locked_until(item: dict, day: dt.date, clock: Clock) -> str | None:
+    """``HH:MM`` if ``item`` of ``day``'s checklist cannot be checked yet (每日 17:30 before 17:30)."""
+    at = item.get("from_time")
+    if not at or day != clock.today():
+        return None  # a past day's checklist (on time till midnight + grace, or back-filled) is never locked
+    return at if clock.now().strftime("%H:%M") < at else None
+
+
+def too_early(snapshot: dict, answers: dict[str, dict], clock: Clock) -> list[str]:
+    """A problem per item answered before its time of day: a check due at 17:30 is done at 17:30."""
+    day = day_of(snapshot)
+    now = clock.now().strftime("%H:%M")
+    return [
+        t("error.too_early", text=item["text"][:30], time=at, now=now)
+        for item in snapshot["items"]
+        if (answers.get(item["key"]) or {}).get("result") and (at := locked_until(item, day, clock))
+    ]
 
 
 def _reading(item: dict, typed: str, result: str) -> tuple[dict | None, str]:
@@ -522,6 +548,9 @@ def submit(
             raise SubmissionError.of("error.backfill_late", status=403, deadline=deadline)
         if not reason:
             raise SubmissionError.of("error.backfill_reason", status=422)
+    early = too_early(snapshot, clean, clock) if mode == due.CURRENT else []
+    if early:
+        raise SubmissionError(early, status=422, code="error.too_early")
     items = validate_answers(snapshot, clean, people=_people_on(storage, day))
     now = clock.timestamp()
     name = user.get("display_name") or user["username"]
