@@ -20,6 +20,7 @@ from pathlib import Path
 from generator import Handbook, HandbookLoader, Policy, Problem, diff, versions
 from generator.loader import display_root
 from generator.publish import BuildFailed, build, prepare_docs, write_export
+from generator.render import escape_markdown
 
 from . import audit, changelog
 from .clock import Clock
@@ -367,8 +368,6 @@ def _site(
 
 def _add_upcoming_box(file: Path, current: Policy, newer: Policy) -> None:
     """Put the 将于…生效 admonition right after the front matter of a policy page's copy."""
-    from generator.render import escape_markdown
-
     old = {c.id: c for c in current.clauses}
     new = {c.id: c for c in newer.clauses}
     changed = [

@@ -26,6 +26,7 @@ def server(tmp_path, sample_site):
     users = TinyDBUserStore(tmp_path / "data")
     users.put(make_user("zhang", PASSWORD, "inspector", "客服主管", "张主管"))
     users.put(make_user("xiao", PASSWORD, "inspector", "售前客服", "小新"))  # a new hire
+    users.put(make_user("zhao", PASSWORD, "owner", "人事专员", "赵负责"))
     app = AppServer(tmp_path, handbook, sample_site)  # release 1: the sample, published by itself
     app.handbook = handbook
     yield app
@@ -98,3 +99,20 @@ def test_a_new_hire_reads_a_policy_and_acknowledges_it(server, phone, artifacts)
     expect(phone.locator("#to-read")).not_to_contain_text("客服管理制度")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=artifacts / "reading-acknowledged.png", full_page=True)
+
+
+def test_an_owner_sees_what_the_draft_changes_before_publishing(server, phone, artifacts):
+    path = server.handbook / SERVICE
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("不得超过50秒", "不得超过45秒，节假日不超过60秒"),
+        encoding="utf-8",
+    )
+    sign_in(phone, server, "zhao")
+    phone.goto(server.url + "/admin/publish/")
+    expect(phone.locator("#version-offers")).to_contain_text("把版本改为 2.1")
+    expect(phone.locator(".diff del").first).to_have_text("50")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=artifacts / "publish-page.png", full_page=True)
+    phone.get_by_role("button", name="把版本改为 2.1").click()
+    expect(phone.locator(".flash")).to_contain_text("版本改为 2.1")
+    assert 'version: "2.1"' in path.read_text(encoding="utf-8")

@@ -148,6 +148,12 @@ PAGES = (
     "/handbook/{x}",
     "/api/csrf",
     "/login",
+    "/admin/publish/",
+    "/admin/reading",
+    "/admin/reading.xlsx",
+    "/reading",
+    "/reading/{x}",
+    "/changes/{x}",
 )
 
 
