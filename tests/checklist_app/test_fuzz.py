@@ -150,7 +150,6 @@ PAGES = (
     "/login",
     "/admin/publish/",
     "/admin/reading",
-    "/admin/reading.xlsx",
     "/reading",
     "/reading/{x}",
     "/changes/{x}",

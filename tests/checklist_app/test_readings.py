@@ -248,6 +248,7 @@ def test_readings_are_charted_on_the_dashboard_and_exported(app, client, auth):
 def test_a_per_spot_fine_shows_its_spots_on_the_record_and_print_page(app, client, auth, handbook_dir):
     path = handbook_dir / "20-客服" / "metrics.md"
     text = path.read_text(encoding="utf-8")
+    text = text.replace('version: "1"', 'version: "2"')  # a changed fine needs a new version to publish
     path.write_text(text.replace("罚款: 50元\n", "罚款: 5元/处\n"), encoding="utf-8")
     publish(app, quick=True)
     auth.login("zhang")
