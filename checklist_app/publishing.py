@@ -254,9 +254,10 @@ def publish(
             loaded = _load(day_sources, clock, draft)
             if loaded.handbook is None:
                 raise PublishRefused(tuple(p for p in loaded.problems if p.is_error))
-            day_site = _site(config, day_sources, site, Path(tmp) / "as-of" / day, in_force, history)
+            into = Path(tmp) / "as-of" / day
+            day_site = _site(config, day_sources, site, into, in_force, history, loaded.handbook)
             as_of[day] = (day_sources, day_site)
-        site = _site(config, sources, site, Path(tmp), {}, history)
+        site = _site(config, sources, site, Path(tmp), {}, history, checked.handbook)
         release = releases.create(sources, site, release, as_of)
     audit.record(
         storage,
@@ -335,7 +336,13 @@ def _changes(releases, previous, model: Handbook, sources: Path, clock: Clock) -
 
 
 def _site(
-    config: Path, sources: Path, prebuilt: Path | None, into: Path, upcoming: dict, history: list[Release]
+    config: Path,
+    sources: Path,
+    prebuilt: Path | None,
+    into: Path,
+    upcoming: dict,
+    history: list[Release],
+    model: Handbook,
 ) -> Path:
     """Build the site of ``sources`` into ``into/site`` (or reuse ``prebuilt``).
 
@@ -347,7 +354,7 @@ def _site(
     # The generated pages are written by this step as Markdown (not by the MkDocs plugin), into a
     # copy: the release's sources stay as owners wrote them.
     docs = into / "site-sources" / "handbook"
-    model = prepare_docs(sources, docs)
+    prepare_docs(sources, docs, model)  # the model of these very sources, validated above
     (docs / changelog.PAGE).write_text(changelog.page(history), encoding="utf-8")
     for policy in model.policies:
         newer = upcoming.get(policy.id)
