@@ -224,11 +224,16 @@ def _points(check: CheckItem) -> str:
     return fmt_number(check.points) if check.points is not None else "—"
 
 
+def _deduction(check: CheckItem) -> str:
+    return check.deduction.rule if check.deduction is not None else "—"
+
+
 _FIELDS = (
     ("内容", lambda k: k.text),
     ("频率", lambda k: k.frequency.label),
     ("罚款", _fine),
     ("分值", _points),
+    ("扣分", _deduction),
     ("检查人", lambda k: "、".join(k.checkers) or "—"),
 )
 
