@@ -14,6 +14,7 @@ from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
+from .reading import FileReadingStore, MemoryReadingStore, ReadingStore
 from .tinydb_store import (
     FileSnapshotStore,
     TinyDBCompletionStore,
@@ -32,6 +33,7 @@ __all__ = [
     "Conflict",
     "NotifyStore",
     "PeopleStore",
+    "ReadingStore",
     "SnapshotStore",
     "StaleAction",
     "Storage",
@@ -53,6 +55,7 @@ class Storage:
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
     actions: ActionStore  # corrective actions (整改), one per failed item
     decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
+    reading: ReadingStore  # reading acknowledgements (已阅读并理解)
     backend: str = "memory"  # memory | tinydb | postgresql
 
     def close(self) -> None:
@@ -95,6 +98,7 @@ def open_storage(
             MemoryNotifyStore(),
             MemoryActionStore(),
             MemoryDecisionStore(),
+            MemoryReadingStore(),
             "memory",
         )
     if kind == "tinydb":
@@ -110,6 +114,7 @@ def open_storage(
             FileNotifyStore(data_dir),
             FileActionStore(data_dir),
             FileDecisionStore(data_dir),
+            FileReadingStore(data_dir),
             "tinydb",
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb', 'postgresql' or 'memory'")

@@ -161,6 +161,10 @@ def _copy_decisions(source: Storage, target: Storage) -> int:
     return len(new)
 
 
+def _copy_reading(source: Storage, target: Storage) -> int:
+    return sum(target.reading.add(ack)[1] for ack in source.reading.all())
+
+
 PARTS: tuple[Copier, ...] = (
     ("completions", records, _copy_records),
     ("users", lambda s: s.users.all(), _copy_users),
@@ -171,6 +175,7 @@ PARTS: tuple[Copier, ...] = (
     ("notify", lambda s: sorted(_notify(s).items()), _copy_notify),
     ("actions", lambda s: s.actions.all(), _copy_actions),
     ("fine_decisions", lambda s: sorted(s.decisions.all().items()), _copy_decisions),
+    ("reading", lambda s: s.reading.all(), _copy_reading),
 )
 
 

@@ -148,6 +148,11 @@ PAGES = (
     "/handbook/{x}",
     "/api/csrf",
     "/login",
+    "/admin/publish/",
+    "/admin/reading",
+    "/reading",
+    "/reading/{x}",
+    "/changes/{x}",
 )
 
 

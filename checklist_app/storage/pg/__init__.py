@@ -12,6 +12,7 @@ from .completions import PostgresCompletionStore
 from .database import Database, SchemaError, latest_version, upgrade
 from .notify import PostgresNotifyStore
 from .people import PostgresPeopleStore
+from .reading import PostgresReadingStore
 from .snapshots import PostgresSnapshotStore
 from .users import PostgresUserStore
 
@@ -39,6 +40,7 @@ def open_postgres(url: str, kinds: Iterable[FactKind], *, check: bool = True, ma
         PostgresNotifyStore(db),
         PostgresActionStore(db),
         PostgresDecisionStore(db),
+        PostgresReadingStore(db),
         "postgresql",
     )
     storage._closer = db.close
