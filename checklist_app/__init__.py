@@ -60,8 +60,9 @@ def register_extensions(app: Flask) -> None:
     app.extensions["checklist_storage"] = database.open_app_storage(app)
     releases = FileReleaseStore(app.config["RELEASES_DIR"])
     app.extensions["checklist_releases"] = releases
-    if releases.pointer() is None:
-        # A fresh machine: the draft becomes release 1 (`make run` does this before starting).
+    if releases.pointer() is None and not app.extensions.get("checklist_schema_problem"):
+        # A fresh machine: the draft becomes release 1 (`make run` does this before starting);
+        # on a database without its tables yet, at the first start after `db upgrade`.
         publishing.publish_first(
             releases,
             app.extensions["checklist_storage"],

@@ -87,7 +87,12 @@ def cluster(tmp_path, handbook_dir, sample_site, pg_url, accounts):
         for name in ("a", "b"):
             workdir = tmp_path / name
             workdir.mkdir()
-            env = {"CHECKLIST_DATABASE_URL": pg_url, "CHECKLIST_DATABASE_POOL_SIZE": "4"}
+            env = {
+                "CHECKLIST_DATABASE_URL": pg_url,
+                "CHECKLIST_DATABASE_POOL_SIZE": "4",
+                # Releases are still files (no PostgreSQL release store yet): one folder both servers see.
+                "CHECKLIST_RELEASES_DIR": str(tmp_path / "releases"),
+            }
             servers.append(AppServer(workdir, handbook_dir, sample_site, workers=2, env=env))
         yield servers
     finally:
@@ -112,10 +117,12 @@ def test_a_sign_in_on_one_server_is_valid_on_the_other_and_throttling_counts_acr
     assert publishes == 1  # four workers on two servers noticed the handbook: one audit entry
 
 
-def test_one_notification_sender_leads_across_servers(tmp_path, pg_url, handbook_dir):
+def test_one_notification_sender_leads_across_servers(cluster, tmp_path, pg_url, handbook_dir):
+    # The servers have published the handbook's first release (a sender needs one) into the shared folder.
     procs = []
     env = {
         "CHECKLIST_DATABASE_URL": pg_url,
+        "CHECKLIST_RELEASES_DIR": str(tmp_path / "releases"),
         "CHECKLIST_HANDBOOK_DIR": str(handbook_dir),
         "CHECKLIST_NOTIFY_POLL_SECONDS": "0.2",
     }

@@ -74,7 +74,9 @@ def year(tmp_path, handbook):
     store.actions.open_many([{"id": f"{record['id']}#hy-desk", "status": "open", "history": []}])
     store.actions.update(f"{record['id']}#hy-desk", 1, lambda a: {**a, "status": "fixed"})
     store.decisions.decide(f"{record['id']}#hy-desk", {"amount": 150, "by": "admin"})
-    store.reading.add({"username": "li", "policy_id": "p1", "version": "1.0", "clauses": {"c": "h"}, "at": "x"})
+    store.reading.add(
+        {"username": "li", "policy_id": "p1", "version": "1.0", "clauses": {"c": "h"}, "at": "x"}
+    )
     store.notify.enqueue(
         {"key": "r1|daily|2026-11-23", "robot_id": "r1"}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
     )
