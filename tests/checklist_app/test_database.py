@@ -55,7 +55,9 @@ def test_a_checklist_submitted_on_postgresql_is_in_history_and_in_the_database(p
 def test_before_db_upgrade_every_request_says_how_to_fix_it_then_the_upgrade_applies(
     tmp_path, handbook_dir, sample_site, clock, empty_schema
 ):
-    app = make_test_app(handbook_dir, sample_site, tmp_path / "data", clock, DATABASE_URL=empty_schema)
+    app = make_test_app(
+        handbook_dir, sample_site, tmp_path / "data", clock, publish_first=False, DATABASE_URL=empty_schema
+    )
     try:
         response = app.test_client().get("/login")
         assert response.status_code == 503
