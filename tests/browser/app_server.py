@@ -24,6 +24,32 @@ NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
 
 
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def publish_edited(workdir: Path, handbook: Path, site: Path, now: dt.datetime) -> None:
+    """Publish a test's edited handbook as release 1 with the prebuilt sample ``site``.
+
+    The app publishes its first release itself only from a site built from exactly its
+    handbook; a test that added or changed a policy looks at checklists and records, not
+    at the handbook pages, so the sample site stands in for the build (4 s saved per server).
+    """
+    from checklist_app import publishing
+    from checklist_app.clock import FrozenClock
+    from checklist_app.storage import open_storage
+    from checklist_app.storage.releases import FileReleaseStore
+
+    releases = FileReleaseStore(workdir / "releases")
+    clock = FrozenClock(now)
+    if releases.pointer() is not None:
+        return
+    draft = publishing.check_draft(handbook, clock)
+    if draft.handbook is None or publishing.site_matches(site, draft.handbook):
+        return  # broken (nothing is served, as on a fresh machine), or the app publishes it itself
+    storage = open_storage("tinydb", workdir / "data")
+    publishing.publish(releases, storage, clock, handbook, PROJECT / "mkdocs.yml", None, "测试", site=site)
+
+
 class AppServer:
     """gunicorn with several workers on 127.0.0.1, its data in ``workdir``, its clock frozen at ``now``."""
 
@@ -39,6 +65,7 @@ class AppServer:
             CHECKLIST_RELOAD_INTERVAL="0",
             CHECKLIST_FROZEN_TIME=now.isoformat(),
         )
+        publish_edited(workdir, handbook, site, now)
         self.log = open(workdir / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
