@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_wtf.csrf import generate_csrf
 
-from . import board, due, inputs, services
+from . import board, due, inputs, offline, services
 from . import records as records_service
 from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
@@ -81,6 +81,7 @@ def checklist(kind: str, period: str, target: str):
         clock=clock(),
         grace=_grace(),
         confirmed=request.args.get("confirm") == "1",
+        precache=offline.is_precache(),
     )
     if opened.done is not None:
         flash(t("checklist.already"))
@@ -208,8 +209,8 @@ def read_json():
 @bp.get("/api/csrf")
 @login_required
 def csrf_token():
-    """A fresh CSRF token for a page that replays a queued submission."""
-    return jsonify(csrf_token=generate_csrf())
+    """A fresh CSRF token for a page that replays a queued submission, and whose session it is."""
+    return jsonify(csrf_token=generate_csrf(), user=g.user["username"])
 
 
 @bp.get("/history")

@@ -68,6 +68,8 @@ POLICY: tuple[tuple[str, str], ...] = (
     ("font-src", "'self'"),
     ("connect-src", "'self'"),
     ("worker-src", "'self'"),
+    # The app's service worker (/sw.js) and web app manifest: deliberately same-origin only.
+    ("manifest-src", "'self'"),
     ("object-src", "'none'"),
     ("base-uri", "'self'"),
     ("form-action", "'self'"),

@@ -164,6 +164,7 @@ def open_checklist(
     clock: Clock,
     grace: dt.timedelta,
     confirmed: bool = False,
+    precache: bool = False,
 ) -> Opened:
     """The checklist this user opened for this period and target, or a freshly opened one.
 
@@ -172,6 +173,8 @@ def open_checklist(
     A checklist keeps the items and versions it was opened with even if a policy
     changes before it is submitted. Someone opening a checklist another user
     already started gets ``Opened.started`` and no snapshot until ``confirmed``.
+    ``precache``: the phone's service worker is caching it for offline use; nobody has opened it
+    yet, so the Today board does not show it as started until the inspector opens it.
     """
     if kind not in CHECKLIST_KINDS:
         raise NotFound.of("error.unknown_kind")
@@ -195,6 +198,8 @@ def open_checklist(
     if done is not None:
         return Opened(None, True, mode, done)
     if pointer and (snapshot := storage.snapshots.get(pointer.get("snapshot_id"))):
+        if not precache and started_by(storage, current.identity) is None:
+            _mark_started(storage, current.identity, snapshot["snapshot_id"], user, clock)
         return Opened(snapshot, snapshot["snapshot_id"] == current.snapshot_id, mode, None)
     first = started_by(storage, current.identity)
     if first is not None and first.username != user["username"] and not confirmed:
@@ -211,18 +216,23 @@ def open_checklist(
             "opened_at": clock.timestamp(),
         },
     )
-    # The first opener, for everyone's Today board (write-once: later openers keep the first).
+    if not precache:
+        _mark_started(storage, current.identity, snapshot["snapshot_id"], user, clock)
+    return Opened(snapshot, True, mode, None, first)
+
+
+def _mark_started(storage: Storage, identity: str, snapshot_id: str, user: dict, clock: Clock) -> None:
+    """The first opener, for everyone's Today board (write-once: later openers keep the first)."""
     storage.snapshots.put(
-        started_key(current.identity, "*"),
+        started_key(identity, "*"),
         {
-            "snapshot_id": snapshot["snapshot_id"],
-            "identity": current.identity,
+            "snapshot_id": snapshot_id,
+            "identity": identity,
             "username": user["username"],
             "name": user.get("display_name") or user["username"],
             "opened_at": clock.timestamp(),
         },
     )
-    return Opened(snapshot, True, mode, None, first)
 
 
 def _opened_at(pointer: dict | None) -> dt.datetime | None:

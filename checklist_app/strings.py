@@ -827,6 +827,16 @@ ZH_CN: dict[str, str] = {
     # --- publishing, releases, change log, reading acknowledgements ---
     # (end of section)
     # --- offline app, photos, signatures, faster ticking ---
+    "offline.pending": "{n} 份待提交",
+    "offline.pending.offline": "没有网络，联网后自动提交（不会重复）。",
+    "offline.pending.relogin": "登录已过期：答案仍保存在本机，重新登录后自动提交。",
+    "offline.pending.login": "重新登录",
+    "offline.pending.refused": "《{title}》未能提交：{reason}",
+    "offline.pending.open": "打开清单",
+    "offline.badge": "待提交",
+    "offline.title": "没有网络",
+    "offline.body": "手机现在没有网络，这个页面还没有保存在本机。",
+    "offline.hint": "今日清单和今天要做的检查清单在联网时已保存，可以离线打开、勾选和提交；联网后自动发送。",
     # (end of section)
     # --- storage backends, several app servers ---
     # (end of section)

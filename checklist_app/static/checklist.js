@@ -11,11 +11,7 @@
   var identity = form.dataset.identity;
   var snapshot = form.dataset.snapshot;
   var draftKey = 'checklist-draft:' + identity + ':' + snapshot;
-  var outboxKey = 'checklist-outbox:' + identity;
   var items = Array.prototype.slice.call(form.querySelectorAll('.item'));
-  var retryDelay = 2000;
-  var retryTimer = null;
-  var sending = false;
 
   function load(key) {
     try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
@@ -148,8 +144,6 @@
     return '';
   }
 
-  function csrf() { return form.elements.csrf_token.value; }
-
   // While a submission waits in the outbox the form shows exactly what is being sent and
   // cannot be edited: an edit made now would never reach the server (the retry sends the queued body).
   function editable() {
@@ -199,76 +193,74 @@
     }
   }
 
-  function refreshCsrf() {
-    return fetch(form.dataset.csrfUrl, { credentials: 'same-origin' }).then(function (r) {
-      if (!r.ok) throw new Error('auth');
-      return r.json();
-    }).then(function (data) { form.elements.csrf_token.value = data.csrf_token; });
+  // The outbox (IndexedDB, outbox-core.js) is shared with every page and the service worker: this
+  // page only puts its submission there and follows what becomes of it.
+  var outbox = window.Offline && window.Outbox ? window.Outbox : null;
+  var queued = null;
+
+  function key() { return field('idempotency_key').value; }
+
+  function follow(report) {
+    if (report.done && report.done[key()]) {
+      localStorage.removeItem(draftKey);
+      window.location.assign(report.done[key()]);
+      return;
+    }
+    if (!queued) return;
+    var item = (report.items || []).filter(function (i) { return i.key === queued.key; })[0];
+    if (!item) { queued = null; unlock(); button.disabled = false; button.textContent = messages.submit; return; }
+    queued = item;
+    if (item.state === 'auth') {
+      showStatus(messages.relogin, true);
+      button.textContent = messages.submit;
+    } else if (item.state === 'refused') {
+      queued = null;
+      outbox.discard(item.key);
+      if (item.recordUrl) {
+        // Already submitted (by this key with other answers, or by someone else): nothing to retry.
+        localStorage.removeItem(draftKey);
+        showRefusal({ errors: item.errors, url: item.recordUrl });
+      } else {
+        // Refused for this content (422) or for good (403): say why; the draft stays on the phone.
+        unlock();
+        showStatus((item.errors || []).join(' '), true);
+        button.disabled = false;
+      }
+      button.textContent = messages.submit;
+    } else {
+      showStatus(report.network === false ? messages.offline : messages.retrying, report.network === false);
+      button.textContent = messages.retrying;
+    }
   }
 
-  function scheduleRetry() {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 60000);
-  }
-
-  function flush(csrfRetried) {
-    var pending = load(outboxKey);
-    if (!pending || sending) return;
-    sending = true;
+  function queue(body) {
+    queued = {
+      key: key(),
+      identity: identity,
+      user: document.getElementById('pending').dataset.user,
+      api: form.dataset.api,
+      csrfUrl: form.dataset.csrfUrl,
+      url: window.location.pathname + window.location.search,
+      title: document.querySelector('h1').firstChild.textContent.trim() + ' · ' + form.dataset.target,
+      body: body
+    };
+    lock(null);
     button.disabled = true;
     button.textContent = messages.submitting;
-    fetch(form.dataset.api, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': pending.key, 'X-CSRFToken': csrf() },
-      body: JSON.stringify(pending.body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        sending = false;
-        if (response.status === 200 || response.status === 201) {
-          localStorage.removeItem(outboxKey);
-          localStorage.removeItem(draftKey);
-          window.location.assign(data.url);
-          return;
-        }
-        if (response.status === 400 && !csrfRetried) {
-          // Usually an expired CSRF token after a long time offline: fetch a new one and replay.
-          return refreshCsrf().then(function () { flush(true); }, function () { showStatus(messages.relogin, true); });
-        }
-        if (response.status === 403 && data.errors && data.errors.length) {
-          // Refused for good (e.g. the time to submit has passed): say why; the draft stays on the phone.
-          localStorage.removeItem(outboxKey);
-          unlock();
-          showStatus(data.errors.join(' '), true);
-        } else if (response.status === 401 || response.status === 403 || response.status === 400) {
-          showStatus(messages.relogin, true);  // keep the outbox: nothing is dropped
-        } else if (response.status >= 500) {
-          showStatus(messages.offline, true);
-          scheduleRetry();
-          return;
-        } else if (data.url) {
-          // Already submitted (by this key with other answers, or by someone else): nothing to retry.
-          localStorage.removeItem(outboxKey);
-          localStorage.removeItem(draftKey);
-          showRefusal(data);
-          button.textContent = messages.submit;
-          return;
-        } else {
-          // 422: the server refused this content; show why and let the inspector fix it.
-          localStorage.removeItem(outboxKey);
-          unlock();
-          showStatus((data.errors || []).join(' '), true);
-        }
-        button.disabled = false;
-        button.textContent = messages.submit;
-      });
-    }, function () {
-      sending = false;
-      showStatus(messages.offline, true);
-      button.textContent = messages.retrying;
-      scheduleRetry();
+    return outbox.add(queued).then(window.Offline.queued, function () {
+      queued = null;  // the phone refused local storage: send the plain form instead
+      unlock();
+      form.submit();
     });
+  }
+
+  // A submission queued by the page before the outbox moved to IndexedDB.
+  function adoptLegacy() {
+    var legacy = load('checklist-outbox:' + identity);
+    if (!legacy || !legacy.key) return Promise.resolve();
+    localStorage.removeItem('checklist-outbox:' + identity);
+    field('idempotency_key').value = legacy.key;
+    return queue(legacy.body);
   }
 
   form.addEventListener('input', function (event) {
@@ -277,22 +269,31 @@
   form.addEventListener('change', saveDraft);
   form.addEventListener('input', saveDraft);
   form.addEventListener('submit', function (event) {
+    if (!outbox) return;  // no IndexedDB: the plain form POST
     event.preventDefault();
-    if (sending || load(outboxKey)) { flush(); return; }  // a double tap sends nothing new
+    if (queued) { window.Offline.flush(); return; }  // a double tap sends nothing new
     var all = refresh();
     var problem = check(all);
     if (problem) { showStatus(problem, true); return; }
     var body = { snapshot_id: snapshot, answers: all };
     if (field('backfill_reason')) body.backfill_reason = field('backfill_reason').value;
-    var pending = { key: field('idempotency_key').value, body: body };
-    store(outboxKey, pending);  // on the phone before it goes on the network
-    lock(null);
-    retryDelay = 2000;
-    flush();
+    queue(body);  // on the phone before it goes on the network
   });
-  window.addEventListener('online', function () { retryDelay = 2000; flush(); });
-  document.addEventListener('visibilitychange', function () { if (!document.hidden) flush(); });
 
   restoreDraft();
-  if (load(outboxKey)) { lock(load(outboxKey)); showStatus(messages.retrying); flush(); }
+  if (outbox) {
+    window.addEventListener('outbox-change', function (event) { follow(event.detail); });
+    if (typeof BroadcastChannel === 'function') {
+      new BroadcastChannel(outbox.channel).onmessage = function (event) { follow(event.data); };
+    }
+    outbox.all().then(function (items) {
+      var user = document.getElementById('pending').dataset.user;
+      var item = items.filter(function (i) { return i.identity === identity && i.user === user; })[0];
+      if (!item) return adoptLegacy();
+      field('idempotency_key').value = item.key;
+      queued = item;
+      lock(item);
+      follow({ items: items, done: {}, network: navigator.onLine });
+    });
+  }
 })();

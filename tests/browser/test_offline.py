@@ -1,0 +1,136 @@
+"""Offline on a phone: Today and the day's checklists open from the cache, a submission waits in the
+outbox across closed pages and is stored exactly once when any page is opened online again."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from checklist_app.auth import make_user
+from checklist_app.storage.tinydb_store import TinyDBUserStore
+
+from ..conftest import HANDBOOKS
+from .app_server import AppServer
+from .test_checklist_app import PASSWORD, sign_in, stored, tick_all
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(tmp_path, sample_site):
+    handbook = tmp_path / "handbook"
+    shutil.copytree(HANDBOOKS / "good", handbook)
+    TinyDBUserStore(tmp_path / "data").put(make_user("zhang", PASSWORD, "inspector", "客服主管", "张主管"))
+    app = AppServer(tmp_path, handbook, sample_site)
+    app.data = tmp_path / "data"
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def device(browser):
+    """A phone whose pages come and go (closing a tab) while its storage and worker stay."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="zh-CN",
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="allow",
+    )
+    yield context
+    context.close()
+
+
+def eventually_stored(server, timeout: float = 15) -> list[dict]:
+    """The stored records once there is one (the page flushes in the background), or fail."""
+    deadline = time.monotonic() + timeout
+    while not (records := stored(server)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return records
+
+
+def ready_offline(page, server):
+    """Sign in online once and wait until the worker has cached today's pages."""
+    sign_in(page, server)
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "1", timeout=20_000)
+
+
+def submit_offline(device, server, artifacts=None):
+    """Offline: open Today and a checklist from the cache, fail one item, submit, close the page."""
+    page = device.new_page()
+    ready_offline(page, server)
+    device.set_offline(True)
+    page.goto(server.url + "/")
+    expect(page.locator("h1")).to_contain_text("今日清单")
+    if artifacts:
+        page.screenshot(path=str(artifacts / "offline-today.png"), full_page=True)
+    page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
+    expect(page.locator("h1")).to_contain_text("每日检查")
+    tick_all(page, fail_index=0)
+    page.get_by_role("button", name="提交清单").dblclick()
+    expect(page.locator("#pending")).to_contain_text("1 份待提交")
+    expect(page.locator("#outbox-lock")).to_be_visible()
+    if artifacts:
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(artifacts / "offline-pending.png"))
+    page.goto(server.url + "/")
+    card = page.locator(".card", has_text="岗位：售前客服")
+    expect(card.get_by_role("link", name="每日清单 · 待提交")).to_be_visible()
+    expect(page.locator("#pending")).to_contain_text("1 份待提交")
+    if artifacts:
+        page.screenshot(path=str(artifacts / "offline-today-pending.png"), full_page=True)
+    assert stored(server) == []
+    page.close()
+
+
+def test_a_checklist_done_offline_is_stored_once_when_any_page_opens_online(device, server, artifacts):
+    submit_offline(device, server, artifacts)
+    device.set_offline(False)
+    page = device.new_page()
+    page.goto(server.url + "/history")
+    records = eventually_stored(server)
+    assert len(records) == 1
+    assert records[0]["score"]["failed"] == 1
+    expect(page.locator("#pending")).to_be_hidden()
+    page.goto(server.url + "/")
+    card = page.locator(".card", has_text="岗位：售前客服")
+    expect(card.get_by_role("link", name="每日清单 · 已完成 ✓")).to_be_visible()
+    expect(page.locator("#pending")).to_be_hidden()
+    page.screenshot(path=str(artifacts / "offline-synced-today.png"), full_page=True)
+    assert len(stored(server)) == 1
+
+
+def test_a_replay_after_the_session_expired_asks_to_sign_in_then_succeeds(device, server, artifacts):
+    submit_offline(device, server)
+    device.clear_cookies()  # the session ended while the phone was offline
+    device.set_offline(False)
+    page = device.new_page()
+    page.goto(server.url + "/history")
+    expect(page.locator("#pending")).to_contain_text("1 份待提交")
+    expect(page.locator("#pending")).to_contain_text("重新登录后自动提交")
+    page.screenshot(path=str(artifacts / "offline-relogin.png"))
+    assert stored(server) == []
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    assert len(eventually_stored(server)) == 1
+    expect(page.locator("#pending")).to_be_hidden()
+    page.goto(server.url + "/")
+    card = page.locator(".card", has_text="岗位：售前客服")
+    expect(card.get_by_role("link", name="每日清单 · 已完成 ✓")).to_be_visible()
+    expect(page.locator("#pending")).to_be_hidden()
+    assert len(stored(server)) == 1
+
+
+def test_a_page_never_cached_says_so_offline(device, server):
+    page = device.new_page()
+    ready_offline(page, server)
+    device.set_offline(True)
+    page.goto(server.url + "/reports/")
+    expect(page.locator("h1")).to_have_text("没有网络")
+    page.get_by_role("link", name="今日清单").last.click()
+    expect(page.locator("h1")).to_contain_text("今日清单")
