@@ -833,6 +833,7 @@ ZH_CN: dict[str, str] = {
     "offline.pending.login": "重新登录",
     "offline.pending.refused": "《{title}》未能提交：{reason}",
     "offline.pending.open": "打开清单",
+    "offline.pending.dismiss": "知道了",
     "offline.badge": "待提交",
     "offline.title": "没有网络",
     "offline.body": "手机现在没有网络，这个页面还没有保存在本机。",

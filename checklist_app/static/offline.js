@@ -46,6 +46,15 @@
       link.href = item.recordUrl || item.url;
       link.textContent = item.recordUrl ? config.seeRecord : config.open;
       line.appendChild(link);
+      if (item.recordUrl) {
+        // Stored already (by someone else, or with other answers): nothing of it is left to send.
+        var dismiss = document.createElement('button');
+        dismiss.type = 'button';
+        dismiss.className = 'link';
+        dismiss.textContent = config.dismiss;
+        dismiss.addEventListener('click', function () { Outbox.discard(item.key); });
+        line.appendChild(dismiss);
+      }
       banner.appendChild(line);
     });
     markToday(waiting);

@@ -134,3 +134,37 @@ def test_a_page_never_cached_says_so_offline(device, server):
     expect(page.locator("h1")).to_have_text("没有网络")
     page.get_by_role("link", name="今日清单").last.click()
     expect(page.locator("h1")).to_contain_text("今日清单")
+
+
+def test_a_refused_replay_is_shown_with_the_record_and_not_retried(device, browser, server, artifacts):
+    submit_offline(device, server)
+    # Meanwhile the same checklist was submitted from another phone.
+    other = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    try:
+        page = other.new_page()
+        sign_in(page, server)
+        page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
+        tick_all(page)
+        page.get_by_role("button", name="提交清单").click()
+        expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改")
+    finally:
+        other.close()
+    device.set_offline(False)
+    posts = []
+    device.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page = device.new_page()
+    page.goto(server.url + "/history")
+    pending = page.locator("#pending")
+    expect(pending).to_contain_text("未能提交")
+    expect(pending).to_contain_text("不能重复提交")
+    page.screenshot(path=str(artifacts / "offline-refused.png"))
+    pending.get_by_role("link", name="查看已提交的记录").click()
+    expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改")
+    page.reload()
+    expect(page.locator("#pending")).to_contain_text("未能提交")
+    assert len(posts) == 1, posts  # shown, not sent again
+    page.locator("#pending").get_by_role("button", name="知道了").click()
+    expect(page.locator("#pending")).to_be_hidden()
+    page.reload()
+    expect(page.locator("#pending")).to_be_hidden()
+    assert len(stored(server)) == 1
