@@ -154,6 +154,7 @@ def submit_form():
             clock=clock(),
             grace=_grace(),
             backfill_reason=request.form.get("backfill_reason"),
+            max_photos=int(current_app.config["PHOTO_MAX_PER_ITEM"]),
         )
     except services.SubmissionError as exc:
         if exc.status in (400, 403, 409) or "record_id" in exc.data:
@@ -193,6 +194,7 @@ def submit_json():
         clock=clock(),
         grace=_grace(),
         backfill_reason=body.get("backfill_reason"),
+        max_photos=int(current_app.config["PHOTO_MAX_PER_ITEM"]),
     )
     url = url_for("checklists.record", record_id=record["id"])
     return jsonify(record=record, url=url), (201 if created else 200)

@@ -25,6 +25,7 @@ from .generation import (
 from .permissions import can, checker_scope
 from .scoring import MAX_COUNT, compliance, needs_count, policy_scores, reading_ok
 from .storage import Conflict, Storage
+from .storage.photos import valid_photo_id
 from .strings import t
 
 RESULTS = ("pass", "fail", "na")
@@ -33,6 +34,7 @@ SNAPSHOT_ID_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
 MAX_REASON = 200
 MAX_RESPONSIBLE = 100
 MAX_PERSON_ID = 40  # a staff directory id (people.ID_RE); checked against the directory on submit
+MAX_PHOTOS_PER_ITEM = 5  # the default of the PHOTO_MAX_PER_ITEM setting
 _FULLWIDTH_DIGITS = {ord("０") + i: str(i) for i in range(10)}
 
 
@@ -296,7 +298,9 @@ def may_use(user: dict, snapshot: dict) -> bool:
     return can(user, "checklist.fill", snapshot)
 
 
-def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
+def clean_answers(
+    snapshot: dict, answers, max_note: int, max_photos: int = MAX_PHOTOS_PER_ITEM
+) -> dict[str, dict]:
     """The answers as clean strings per frozen item, or SubmissionError: types, sizes and encodings.
 
     Unknown check ids, answers that are not objects, non-text fields, lone
@@ -330,11 +334,26 @@ def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
             person_id = inputs.text(answer.get("responsible_id"), f"“{short}”的责任人编号", MAX_PERSON_ID)
             if person_id:  # absent when typed (未登记): the answer then looks as it did before the directory
                 clean[key]["responsible_id"] = person_id
+            photos = _photo_ids(answer.get("photos"), short, max_photos)
+            if photos:  # absent without photos: the answer looks as it did before photos existed
+                clean[key]["photos"] = photos
         except inputs.BadInput as exc:
             problems.append(exc.message)
     if problems:
         raise SubmissionError(problems, code="error.bad_answers")
     return clean
+
+
+def _photo_ids(value, short: str, max_photos: int) -> list[str]:
+    """The ids of the photos an answer names (uploaded before, see ``photos.upload``)."""
+    if value is None or value == []:
+        return []
+    if not isinstance(value, list) or not all(valid_photo_id(v) for v in value):
+        raise inputs.BadInput(t("error.photo_ids", text=short))
+    ids = list(dict.fromkeys(value))  # the same photo twice is one photo
+    if len(ids) > max_photos:
+        raise inputs.BadInput(t("error.photo_count", text=short, max=max_photos))
+    return ids
 
 
 def _count_text(value, short: str) -> str:
@@ -416,6 +435,8 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
         )
         if reading is not None:
             completed[-1]["reading"] = reading
+        if answer.get("photos"):
+            completed[-1]["photos"] = list(answer["photos"])
     if unanswered:
         problems.insert(0, t("error.unanswered", n=unanswered))
     if problems:
@@ -495,6 +516,7 @@ def submit(
     clock: Clock,
     grace: dt.timedelta = dt.timedelta(0),
     backfill_reason=None,
+    max_photos: int = MAX_PHOTOS_PER_ITEM,
 ) -> tuple[dict, bool]:
     """Store a completed checklist exactly once; return (record, created).
 
@@ -510,7 +532,7 @@ def submit(
         raise SubmissionError.of("error.bad_key", status=400)
     if not may_use(user, snapshot):
         raise Forbidden()
-    clean = clean_answers(snapshot, answers, max_note)
+    clean = clean_answers(snapshot, answers, max_note, max_photos)
     try:
         reason = inputs.text(backfill_reason, "补录原因", MAX_REASON, multiline=True)
     except inputs.BadInput as exc:
@@ -533,6 +555,13 @@ def submit(
         if not reason:
             raise SubmissionError.of("error.backfill_reason", status=422)
     items = validate_answers(snapshot, clean, people=_people_on(storage, day))
+    missing = [
+        i["text"][:30] for i in items if any(not storage.photos.exists(p) for p in i.get("photos", ()))
+    ]
+    if missing:  # the phone uploads every photo before the checklist that names it
+        raise SubmissionError(
+            [t("error.photo_missing", text=text) for text in missing], code="error.photo_missing"
+        )
     now = clock.timestamp()
     name = user.get("display_name") or user["username"]
     record = {

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class Row:
     result_label: str
     responsible: str
     note: str
+    photos: tuple[str, ...] = ()  # photo ids, shown as thumbnails under the table
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
             result_label=t("result." + item["result"]),
             responsible=item.get("responsible") or "",
             note=item.get("note") or "",
+            photos=tuple(item.get("photos") or ()),
         )
         for number, item in enumerate(record["items"], start=1)
     ]
@@ -423,15 +426,21 @@ def _take(block: list[Line], room: float, fresh: bool) -> tuple[list[Line], list
     return block[:count], block[count:]
 
 
-def checklist_pdf(record: dict, font: FontSpec, when: Callable[[str], str] = str) -> bytes:
-    """The A4 PDF of a stored record: heading, facts, items, per-policy scores, signature lines.
+def checklist_pdf(
+    record: dict,
+    font: FontSpec,
+    when: Callable[[str], str] = str,
+    photo: Callable[[str], bytes | None] | None = None,
+) -> bytes:
+    """The A4 PDF of a stored record: heading, facts, items, photos, per-policy scores, signature lines.
 
+    ``photo`` loads a photo's JPEG by id (the record's photos are left out without it).
     Raises FontUnavailable if ``font`` cannot be loaded.
     """
     sheet = printable(record, when)
     pdf = _Form(sheet, font)
     try:
-        return _draw(pdf, sheet)
+        return _draw(pdf, sheet, photo)
     finally:
         close_fonts(pdf)
 
@@ -444,7 +453,7 @@ def close_fonts(pdf: FPDF) -> None:
             face.ttfont.close()
 
 
-def _draw(pdf: _Form, sheet: Sheet) -> bytes:
+def _draw(pdf: _Form, sheet: Sheet, photo: Callable[[str], bytes | None] | None = None) -> bytes:
     pdf.set_title(sheet.title)
     pdf.set_author(sheet.author)
     pdf.set_creator(t("app.name"))
@@ -479,6 +488,9 @@ def _draw(pdf: _Form, sheet: Sheet) -> bytes:
         ),
     )
 
+    if photo is not None:
+        _photos(pdf, sheet.rows, photo)
+
     if sheet.scores:
         pdf.ln(5)
         pdf.table(
@@ -490,6 +502,34 @@ def _draw(pdf: _Form, sheet: Sheet) -> bytes:
 
     _signatures(pdf, sheet.signatures)
     return bytes(pdf.output())
+
+
+THUMB_W, THUMB_H = 42, 31.5  # mm: four thumbnails across the page, each kept in its proportions
+
+
+def _photos(pdf: _Form, rows: list[Row], load: Callable[[str], bytes | None]) -> None:
+    """Each item's photos as thumbnails under its number and text, four to a line."""
+    shown = [(row, [data for pid in row.photos if (data := load(pid))]) for row in rows if row.photos]
+    shown = [(row, images) for row, images in shown if images]
+    if not shown:
+        return
+    pdf.ln(5)
+    if pdf.room() < THUMB_H + 20:
+        pdf.new_page()
+    pdf.paragraph(t("print.photos"), STRONG, after=1)
+    per_line = int((pdf.epw + 2) // (THUMB_W + 2))
+    for row, images in shown:
+        if pdf.room() < THUMB_H + 8:
+            pdf.new_page()
+        pdf.paragraph(t("print.photo_item", n=row.number, text=row.text[:60]), SMALL, after=1)
+        for start in range(0, len(images), per_line):
+            if pdf.room() < THUMB_H + 2:
+                pdf.new_page()
+            y = pdf.y
+            for i, data in enumerate(images[start : start + per_line]):
+                x = MARGIN + i * (THUMB_W + 2)
+                pdf.image(io.BytesIO(data), x=x, y=y, w=THUMB_W, h=THUMB_H, keep_aspect_ratio=True)
+            pdf.set_xy(MARGIN, y + THUMB_H + 2)
 
 
 def _signatures(pdf: _Form, labels: tuple[str, ...]) -> None:

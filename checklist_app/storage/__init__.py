@@ -11,6 +11,7 @@ from .base import CompletionStore, Conflict, SnapshotStore, UserStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
+from .photos import FilePhotoStore, MemoryPhotoStore, PhotoStore
 from .tinydb_store import (
     FileSnapshotStore,
     TinyDBCompletionStore,
@@ -24,6 +25,7 @@ __all__ = [
     "Conflict",
     "NotifyStore",
     "PeopleStore",
+    "PhotoStore",
     "SnapshotStore",
     "Storage",
     "UserStore",
@@ -42,6 +44,7 @@ class Storage:
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
+    photos: PhotoStore  # photos of checklist items, by content hash
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
@@ -55,6 +58,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryAuditStore(),
             MemoryPeopleStore(),
             MemoryNotifyStore(),
+            MemoryPhotoStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -67,5 +71,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),
             FileNotifyStore(data_dir),
+            FilePhotoStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")
