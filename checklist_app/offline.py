@@ -28,6 +28,7 @@ SHELL = (
     "people.css",
     "print.css",
     "checklist.js",
+    "photos.js",
     "people-picker.js",
     "outbox-core.js",
     "offline.js",

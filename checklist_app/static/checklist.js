@@ -34,6 +34,8 @@
         count: field('count-' + key) ? field('count-' + key).value : ''
       };
       if (field('reading-' + key)) result[key].reading = field('reading-' + key).value;
+      var photos = window.ChecklistPhotos ? window.ChecklistPhotos.ids(li) : [];
+      if (photos.length) result[key].photos = photos;
     });
     return result;
   }
@@ -125,8 +127,14 @@
       if (field('reading-' + key) && answer.reading && !field('reading-' + key).value) {
         field('reading-' + key).value = answer.reading;
       }
+      restorePhotos(key, answer.photos);
     });
     refresh();
+  }
+
+  function restorePhotos(key, photos) {
+    var li = form.querySelector('.item[data-key="' + CSS.escape(key) + '"]');
+    if (li && window.ChecklistPhotos) window.ChecklistPhotos.restore(li, photos || []);
   }
 
   function check(all) {
@@ -168,6 +176,7 @@
         if (field('responsible_id-' + key)) field('responsible_id-' + key).value = answer.responsible_id || '';
         if (field('count-' + key)) field('count-' + key).value = answer.count || '';
         if (field('reading-' + key)) field('reading-' + key).value = answer.reading || '';
+        restorePhotos(key, answer.photos);
       });
       if (field('backfill_reason')) field('backfill_reason').value = pending.body.backfill_reason || '';
       refresh();
@@ -246,6 +255,7 @@
       identity: identity,
       user: document.getElementById('pending').dataset.user,
       api: form.dataset.api,
+      photoApi: form.dataset.photoApi,
       csrfUrl: form.dataset.csrfUrl,
       url: window.location.pathname + window.location.search,
       title: document.querySelector('h1').firstChild.textContent.trim() + ' · ' + form.dataset.target,

@@ -3,13 +3,16 @@ outbox across closed pages and is stored exactly once when any page is opened on
 
 from __future__ import annotations
 
+import io
 import shutil
 import time
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from checklist_app.auth import make_user
+from checklist_app.storage.photos import FilePhotoStore
 from checklist_app.storage.tinydb_store import TinyDBUserStore
 
 from ..conftest import HANDBOOKS
@@ -45,6 +48,16 @@ def device(browser):
     context.close()
 
 
+def camera_jpeg() -> bytes:
+    """A photo as a phone camera makes it: 4000 × 3000 px (the phone scales it down before storing)."""
+    image = Image.new("RGB", (4000, 3000), (200, 80, 40))
+    for x in range(0, 4000, 400):
+        image.paste((30, 30, 30), (x, 0, x + 200, 3000))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
 def eventually_stored(server, timeout: float = 15) -> list[dict]:
     """The stored records once there is one (the page flushes in the background), or fail."""
     deadline = time.monotonic() + timeout
@@ -71,6 +84,14 @@ def submit_offline(device, server, artifacts=None):
     page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
     expect(page.locator("h1")).to_contain_text("每日检查")
     tick_all(page, fail_index=0)
+    first = page.locator(".item").first
+    photo = {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}
+    first.get_by_label("拍照或选照片").set_input_files(photo)
+    expect(first.locator(".photos img")).to_have_count(1)
+    size = first.locator(".photos img").evaluate(
+        "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])"
+    )
+    assert size == [1600, 1200]  # resized on the phone before it waits in the outbox
     page.get_by_role("button", name="提交清单").dblclick()
     expect(page.locator("#pending")).to_contain_text("1 份待提交")
     expect(page.locator("#outbox-lock")).to_be_visible()
@@ -95,6 +116,14 @@ def test_a_checklist_done_offline_is_stored_once_when_any_page_opens_online(devi
     records = eventually_stored(server)
     assert len(records) == 1
     assert records[0]["score"]["failed"] == 1
+    [failed] = [item for item in records[0]["items"] if item["result"] == "fail"]
+    [pid] = failed["photos"]
+    assert FilePhotoStore(server.data).get(pid)
+    page.goto(server.url + f"/history/{records[0]['id']}")
+    thumbnail = page.locator(".item.result-fail .photos img")
+    expect(thumbnail).to_have_count(1)
+    assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1600
+    page.screenshot(path=str(artifacts / "offline-record-with-photo.png"), full_page=True)
     expect(page.locator("#pending")).to_be_hidden()
     page.goto(server.url + "/")
     card = page.locator(".card", has_text="岗位：售前客服")
@@ -151,7 +180,7 @@ def test_a_refused_replay_is_shown_with_the_record_and_not_retried(device, brows
         other.close()
     device.set_offline(False)
     posts = []
-    device.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    device.on("request", lambda r: posts.append(r.url) if r.url.endswith("/api/submissions") else None)
     page = device.new_page()
     page.goto(server.url + "/history")
     pending = page.locator("#pending")
