@@ -73,11 +73,33 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, checklists, evidence, handbook_site, offline, people_admin, printing, reports
+    from . import (
+        actions_views,
+        admin,
+        auth,
+        checklists,
+        evidence,
+        handbook_site,
+        offline,
+        people_admin,
+        printing,
+        reports,
+    )
     from .notify import views as notify_views
 
-    modules = (auth, checklists, admin, people_admin, handbook_site, printing, reports, notify_views, offline)
-    modules += (evidence,)
+    modules = (
+        auth,
+        checklists,
+        actions_views,
+        admin,
+        people_admin,
+        handbook_site,
+        printing,
+        reports,
+        notify_views,
+        offline,
+        evidence,
+    )
     for module in modules:
         app.register_blueprint(module.bp)
 

@@ -36,6 +36,10 @@ ACTIONS: tuple[str, ...] = (
     "notify.create",
     "notify.edit",
     "notify.delete",
+    "action.fix",
+    "action.verify",
+    "action.return",
+    "ledger.decide",
 )
 SYSTEM = {"username": "system", "display_name": "系统"}
 

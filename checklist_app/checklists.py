@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_wtf.csrf import generate_csrf
 
-from . import board, due, inputs, offline, services
+from . import actions, actions_views, board, due, inputs, offline, services
 from . import records as records_service
 from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
@@ -169,6 +169,7 @@ def submit_form():
             reason=request.form.get("backfill_reason", ""),
             key=request.form.get("idempotency_key", ""),
         ), exc.status
+    actions_views.open_for(record)
     flash(t("checklist.submitted"))
     return redirect(url_for("checklists.record", record_id=record["id"]))
 
@@ -196,6 +197,7 @@ def submit_json():
         backfill_reason=body.get("backfill_reason"),
         max_photos=int(current_app.config["PHOTO_MAX_PER_ITEM"]),
     )
+    actions_views.open_for(record)  # again on a repeat: heals a crash between the save and this
     url = url_for("checklists.record", record_id=record["id"])
     return jsonify(record=record, url=url), (201 if created else 200)
 
@@ -245,4 +247,7 @@ def record(record_id: str):
     """One completed checklist, read-only, against the clause versions it was checked against."""
     found = records_service.visible_record(storage(), g.user, record_id)
     current = records_service.clause_changes(handbook_state().handbook, found)
-    return render_template("checklists/record.html", record=found, current=current)
+    item_actions = actions.by_record(storage(), found["id"])
+    return render_template(
+        "checklists/record.html", record=found, current=current, item_actions=item_actions, today=today_date()
+    )

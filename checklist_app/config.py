@@ -88,6 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         "minutes a locked account or address is refused, even with the right password",
     ),
+    Setting("ACTION_DAYS", 3, "days to fix a failed item when its check gives no 整改期限"),
     Setting(
         "PUBLIC_BASE_URL",
         "http://127.0.0.1:8000",

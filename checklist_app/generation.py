@@ -75,6 +75,8 @@ class ChecklistItem:
     fine_rule: dict | None = None  # unit and escalating tiers of ``fine`` (FineRule.to_dict)
     sanctions: tuple[str, ...] = ()  # non-money sanctions on a failure (通报批评 …)
     reading: dict | None = None  # a value the inspector measures, with its limit (Reading.to_dict)
+    rectify_days: int | None = None  # a failure is to be fixed within this many days (整改期限)
+    recheck: dict | None = None  # a 复查 item: the corrective action it re-checks (actions.recheck_item)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _build(
             fine_rule=check.fine_rule.to_dict() if check.fine_rule else None,
             sanctions=check.sanctions,
             reading=check.reading.to_dict() if check.reading else None,
+            rectify_days=check.rectify_days,
         )
         freq = check.frequency
         if freq.kind == "shift" and shifts:

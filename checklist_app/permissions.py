@@ -44,6 +44,27 @@ def _checklist_scope(user: dict, snapshot) -> bool:
     return isinstance(snapshot, dict) and snapshot.get("scope") == checker_scope(user)
 
 
+def _involved(user: dict, who) -> bool:
+    """Managers see every corrective action; others those they found, own, caused or that are in their
+    department (``who`` is an ``actions.Involvement``)."""
+    if user.get("permission") in MANAGERS:
+        return True
+    return bool(
+        getattr(who, "is_owner", False)
+        or getattr(who, "is_inspector", False)
+        or getattr(who, "is_responsible", False)
+        or getattr(who, "same_department", False)
+    )
+
+
+def _action_owner(user: dict, who) -> bool:
+    return user.get("permission") in MANAGERS or bool(getattr(who, "is_owner", False))
+
+
+def _action_inspector(user: dict, who) -> bool:
+    return user.get("permission") in MANAGERS or bool(getattr(who, "is_inspector", False))
+
+
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
@@ -53,12 +74,16 @@ ACTIONS: dict[str, Action] = {
         Action("history.view_all", MANAGERS, None, "see every inspector's completed checklists"),
         Action("reports.view", PERMISSIONS, None, "see the dashboard and the rankings"),
         Action("ledger.view", MANAGERS, None, "see the penalty ledger (names people and their fines)"),
+        Action("ledger.decide", MANAGERS, None, "decide the amount of a 视情节 fine within its range"),
         Action("handbook.status", MANAGERS, None, "see the handbook's validation status"),
         Action("people.manage", MANAGERS, None, "add, edit, import and mark staff as left"),
         Action("accounts.manage", (ADMIN,), None, "create, edit, disable and reset accounts"),
         Action("audit.view", (ADMIN,), None, "read and export the audit log"),
         Action("missed.view", MANAGERS, None, "see which due checklists were not completed (未完成)"),
         Action("notify.manage", (ADMIN,), None, "set up group-chat robots and read their delivery log"),
+        Action("action.view", PERMISSIONS, _involved, "see a corrective action (整改)"),
+        Action("action.fix", PERMISSIONS, _action_owner, "mark a corrective action fixed (its owner)"),
+        Action("action.verify", PERMISSIONS, _action_inspector, "confirm a fix on the spot or send it back"),
     )
 }
 

@@ -41,6 +41,8 @@ def clause_changes(handbook: Handbook | None, record: dict) -> dict[str, dict]:
         return {}
     changes = {}
     for item in record["items"]:
+        if item.get("recheck"):
+            continue  # a 复查 line re-checks an old failure, not a clause version
         clause = handbook.clause(item["clause_id"])
         policy = handbook.policy(item["policy_id"])
         changes[item["key"]] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import inputs
+from . import actions, fine_decisions, inputs
 from .auth import login_required, requires
 from .clock import shown
 from .downloads import attachment
@@ -42,8 +42,8 @@ def _day() -> dt.date:
     return inputs.optional_day(request.args.get("date"), today())
 
 
-def _month() -> str:
-    raw = request.args.get("month")
+def _month(raw=None) -> str:
+    raw = request.args.get("month") if raw is None else raw
     return inputs.month(raw) if raw else today().strftime("%Y-%m")
 
 
@@ -98,6 +98,7 @@ def dashboard():
             for p in sorted(handbook.scored_policies, key=lambda p: p.scoring.per != "department")
         ],
         missed_card=_missed_card(handbook, day),
+        actions_card=actions.summary(storage(), today()),
     )
 
 
@@ -170,7 +171,7 @@ def _ledger(handbook, month: str):
     start, end = month_bounds(month)
     directory = {p["id"]: p for p in storage().people.all()}  # count by person, not by spelling
     year = digests(start.replace(month=1, day=1), end)
-    return month_ledger(handbook, month, year, directory, storage().people.links())
+    return month_ledger(handbook, month, year, directory, storage().people.links(), storage().decisions.all())
 
 
 @bp.get("/ledger")
@@ -179,7 +180,38 @@ def ledger():
     """The month's fines: every line with its clause and checklist, totals, and the policy's flags."""
     handbook = current_handbook()
     month = _month()
-    return render_template("reports/ledger.html", ledger=_ledger(handbook, month), month=month)
+    return render_template(
+        "reports/ledger.html",
+        ledger=_ledger(handbook, month),
+        month=month,
+        action_ids=actions.all_ids(storage()),
+    )
+
+
+@bp.post("/ledger/decide")
+@requires("ledger.decide")
+def ledger_decide():
+    """An owner or admin decides the amount of a 视情节 line within its range."""
+    handbook = current_handbook()
+    month = _month(request.form.get("month"))
+    ref = request.form.get("ref", "")
+    ledger = _ledger(handbook, month)
+    try:
+        fine_decisions.decide(
+            storage(), clock(), g.user, ledger, ref, request.form.get("amount"), request.form.get("note")
+        )
+    except fine_decisions.DecisionError as exc:
+        page = render_template(
+            "reports/ledger.html",
+            ledger=ledger,
+            month=month,
+            action_ids=actions.all_ids(storage()),
+            decision_errors=exc.messages,
+        )
+        return page, exc.status
+    flash(t("decision.done"))
+    line = next(x for x in ledger.lines if x.ref == ref)
+    return redirect(url_for("reports.ledger", month=month) + "#line-" + line.anchor)
 
 
 @bp.get("/ledger.<fmt>")

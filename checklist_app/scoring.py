@@ -97,6 +97,7 @@ def fine_amount(item: dict) -> float:
 
 def compliance(items: list[dict]) -> dict:
     """Share of applicable items that passed, and the fines; the score of any checklist."""
+    items = [i for i in items if not i.get("recheck")]  # a 复查 item re-checks an old failure: no score
     applicable = [i for i in items if i["result"] != "na"]
     passed = sum(1 for i in applicable if i["result"] == "pass")
     failed = len(applicable) - passed

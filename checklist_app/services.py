@@ -188,6 +188,10 @@ def open_checklist(
     except inputs.BadInput as exc:
         raise NotFound(exc.message, code="error.bad_period") from None
     current = generate(handbook, kind, period, target, scope_for(user), event)
+    # Imported here: actions builds on this module's errors. A 复查 item per action still open.
+    from .actions import with_rechecks
+
+    current = with_rechecks(storage, current, win.first)
     key = started_key(current.identity, user["username"])
     pointer = storage.snapshots.get(key)
     try:
@@ -393,7 +397,7 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
         if result not in RESULTS:
             problems.append(t("error.bad_result", id=key))
             continue
-        if result == "fail" and not responsible:
+        if result == "fail" and not responsible and not item.get("recheck"):
             problems.append(t("error.missing_responsible", text=item["text"][:30]))
         reading = None
         if item.get("reading") is not None and result in ("pass", "fail"):
@@ -431,8 +435,11 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
                 "note": note,
                 "responsible": responsible,
                 "responsible_id": person_id,
+                "rectify_days": item.get("rectify_days"),
             }
         )
+        if item.get("recheck"):
+            completed[-1]["recheck"] = item["recheck"]["action_id"]
         if reading is not None:
             completed[-1]["reading"] = reading
         if answer.get("photos"):

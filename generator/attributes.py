@@ -26,6 +26,7 @@ ATTRIBUTE_KEYS: dict[str, tuple[str, ...]] = {
     "fine": ("罚款", "fine"),
     "sanctions": ("处分", "处罚", "sanction", "sanctions"),
     "reading": ("读数", "reading"),
+    "rectify": ("整改期限", "rectify"),
 }
 ALIASES = {alias: key for key, names in ATTRIBUTE_KEYS.items() for alias in names}
 KEY_LABELS = {key: names[0] for key, names in ATTRIBUTE_KEYS.items()}
@@ -223,6 +224,22 @@ _READING_RE = re.compile(
     rf"^(?P<name>[^\s\d<>=≤≥~～–—-]+?)\s*(?P<unit>(?<=\s)[^\s\d<>=≤≥]+|[^\s\d<>=≤≥\u4e00-\u9fff]+)?\s*"
     rf"(?P<limit>(?:{_OP_ALT})\s*{_NUM_TOKEN}|{_NUM_TOKEN}\s*(?:–|—|~|～|至|到|-)\s*{_NUM_TOKEN})$"
 )
+
+
+RECTIFY_MAX_DAYS = 90
+_RECTIFY_WORDS = {"当天": 0, "当日": 0, "立即": 0, "立即整改": 0, "次日": 1, "第二天": 1}
+_RECTIFY_RE = re.compile(r"^(\d{1,3})\s*(?:天|日|d)?(?:内)?$")
+
+
+def parse_rectify(value: str) -> int | None:
+    """Days after the failure to fix it in (当天 0, 次日 1, 3天 3); None if unreadable."""
+    text = value.strip()
+    if text in _RECTIFY_WORDS:
+        return _RECTIFY_WORDS[text]
+    m = _RECTIFY_RE.match(text)
+    if m and int(m.group(1)) <= RECTIFY_MAX_DAYS:
+        return int(m.group(1))
+    return None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -32,6 +32,7 @@ def check_to_dict(check: CheckItem) -> dict:
         "fine_rule": check.fine_rule.to_dict() if check.fine_rule else None,
         "sanctions": list(check.sanctions),
         "reading": check.reading.to_dict() if check.reading else None,
+        "rectify_days": check.rectify_days,
         "hash": check.hash,
         "source": {"path": check.source.path, "line": check.source.line},
     }

@@ -192,6 +192,7 @@ class CheckItem:
     fine_rule: FineRule | None = None  # units and tiers of ``fine`` (the first tier's amount)
     sanctions: tuple[str, ...] = ()  # non-money sanctions on every violation (处分: 通报批评)
     reading: Reading | None = None  # a measured value with a limit (读数: 温度 ℃ ≤ 5)
+    rectify_days: int | None = None  # a failure is to be fixed within this many days (整改期限: 3天)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,8 @@ class Department:
     line: int = field(default=1, compare=False)  # in reference.yml, for messages
     # The places the department works in (区域: [办公区, 会议室]); None: not declared, every area.
     areas: tuple[str, ...] | None = None
+    # The role that heads it (负责人: 客服主管): who must fix what failed there. None: 部门经理.
+    head: str | None = None
 
 
 @dataclass(frozen=True)

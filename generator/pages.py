@@ -19,7 +19,7 @@ from .frequencies import KINDS
 from .model import CheckItem, Clause, Department, Handbook, Policy
 from .parser import page_url
 from .reference import ALL_STAFF
-from .render import escape_markdown, fmt_number
+from .render import escape_markdown, fine_rule_text, fmt_number
 from .scope import covers
 
 ROLES_DIR = "岗位须知"
@@ -97,9 +97,17 @@ def cost(check: CheckItem) -> tuple[float, float]:
 
 
 def cost_label(check: CheckItem) -> str:
-    """``罚款 500 元``, ``扣 5 分`` or both; empty when breaking the check costs nothing."""
+    """``罚款 500 元``, ``扣 5 分``, sanctions (通报批评); empty when breaking the check costs nothing.
+
+    An escalating fine reads as its owner wrote it, a range as 100–300 元, a fine per spot as 5 元/处.
+    """
     fine, points = cost(check)
-    parts = [f"罚款 {fmt_number(fine)} 元"] if fine else []
+    if check.fine_rule:
+        text = fine_rule_text(check.fine_rule)
+        parts = [text if "罚" in text else f"罚款 {text}"]
+    else:
+        parts = [f"罚款 {fmt_number(fine)} 元"] if fine else []
+    parts += [s for s in check.sanctions if s not in "".join(parts)]
     if points:
         parts.append(f"扣 {fmt_number(points)} 分")
     return "、".join(parts)

@@ -381,6 +381,12 @@ def _build_check(
         reading = A.parse_reading(value)
         if reading is None:
             found.append(P.bad_reading(path, line, value))
+    rectify_days = None
+    if "rectify" in raw:
+        value, line = raw["rectify"]
+        rectify_days = A.parse_rectify(value)
+        if rectify_days is None:
+            found.append(P.bad_rectify(path, line, value))
     if freq is None or not draft.text or "roles" not in raw:
         return None, found
     checkers = A.split_values(raw["checkers"][0]) if "checkers" in raw else (fields.get("owner", ""),)
@@ -401,5 +407,6 @@ def _build_check(
         fine_rule=fine_rule,
         sanctions=sanctions,
         reading=reading,
+        rectify_days=rectify_days,
     )
     return item, found

@@ -382,6 +382,16 @@ def bad_reading(path, line, value) -> Problem:
     )
 
 
+def bad_rectify(path, line, value) -> Problem:
+    return _p(
+        path,
+        line,
+        "bad-rectify",
+        f"整改期限 {value!r} 无法识别",
+        "写发现问题后几天内要整改好，例如 整改期限: 当天、整改期限: 次日、整改期限: 3天（最多 90 天）",
+    )
+
+
 def _not_in_reference(path, line, code, what, group, value, known) -> Problem:
     return _p(
         path,
@@ -503,6 +513,16 @@ def reference_unknown_department(path, line, role, department, known) -> Problem
         "reference-unknown-department",
         f"岗位 {role} 所属的部门 {department!r} 不在 reference.yml 的部门列表中",
         "可用：" + "、".join(known) + f"；改成已登记的部门，或先在“部门:”下登记 - 名称: {department}",
+    )
+
+
+def reference_unknown_head(path, line, department, head, known) -> Problem:
+    return _p(
+        path,
+        line,
+        "reference-unknown-head",
+        f"部门 {department} 的负责人 {head!r} 不在 reference.yml 的岗位列表中",
+        "负责人写岗位名称（不是人名），可用：" + "、".join(known) + f"；或先在“角色:”下登记 - 名称: {head}",
     )
 
 

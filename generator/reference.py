@@ -58,6 +58,8 @@ _ITEM_KEYS = {
     "dates": "dates",
     "区域": "areas",
     "areas": "areas",
+    "负责人": "head",
+    "head": "head",
 }
 
 
@@ -71,7 +73,7 @@ _GROUP_LABELS = {
 }
 _ITEM_FIELDS = {
     "roles": ("name", "department", "description"),
-    "departments": ("name", "headcount", "description", "areas"),
+    "departments": ("name", "headcount", "description", "areas", "head"),
     "holidays": ("name", "dates", "description"),
 }
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -116,6 +118,7 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
     role_lines: list[tuple[Role, int, int]] = []  # role, line of its name, line of its department
     department_areas: list[tuple[str, list[tuple[str, int]]]] = []  # department, (area, line) declared
     departments = []
+    department_heads: list[tuple[str, str, int]] = []  # department, head role, line
     names: dict[str, dict[str, int]] = {name: {} for name in _GROUP_LABELS}
     for group in _GROUP_LABELS:
         for item in sections[group]:
@@ -149,8 +152,11 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
                         )
                         count = None
                 areas, area_lines = _department_areas(item)
-                departments.append(Department(name, count, line=name_line, areas=areas))
+                head, head_line = fields.get("head", (None, name_line))
+                departments.append(Department(name, count, line=name_line, areas=areas, head=head or None))
                 department_areas.append((name, area_lines))
+                if head:
+                    department_heads.append((name, head, head_line))
             elif group == "holidays":
                 holiday, problems = _holiday(shown, item, name, name_line)
                 holidays.append(holiday)
@@ -165,6 +171,9 @@ def load_reference(root: Path, display_root: str) -> tuple[Reference, list[Probl
                 found.append(
                     P.reference_unknown_area(shown, area_line, department, area, list(names["areas"]))
                 )
+    for department, head, head_line in department_heads:
+        if head not in names["roles"]:
+            found.append(P.reference_unknown_head(shown, head_line, department, head, list(names["roles"])))
     for role, _name_line, department_line in role_lines:
         if role.department is not None and role.department not in names["departments"]:
             found.append(

@@ -9,7 +9,7 @@ from markdown.util import AtomicString
 
 from . import attributes as A
 from .checkblock import CheckDraft
-from .model import Policy
+from .model import FineRule, Policy
 
 _MARKDOWN_SYNTAX = frozenset("\\`*_[]{}#!")
 
@@ -74,19 +74,35 @@ def check_badges(draft: CheckDraft) -> list[tuple[str, str, str]]:
         reading = A.parse_reading(raw["reading"])
         shown = f"{reading.name} {reading.limit} {reading.unit}".strip() if reading else raw["reading"]
         badges.append(("points", "读数：", shown))
+    if raw.get("rectify"):
+        days = A.parse_rectify(raw["rectify"])
+        badges.append(("checker", "整改期限：", rectify_text(days) if days is not None else raw["rectify"]))
     return badges
 
 
+def rectify_text(days: int) -> str:
+    """当天 / 次日 / 3天内."""
+    return {0: "当天", 1: "次日"}.get(days, f"{days}天内")
+
+
 def _fine_text(value: str) -> str:
-    """50 元; 5 元/处 per spot; an escalating fine as its owner wrote it (50元；同月第二次100元…)."""
+    """The badge text of a ``罚款`` value; the value as written when it does not parse."""
     try:
-        rule = A.parse_fine_rule(value)
+        return fine_rule_text(A.parse_fine_rule(value))
     except A.FineRuleError:
         return value
+
+
+def fine_rule_text(rule: FineRule) -> str:
+    """50 元; 5 元/处 per spot; 100–300 元 within a range; an escalating fine as its owner wrote it."""
     if len(rule.tiers) > 1:
         return rule.text
+    tier = rule.tiers[0]
+    if tier.amount is None:
+        return "、".join(tier.sanctions) or rule.text
+    amount = fmt_number(tier.amount) + (f"–{fmt_number(tier.up_to)}" if tier.up_to else "")
     unit = "" if rule.unit == "次" else f"/{rule.unit}"
-    return f"{fmt_number(rule.tiers[0].amount)} 元{unit}"
+    return f"{amount} 元{unit}"
 
 
 def check_element(parent: etree.Element, draft: CheckDraft) -> etree.Element:

@@ -61,6 +61,28 @@ def daily(rankings: list[tuple[Ranking, Ranking]], day: dt.date, base: str) -> t
     return t("notify.msg.daily.title", day=day_label(day)), lines
 
 
+def actions_due(waiting: list, day: dt.date, base: str) -> tuple[str, list[str]]:
+    """The daily 整改 reminder: corrective actions due today, then overdue ones, oldest first."""
+    due = [a for a in waiting if a.due_on == day]
+    late = sorted((a for a in waiting if a.due_on < day), key=lambda a: a.due_on)
+    lines: list[str] = []
+    for heading, group in (("notify.msg.actions.due", due), ("notify.msg.actions.late", late)):
+        if not group:
+            continue
+        lines.append(t(heading, n=len(group)))
+        for a in group[:10]:
+            where = a.department or a.target["name"]
+            days = (day - a.due_on).days
+            late_by = t("notify.msg.actions.late_by", n=days) if days > 0 else ""
+            lines.append(
+                t("notify.msg.actions.line", text=a.text[:40], where=where, owner=a.owner_role, late=late_by)
+            )
+        if len(group) > 10:
+            lines.append(t("notify.msg.actions.more", n=len(group) - 10))
+    lines.append(t("notify.msg.actions.open", url=link(base, "/actions", view="overdue" if late else "mine")))
+    return t("notify.msg.actions.title", day=day_label(day)), lines
+
+
 def weekly(rankings: list[Ranking], day: dt.date, base: str) -> tuple[str, list[str]]:
     """Saturday's message: each sheet's average ranking of the week, with the reward and the fine."""
     lines: list[str] = []

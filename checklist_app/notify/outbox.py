@@ -28,8 +28,8 @@ from ..storage import Storage
 from ..strings import t
 from . import messages, platforms
 
-DAILY, WEEKLY, FINE, REPEAT, TEST = "daily", "weekly", "fine", "repeat", "test"
-KINDS = (DAILY, WEEKLY, FINE, REPEAT)  # what a robot may be set to receive
+DAILY, WEEKLY, FINE, REPEAT, ACTIONS, TEST = "daily", "weekly", "fine", "repeat", "actions", "test"
+KINDS = (DAILY, WEEKLY, FINE, REPEAT, ACTIONS)  # what a robot may be set to receive
 EVENT_DAYS = 7  # fines and repeats are looked for in records of the last week
 LEASE = dt.timedelta(minutes=5)  # longer than any send (timeout 10 s): a lease ends only if a sender died
 
@@ -126,12 +126,35 @@ def plan_weekly(storage: Storage, handbook: Handbook, clock: Clock, settings: Se
     return sum(_queue(storage, r, WEEKLY, week, title, lines, clock.now()) for r in robots)
 
 
+def plan_actions(storage: Storage, clock: Clock, settings: Settings, day: dt.date) -> int:
+    """Queue, once a day, the corrective actions due that day and those overdue, per robot's scope."""
+    from .. import actions  # the actions build on the services; imported where they are needed
+
+    robots = [r for r in _robots(storage, ACTIONS) if not storage.notify.has(f"{r['id']}|{ACTIONS}|{day}")]
+    if not robots:
+        return 0
+    waiting = [
+        a
+        for a in (actions.CorrectiveAction.from_dict(d) for d in storage.actions.all())
+        if a.status == actions.OPEN and a.due_on <= day
+    ]
+    queued = 0
+    for robot in robots:
+        mine = [a for a in waiting if _in_scope(robot, a.department)]
+        if mine:
+            title, lines = messages.actions_due(mine, day, settings.base_url)
+            queued += _queue(storage, robot, ACTIONS, day.isoformat(), title, lines, clock.now())
+    return queued
+
+
 def plan_scheduled(storage: Storage, handbook: Handbook, clock: Clock, settings: Settings) -> int:
-    """Queue what is due by now: the daily ranking after NOTIFY_DAILY_AT, the weekly one on its day."""
+    """Queue what is due by now: the daily ranking and the 整改 reminder after NOTIFY_DAILY_AT, the
+    weekly ranking on its day."""
     now = clock.now()
     queued = 0
     if now.time() >= settings.daily_at:
         queued += plan_daily(storage, handbook, clock, settings, now.date())
+        queued += plan_actions(storage, clock, settings, now.date())
     if now.isoweekday() == settings.weekly_day and now.time() >= settings.weekly_at:
         queued += plan_weekly(storage, handbook, clock, settings, now.date())
     return queued

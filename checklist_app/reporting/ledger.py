@@ -18,6 +18,7 @@ back-filled earlier day moves the later lines up a tier as it should.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -60,6 +61,18 @@ class LedgerLine:
     policy_id: str = ""
     order: tuple = ()  # (day, submitted at, record id, item key): which violation came first
     up_to: float | None = None  # a tier is a range (视情节 100–300元): ``amount`` is its least, this its most
+    low: float | None = None  # for a ranged line: the least of the range (``amount`` is what is charged)
+    decided_by: str = ""  # for a ranged line: who decided ``amount`` within the range (empty: not yet)
+
+    @property
+    def ref(self) -> str:
+        """The failed line's reference, ``<record id>#<item key>`` (its corrective action's id)."""
+        return f"{self.record_id}#{self.order[3]}" if len(self.order) == 4 else ""
+
+    @property
+    def anchor(self) -> str:
+        """A short stable id for the line's place on the ledger page."""
+        return hashlib.sha256(self.ref.encode("utf-8")).hexdigest()[:12]
 
     @property
     def tier(self) -> str:
@@ -186,6 +199,7 @@ def _lines(
     limit: float | None,
     people: Mapping[str, Mapping],
     links: Mapping[str, str],
+    decisions: Mapping[str, Mapping] | None = None,
 ) -> list[LedgerLine]:
     lines = []
     tiers: dict[int, dict] = {}  # id(line) -> its digest entry, for the fine rule
@@ -225,15 +239,25 @@ def _lines(
                 )
             )
             tiers[id(lines[-1])] = p
-    lines = _escalate(lines, tiers, limit)
+    lines = _escalate(lines, tiers, limit, decisions)
     return sorted(lines, key=lambda line: (line.day, line.person, line.check_id))
 
 
 _PERIOD_KEY = {"month": 7, "year": 4}  # how much of the ISO day names the period
 
 
-def _escalate(lines: list[LedgerLine], penalties: dict[int, dict], limit: float | None) -> list[LedgerLine]:
-    """Apply escalating tiers: each line's occurrences continue the person's count in the period."""
+def _escalate(
+    lines: list[LedgerLine],
+    penalties: dict[int, dict],
+    limit: float | None,
+    decisions: Mapping[str, Mapping] | None = None,
+) -> list[LedgerLine]:
+    """Apply escalating tiers: each line's occurrences continue the person's count in the period.
+
+    A line whose tier is a range is charged its least until a manager decides the amount
+    (``decisions`` by line reference); a decision outside the line's range (the count changed
+    since, e.g. an earlier day was back-filled) is ignored and the line asks again.
+    """
     seen: Counter = Counter()
     result = []
     for line in sorted(lines, key=lambda x: x.order):
@@ -248,10 +272,16 @@ def _escalate(lines: list[LedgerLine], penalties: dict[int, dict], limit: float 
         amount, tiered = occurrences(rule, earlier, line.count)
         up_to = occurrences_up_to(rule, earlier, line.count)
         sanctions = tuple(dict.fromkeys(line.sanctions + tiered))
+        low, decided_by = (amount if up_to is not None else None), ""
+        decision = (decisions or {}).get(line.ref) if up_to is not None else None
+        if decision and amount <= decision.get("amount", -1) <= up_to:
+            amount, decided_by = float(decision["amount"]), decision.get("by_name") or decision.get("by", "")
         result.append(
             replace(
                 line,
                 amount=amount,
+                low=low,
+                decided_by=decided_by,
                 sanctions=sanctions,
                 criticisms=line.criticisms
                 + sum(
@@ -263,7 +293,8 @@ def _escalate(lines: list[LedgerLine], penalties: dict[int, dict], limit: float 
                 last_nth=earlier + line.count,
                 up_to=up_to,
                 # A range may reach above the manager's authority: the president decides that part.
-                needs_approval=limit is not None and (up_to if up_to is not None else amount) > limit,
+                needs_approval=limit is not None
+                and ((up_to if up_to is not None and not decided_by else amount) > limit),
             )
         )
     return result
@@ -275,11 +306,13 @@ def month_ledger(
     year_digests: list[dict],
     people: Mapping[str, Mapping] | None = None,
     links: Mapping[str, str] | None = None,
+    decisions: Mapping[str, Mapping] | None = None,
 ) -> Ledger:
     """The ledger of ``month`` from the digests of its year up to the month's end.
 
     ``people`` is the staff directory by id (name, 工号, department shown for a person);
-    ``links`` maps ``<record id>#<item key>`` to the person a typed name was linked to.
+    ``links`` maps ``<record id>#<item key>`` to the person a typed name was linked to;
+    ``decisions`` maps the same references to the amount a manager decided within a range.
     """
     start, end = month_bounds(month)
     rules = handbook.penalty_rules
@@ -288,7 +321,8 @@ def month_ledger(
     criticism = rules.criticism_limit if rules else None
     first, last = start.isoformat(), end.isoformat()
     directory = people or {}
-    all_lines = _lines(handbook, [d for d in year_digests if d["day"] <= last], limit, directory, links or {})
+    until_month = [d for d in year_digests if d["day"] <= last]
+    all_lines = _lines(handbook, until_month, limit, directory, links or {}, decisions)
     lines = [line for line in all_lines if line.day >= first]
     year_counts: Counter = Counter()
     year_criticisms: Counter = Counter()

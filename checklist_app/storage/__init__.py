@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .actions import ActionStore, FileActionStore, MemoryActionStore, StaleAction
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
 from .base import CompletionStore, Conflict, SnapshotStore, UserStore
+from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
@@ -20,13 +22,16 @@ from .tinydb_store import (
 )
 
 __all__ = [
+    "ActionStore",
     "AttemptStore",
+    "DecisionStore",
     "CompletionStore",
     "Conflict",
     "NotifyStore",
     "PeopleStore",
     "PhotoStore",
     "SnapshotStore",
+    "StaleAction",
     "Storage",
     "UserStore",
     "open_storage",
@@ -44,6 +49,8 @@ class Storage:
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
+    actions: ActionStore  # corrective actions (整改), one per failed item
+    decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
     photos: PhotoStore  # photos of checklist items, by content hash
 
 
@@ -58,6 +65,8 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryAuditStore(),
             MemoryPeopleStore(),
             MemoryNotifyStore(),
+            MemoryActionStore(),
+            MemoryDecisionStore(),
             MemoryPhotoStore(),
         )
     if kind == "tinydb":
@@ -71,6 +80,8 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),
             FileNotifyStore(data_dir),
+            FileActionStore(data_dir),
+            FileDecisionStore(data_dir),
             FilePhotoStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

@@ -80,13 +80,25 @@ def atomic_write(path: Path, text: str, durable: bool = True) -> None:
         fsync_dir(path.parent)
 
 
+def filesystem_now(directory: Path) -> float:
+    """The current time as the file system in ``directory`` stamps it."""
+    fd, probe = tempfile.mkstemp(dir=directory, prefix=".clock-probe.")
+    try:
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+        Path(probe).unlink(missing_ok=True)
+
+
 def remove_stale_temp_files(directory: Path, older_than: float = 600) -> int:
     """Delete temporary files a killed writer left behind; return how many.
 
-    Only old ones: another worker process may be writing a fresh one right now.
+    Only old ones: another worker process may be writing a fresh one right now. "Old" is
+    measured on the file system's clock (the mtime of a file touched now), not the process's:
+    the two differ on a network share, or when a process's clock is shifted.
     """
     count = 0
-    limit = time.time() - older_than
+    limit = filesystem_now(directory) - older_than
     for tmp in directory.rglob(TMP_PREFIX + "*"):
         try:
             if tmp.stat().st_mtime < limit:

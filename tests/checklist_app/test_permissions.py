@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from checklist_app.permissions import ACTIONS, PERMISSIONS, can, checker_scope
@@ -15,12 +17,16 @@ TABLE = {
     "history.view_all": (N, Y, Y),
     "reports.view": (Y, Y, Y),
     "ledger.view": (N, Y, Y),
+    "ledger.decide": (N, Y, Y),
     "handbook.status": (N, Y, Y),
     "people.manage": (N, Y, Y),
     "accounts.manage": (N, N, Y),
     "audit.view": (N, N, Y),
     "missed.view": (N, Y, Y),
     "notify.manage": (N, N, Y),
+    "action.view": (Y, Y, Y),
+    "action.fix": (Y, Y, Y),
+    "action.verify": (Y, Y, Y),
 }
 
 
@@ -33,7 +39,19 @@ def allowed_object(action: str, who: dict):
         return {"scope": checker_scope(who)}
     if action == "record.view":
         return {"inspector": who["username"]}
+    if action.startswith("action."):
+        return Standing(is_owner=True, is_inspector=True)
     return None
+
+
+@dataclass
+class Standing:
+    """How a user stands to a corrective action (the shape of actions.Involvement)."""
+
+    is_owner: bool = False
+    is_inspector: bool = False
+    is_responsible: bool = False
+    same_department: bool = False
 
 
 def test_the_table_covers_every_action():
@@ -65,6 +83,18 @@ def test_an_inspector_fills_only_the_checklists_of_their_checker_role():
     assert not can(user("inspector"), "checklist.fill", other)
     assert can(user("inspector"), "checklist.fill", {"scope": "客服主管"})
     assert can(user("admin"), "checklist.fill", other)  # admins' checklists hold every check
+
+
+def test_only_an_actions_owner_marks_it_fixed_and_only_its_inspector_confirms_it():
+    stranger = Standing()
+    assert not can(user("inspector"), "action.view", stranger)
+    assert can(user("inspector"), "action.view", Standing(same_department=True))
+    assert can(user("inspector"), "action.view", Standing(is_responsible=True))
+    assert can(user("inspector"), "action.fix", Standing(is_owner=True))
+    assert not can(user("inspector"), "action.fix", Standing(is_inspector=True, same_department=True))
+    assert can(user("inspector"), "action.verify", Standing(is_inspector=True))
+    assert not can(user("inspector"), "action.verify", Standing(is_owner=True))
+    assert can(user("owner"), "action.fix", stranger) and can(user("admin"), "action.verify", stranger)
 
 
 def test_an_unknown_action_is_a_programming_error():

@@ -162,6 +162,13 @@ def _with_attrs(root, *attrs: str) -> int:
             1,
             ["读数 '响应时间 50秒' 无法识别", "温度 ℃ ≤ 5"],
         ),
+        (
+            ["罚款: 50元", "整改期限: 下周"],
+            "bad-rectify",
+            1,
+            ["整改期限 '下周' 无法识别", "整改期限: 3天"],
+        ),
+        (["整改期限: 120天"], "bad-rectify", 0, ["最多 90 天"]),
     ],
 )
 def test_each_mistake_is_reported_at_its_line_with_the_fix(root, attrs, code, offset, words):
@@ -213,3 +220,50 @@ def test_the_handbook_page_shows_tiers_units_sanctions_and_readings():
     assert "处分：</span>通报批评" in html
     assert "读数：</span>平均响应时间 ≤ 50 秒" in html
     assert "罚款：</span>5 元/处" in html
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        ("50元", "50 元"),
+        ("5元/处", "5 元/处"),
+        ("50元；全年第3次起调岗", "50元；全年第3次起调岗"),
+        ("50元；同月第二次起视情节100–300元", "50元；同月第二次起视情节100–300元"),
+    ],
+)
+def test_a_fine_reads_whole_on_its_card_not_only_its_first_tier(value, label):
+    from generator.render import fine_rule_text
+
+    assert fine_rule_text(A.parse_fine_rule(value)) == label
+
+
+def test_role_pages_show_an_escalating_fine_whole_and_non_money_sanctions():
+    """The costliest rules of a role are what a new hire reads first: 第二次翻倍 must not read as 50 元."""
+    from generator.pages import cost_label
+
+    real = load_handbook("handbook", today=TODAY)
+    checks = {c.id: c for p in real.policies for c in p.checks}
+    doubled = "一个自然月内一次罚款50元，第二次翻倍，三次以上工资全部扣除"
+    assert cost_label(checks["cs-attitude-complaint"]) == doubled
+    assert cost_label(checks["promo-penalty-staff"]) == "罚款 一次50元；同月第二次起视情节100–300元"
+    assert cost_label(checks["meet-discipline-leave"]) == "罚款 50 元、通报批评"
+
+
+@pytest.mark.parametrize(
+    ("value", "days"),
+    [("当天", 0), ("立即", 0), ("次日", 1), ("3天", 3), ("3天内", 3), ("7日", 7), ("5", 5), ("90天", 90)],
+)
+def test_a_rectification_deadline_reads_in_days_after_the_failure(value, days):
+    assert A.parse_rectify(value) == days
+
+
+@pytest.mark.parametrize("value", ["下周", "91天", "-1天", "三天", ""])
+def test_an_unreadable_rectification_deadline_is_none(value):
+    assert A.parse_rectify(value) is None
+
+
+def test_a_rectification_deadline_reaches_the_model(root):
+    _with_attrs(root, "整改期限: 次日")
+    handbook = load_handbook(root, today=TODAY)
+    check = next(c for p in handbook.policies for c in p.checks if c.rectify_days is not None)
+    assert check.rectify_days == 1

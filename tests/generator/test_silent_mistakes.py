@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from generator import HandbookLoader, check_handbook
+from generator import HandbookLoader, check_handbook, load_handbook
 
 from ..conftest import TODAY
 
@@ -147,6 +147,19 @@ def test_a_role_in_an_unregistered_department_is_an_error(handbook_copy):
     )
     problem = _one(_problems(handbook_copy), "reference-unknown-department")
     assert problem.line == line and "行政中心" in problem.message and "行政部" in problem.hint
+
+
+def test_a_department_head_that_is_not_a_declared_role_is_an_error(handbook_copy):
+    """负责人 names the role that must fix what failed: a person's name there would match nobody."""
+    line = _edit(handbook_copy, REFERENCE, "    负责人: 客服主管\n", "    负责人: 王经理\n")
+    problem = _one(_problems(handbook_copy), "reference-unknown-head")
+    assert problem.line == line and "王经理" in problem.message and "客服主管" in problem.hint
+
+
+def test_a_department_names_the_role_that_heads_it(handbook_copy):
+    reference = load_handbook(handbook_copy, today=TODAY).reference
+    heads = {d.name: d.head for d in reference.departments}
+    assert heads["客服部"] == "客服主管" and heads["行政部"] is None
 
 
 @pytest.mark.parametrize(

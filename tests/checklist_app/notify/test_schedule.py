@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from checklist_app import actions
 from checklist_app.clock import FrozenClock
 from checklist_app.generation import Target
 from checklist_app.notify import outbox, sender
@@ -114,6 +115,26 @@ def test_reaching_the_repeat_limit_is_announced_once(handbook, store, settings, 
     [msg] = store.notify.messages()
     assert msg["title"] == "累计违规提醒 · 小李"
     assert "2026年已违规 **3次**，达到制度规定的3次" in msg["lines"][0]
+
+
+def test_actions_due_today_and_overdue_are_sent_once_a_day_to_their_departments(
+    handbook, store, settings, receiver
+):
+    add_robot(store, "all", receiver.url + "/all", kinds=("actions",))
+    add_robot(store, "wh", receiver.url + "/wh", kinds=("actions",), department="仓储部")
+    record = complete(handbook, store, Target("department", "客服部"), {"hy-desk": 1, "hy-floor": 1}, MONDAY)
+    actions.open_for_record(store, handbook, record, 3, at(MONDAY, 12))  # hy-floor: 当天; hy-desk: 3 days
+    assert outbox.plan_scheduled(store, handbook, at(MONDAY, 17, 59), settings) == 0
+    assert outbox.plan_scheduled(store, handbook, at(MONDAY, 18), settings) == 1  # not to 仓储部's group
+    assert outbox.plan_scheduled(store, handbook, at(MONDAY, 20), settings) == 0
+    thursday = MONDAY + dt.timedelta(days=3)
+    assert outbox.plan_scheduled(store, handbook, at(thursday, 18), settings) == 1
+    first, second = sorted(store.notify.messages(), key=lambda m: m["period"])
+    assert first["title"] == "整改提醒 · 11月23日（周一）"
+    assert first["lines"][0] == "**今天到期 1 条**"
+    assert second["lines"][:2] == ["**今天到期 1 条**", "- 桌面无杂物、无污渍。（客服部，整改人 客服主管）"]
+    assert "- 地面无明显垃圾。（客服部，整改人 客服主管，逾期 3 天）" in second["lines"]
+    assert second["lines"][-1] == "[查看整改](https://xunjian.example.cn/actions?view=overdue)"
 
 
 def test_the_sender_round_beats_plans_and_delivers(handbook, store, settings, receiver):

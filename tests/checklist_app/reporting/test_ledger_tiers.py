@@ -283,3 +283,27 @@ def test_a_range_tier_charges_its_least_and_says_the_manager_decides(fines_handb
     ]
     lines, _, _ = ledger_tables(ledger)
     assert lines.columns[12] == "视情节最多（元）" and [row[12] for row in lines.rows] == ["", 600]
+
+
+def test_a_decided_amount_within_the_range_is_charged_and_says_who(fines_handbook, store):
+    fail(fines_handbook, store, day(2), {"fx-incident": (1, "小李")})
+    fail(fines_handbook, store, day(3), {"fx-incident": (1, "小李")})
+    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ranged = ledger.lines[1]
+    assert (ranged.amount, ranged.low, ranged.up_to, ranged.decided_by) == (100, 100, 300, "")
+    decisions = {ranged.ref: {"amount": 250, "by": "zhao", "by_name": "赵主管"}}
+    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store), decisions=decisions)
+    decided = ledger.lines[1]
+    assert (decided.amount, decided.decided_by, decided.needs_approval) == (250, "赵主管", False)
+    assert ledger.total == 300 and ledger.people[0].amount == 300
+    lines, _, _ = ledger_tables(ledger)
+    assert lines.columns[13] == "视情节金额决定人" and lines.rows[1][13] == "赵主管"
+
+
+def test_a_decision_outside_the_lines_range_now_is_ignored(fines_handbook, store):
+    """The count moved (an earlier day back-filled): the line is asked about again, never overcharged."""
+    fail(fines_handbook, store, day(2), {"fx-incident": (1, "小李")})
+    fail(fines_handbook, store, day(3), {"fx-incident": (1, "小李")})
+    ref = month_ledger(fines_handbook, "2026-11", all_digests(store)).lines[1].ref
+    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store), decisions={ref: {"amount": 900}})
+    assert (ledger.lines[1].amount, ledger.lines[1].decided_by) == (100, "")

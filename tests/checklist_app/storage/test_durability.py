@@ -69,14 +69,21 @@ def test_killing_a_writer_mid_write_loses_no_acknowledged_submission(tmp_path):
 def test_stale_temp_files_from_a_killed_writer_are_cleaned_up(tmp_path):
     stale = tmp_path / ".tmp-2026-11-23.json.abc"
     stale.write_text("{", encoding="utf-8")
-    old = time.time() - 3600
-    os.utime(stale, (old, old))
+    written = stale.stat().st_mtime
+    os.utime(stale, (written - 3600, written - 3600))
     fresh = tmp_path / ".tmp-2026-11-23.json.def"  # another worker may be writing this right now
     fresh.write_text("{", encoding="utf-8")
-    # Ages are measured against the same time source as the clean-up (not the disk's own idea of "now").
-    os.utime(fresh, (time.time(), time.time()))
     assert remove_stale_temp_files(tmp_path) == 1
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_process_whose_clock_runs_ahead_leaves_another_workers_fresh_temp_file(tmp_path, monkeypatch):
+    fresh = tmp_path / ".tmp-2026-11-23.json.def"
+    fresh.write_text("{", encoding="utf-8")
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 365 * 86400)
+    assert remove_stale_temp_files(tmp_path) == 0
+    assert fresh.exists()
 
 
 def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
