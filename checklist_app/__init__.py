@@ -10,7 +10,7 @@ from flask import Flask, g
 
 from generator.render import fmt_number
 
-from . import audit, housekeeping, security
+from . import audit, housekeeping, security, signatures
 from . import config as settings
 from .clock import from_settings, shown
 from .extensions import csrf
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
         source.notify(source.state.handbook)
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.globals.update(count_label=count_label, is_tiered=is_tiered)
+    app.jinja_env.globals.update(signature_label=signatures.label)
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(g.user, action, obj),
         manages_anything=lambda: manages_anything(g.user),

@@ -196,6 +196,7 @@ def submit_json():
         grace=_grace(),
         backfill_reason=body.get("backfill_reason"),
         max_photos=int(current_app.config["PHOTO_MAX_PER_ITEM"]),
+        signed=body.get("signatures"),
     )
     actions_views.open_for(record)  # again on a repeat: heals a crash between the save and this
     url = url_for("checklists.record", record_id=record["id"])

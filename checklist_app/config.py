@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHOTO_MAX_PER_ITEM", 5, "most photos on one checklist item"),
     Setting("PHOTO_MAX_SIDE", 1600, "longest side in pixels a stored photo is scaled down to"),
     Setting(
+        "SIGNATURE_REQUIRED",
+        False,
+        "the phone asks the inspector to sign before submitting (the plain form, without JavaScript, cannot)",
+    ),
+    Setting(
         "PDF_FONT",
         None,
         "CJK font for checklist PDFs: a file path, '#N' picks a face of a .ttc "

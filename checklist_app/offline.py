@@ -29,6 +29,7 @@ SHELL = (
     "print.css",
     "checklist.js",
     "photos.js",
+    "signature.js",
     "people-picker.js",
     "outbox-core.js",
     "offline.js",

@@ -71,5 +71,7 @@ def mb(size: int) -> str:
 
 
 def in_record(record: dict, pid: str) -> bool:
-    """Whether the record shows this photo (the only way to reach a stored photo)."""
+    """Whether the record shows this photo or signature (the only way to reach a stored one)."""
+    if any(sig.get("photo") == pid for sig in record.get("signatures", ())):
+        return True
     return any(pid in item.get("photos", ()) for item in record.get("items", ()))

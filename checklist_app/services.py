@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from generator import Handbook
 
-from . import audit, due, inputs
+from . import audit, due, inputs, signatures
 from .clock import Clock, shown
 from .generation import (
     CHECKLIST_KINDS,
@@ -488,9 +488,10 @@ def _count(value: str | None) -> int | None:
     return int(value)
 
 
-def fingerprint(snapshot_id: str, answers: dict[str, dict], reason: str) -> str:
+def fingerprint(snapshot_id: str, answers: dict[str, dict], reason: str, signed: list | None = None) -> str:
     """What a submission says, so a repeat with the same key can be told apart from a changed one."""
-    data = json.dumps([snapshot_id, answers, reason], ensure_ascii=False, sort_keys=True)
+    said = [snapshot_id, answers, reason] + ([signed] if signed else [])  # unsigned: as before signatures
+    data = json.dumps(said, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -524,6 +525,7 @@ def submit(
     grace: dt.timedelta = dt.timedelta(0),
     backfill_reason=None,
     max_photos: int = MAX_PHOTOS_PER_ITEM,
+    signed=None,
 ) -> tuple[dict, bool]:
     """Store a completed checklist exactly once; return (record, created).
 
@@ -544,7 +546,12 @@ def submit(
         reason = inputs.text(backfill_reason, "补录原因", MAX_REASON, multiline=True)
     except inputs.BadInput as exc:
         raise SubmissionError([exc.message], status=exc.status, code="error.bad_reason") from None
-    print_ = fingerprint(snapshot["snapshot_id"], clean, reason)
+    name = user.get("display_name") or user["username"]
+    try:
+        signed = signatures.clean(signed, name)
+    except inputs.BadInput as exc:
+        raise SubmissionError([exc.message], status=exc.status, code="error.signature_bad") from None
+    print_ = fingerprint(snapshot["snapshot_id"], clean, reason, signed)
     day = day_of(snapshot)
     existing = storage.completions.get(snapshot["identity"], day)
     if existing is not None:
@@ -565,12 +572,12 @@ def submit(
     missing = [
         i["text"][:30] for i in items if any(not storage.photos.exists(p) for p in i.get("photos", ()))
     ]
-    if missing:  # the phone uploads every photo before the checklist that names it
+    missing += [t("signature.photo") for sig in signed if not storage.photos.exists(sig["photo"])]
+    if missing:  # the phone uploads every photo and signature before the checklist that names it
         raise SubmissionError(
             [t("error.photo_missing", text=text) for text in missing], code="error.photo_missing"
         )
     now = clock.timestamp()
-    name = user.get("display_name") or user["username"]
     record = {
         "identity": snapshot["identity"],
         "idempotency_key": key,
@@ -589,6 +596,8 @@ def submit(
     }
     if mode == due.BACKFILL:
         record["backfill"] = {"reason": reason, "by": user["username"], "by_name": name, "at": now}
+    if signed:
+        record["signatures"] = signed
     record["score"] = score(record)
     record["scores"] = scores(record)
     try:

@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from generator.render import fmt_number
 
+from .. import signatures as signing
 from ..scoring import count_label, fine_amount, is_tiered, item_loss
 from ..strings import t
 
@@ -90,6 +91,7 @@ class Sheet:
     scores: list[tuple[str, ...]]
     signatures: tuple[str, ...]
     author: str
+    signed: tuple[tuple[int, str, str], ...] = ()  # (signature line, photo id, who signed), drawn on the line
 
     @property
     def title(self) -> str:
@@ -230,6 +232,10 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
         scores=_score_rows(record.get("scores") or {}),
         signatures=(t("print.sign.inspector"), t("print.sign.responsible"), t("print.sign.date")),
         author=record["inspector_name"],
+        signed=tuple(
+            (0 if sig["role"] == signing.INSPECTOR else 1, sig["photo"], signing.label(sig))
+            for sig in record.get("signatures") or ()
+        ),
     )
 
 
@@ -500,7 +506,7 @@ def _draw(pdf: _Form, sheet: Sheet, photo: Callable[[str], bytes | None] | None 
             ([[(value, BODY)] for value in row] for row in sheet.scores),
         )
 
-    _signatures(pdf, sheet.signatures)
+    _signatures(pdf, sheet.signatures, sheet.signed, photo)
     return bytes(pdf.output())
 
 
@@ -532,11 +538,17 @@ def _photos(pdf: _Form, rows: list[Row], load: Callable[[str], bytes | None]) ->
             pdf.set_xy(MARGIN, y + THUMB_H + 2)
 
 
-def _signatures(pdf: _Form, labels: tuple[str, ...]) -> None:
-    """Label and a line to sign on, side by side, never split from each other across pages."""
-    if pdf.room() < 30:
+def _signatures(
+    pdf: _Form,
+    labels: tuple[str, ...],
+    signed: tuple[tuple[int, str, str], ...] = (),
+    load: Callable[[str], bytes | None] | None = None,
+) -> None:
+    """Label and a line to sign on, side by side, never split from each other across pages; a
+    signature drawn on the phone sits on its line, with who signed under it."""
+    if pdf.room() < 40:
         pdf.add_page()
-    pdf.ln(14)
+    pdf.ln(18 if signed else 14)
     pdf.use(BODY)
     width = pdf.epw / len(labels)
     y = pdf.y
@@ -545,8 +557,18 @@ def _signatures(pdf: _Form, labels: tuple[str, ...]) -> None:
         pdf.set_xy(x, y)
         text = t("print.sign.label", label=label)
         pdf.cell(pdf.get_string_width(text), 6, text)
-        pdf.line(pdf.x + 1, y + 5.5, x + width - 4, y + 5.5)
-    pdf.set_xy(MARGIN, y + 10)
+        start = pdf.x + 1
+        pdf.line(start, y + 5.5, x + width - 4, y + 5.5)
+        for line, pid, who in signed:
+            data = load(pid) if load is not None and line == i else None
+            if data:
+                box = x + width - 4 - start
+                pdf.image(io.BytesIO(data), x=start, y=y - 8, w=box, h=13, keep_aspect_ratio=True)
+                pdf.use(SMALL)
+                pdf.set_xy(start, y + 6)
+                pdf.cell(box, 4, who)
+                pdf.use(BODY)
+    pdf.set_xy(MARGIN, y + (14 if signed else 10))
 
 
 def download_names(record: dict) -> tuple[str, str]:

@@ -213,6 +213,7 @@
   // page only puts its submission there and follows what becomes of it.
   var outbox = window.Offline && window.Outbox ? window.Outbox : null;
   var queued = null;
+  var preparing = false;  // the signatures are being saved: a second tap waits for that
 
   function key() { return field('idempotency_key').value; }
 
@@ -347,13 +348,20 @@
   form.addEventListener('submit', function (event) {
     if (!outbox) return;  // no IndexedDB: the plain form POST
     event.preventDefault();
-    if (queued) { window.Offline.flush(); return; }  // a double tap sends nothing new
+    if (queued || preparing) { if (queued) window.Offline.flush(); return; }  // a double tap sends nothing new
     var all = refresh();
     var problem = check(all);
     if (problem) { showStatus(problem, true); return; }
     var body = { snapshot_id: snapshot, answers: all };
     if (field('backfill_reason')) body.backfill_reason = field('backfill_reason').value;
-    queue(body);  // on the phone before it goes on the network
+    if (!window.ChecklistSignatures) { queue(body); return; }  // on the phone before it goes on the network
+    preparing = true;
+    window.ChecklistSignatures.collect().then(function (signed) {
+      preparing = false;
+      if (signed.error) { showStatus(signed.error, true); return; }
+      if (signed.list.length) body.signatures = signed.list;
+      queue(body);
+    }, function () { preparing = false; queue(body); });
   });
 
   restoreDraft();

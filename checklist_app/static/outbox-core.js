@@ -44,11 +44,12 @@
     return transaction('readwrite', function (s) { ids.forEach(function (id) { s.delete(id); }); }, PHOTOS);
   }
 
+  // The photos and signatures a submission names (all uploaded the same way, before it).
   function photoIds(body) {
     var ids = [];
-    Object.keys(body.answers || {}).forEach(function (key) {
-      (body.answers[key].photos || []).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); });
-    });
+    function add(id) { if (id && ids.indexOf(id) < 0) ids.push(id); }
+    Object.keys(body.answers || {}).forEach(function (key) { (body.answers[key].photos || []).forEach(add); });
+    (body.signatures || []).forEach(function (signature) { add(signature.photo); });
     return ids;
   }
 
@@ -58,6 +59,9 @@
     Object.keys(copy.answers || {}).forEach(function (key) {
       var answer = copy.answers[key];
       if (answer.photos) answer.photos = answer.photos.map(function (id) { return uploaded[id] || id; });
+    });
+    (copy.signatures || []).forEach(function (signature) {
+      signature.photo = uploaded[signature.photo] || signature.photo;
     });
     return copy;
   }

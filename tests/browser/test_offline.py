@@ -58,6 +58,19 @@ def camera_jpeg() -> bytes:
     return out.getvalue()
 
 
+def sign(page, canvas) -> None:
+    """Write a short stroke on a signature pad, as a finger would."""
+    canvas.evaluate("c => c.scrollIntoView({block: 'center'})")  # not under the fixed submit bar
+    box = canvas.bounding_box()
+    assert box
+    x, y = box["x"], box["y"] + box["height"] / 2
+    page.mouse.move(x + 20, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + 20 + step * 22, y + (12 if step % 2 else -12))
+    page.mouse.up()
+
+
 def eventually_stored(server, timeout: float = 15) -> list[dict]:
     """The stored records once there is one (the page flushes in the background), or fail."""
     deadline = time.monotonic() + timeout
@@ -92,6 +105,12 @@ def submit_offline(device, server, artifacts=None):
         "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])"
     )
     assert size == [1600, 1200]  # resized on the phone before it waits in the outbox
+    sign(page, page.locator(".sign-pad[data-role=inspector] canvas"))
+    page.get_by_text("请责任人或部门负责人会签（可选）").click()
+    page.get_by_label("会签人姓名").fill("小李")
+    sign(page, page.locator(".sign-pad[data-role=countersign] canvas"))
+    if artifacts:
+        page.locator("#signatures").screenshot(path=str(artifacts / "offline-signing.png"))
     page.get_by_role("button", name="提交清单").dblclick()
     expect(page.locator("#pending")).to_contain_text("1 份待提交")
     expect(page.locator("#outbox-lock")).to_be_visible()
@@ -119,10 +138,19 @@ def test_a_checklist_done_offline_is_stored_once_when_any_page_opens_online(devi
     [failed] = [item for item in records[0]["items"] if item["result"] == "fail"]
     [pid] = failed["photos"]
     assert FilePhotoStore(server.data).get(pid)
+    inspector, countersign = records[0]["signatures"]
+    assert (inspector["role"], inspector["name"]) == ("inspector", "张主管")
+    assert (countersign["by"], countersign["name"]) == ("responsible", "小李")
+    assert FilePhotoStore(server.data).get(inspector["photo"]) and FilePhotoStore(server.data).get(
+        countersign["photo"]
+    )
     page.goto(server.url + f"/history/{records[0]['id']}")
     thumbnail = page.locator(".item.result-fail .photos img")
     expect(thumbnail).to_have_count(1)
     assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1600
+    expect(page.locator(".record-signatures figcaption")).to_have_text(
+        ["检查人 张主管", "会签（责任人）小李"]
+    )
     page.screenshot(path=str(artifacts / "offline-record-with-photo.png"), full_page=True)
     expect(page.locator("#pending")).to_be_hidden()
     page.goto(server.url + "/")

@@ -176,3 +176,74 @@ def test_a_photo_is_shown_only_to_who_may_see_its_record(client, auth, opened):
     assert client.get(url).status_code == 403
     auth.login("admin")
     assert client.get(url).status_code == 200
+
+
+def signature_jpeg(colour="black") -> bytes:
+    image = Image.new("RGB", (640, 240), "white")
+    image.paste(Image.new("RGB", (400, 20), colour), (100, 110))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
+def submit_signed(client, token, snapshot, keys, signatures, key="key-sign-0001"):
+    answers = {k: {"result": "pass"} for k in keys}
+    return client.post(
+        "/api/submissions",
+        json={"snapshot_id": snapshot, "answers": answers, "signatures": signatures},
+        headers={"X-CSRFToken": token, "Idempotency-Key": key},
+    )
+
+
+def test_signatures_are_stored_with_the_record_and_shown_on_record_print_and_pdf(client, opened):
+    snapshot, keys, token = opened
+    mine = upload(client, token, signature_jpeg()).json["id"]
+    theirs = upload(client, token, signature_jpeg("navy")).json["id"]
+    signed = [
+        {"role": "inspector", "photo": mine, "name": "冒名"},  # the name comes from the session
+        {"role": "countersign", "by": "responsible", "name": "小王", "photo": theirs},
+    ]
+    response = submit_signed(client, token, snapshot, keys, signed)
+    assert response.status_code == 201
+    record = response.json["record"]
+    assert record["signatures"] == [
+        {"role": "inspector", "name": "Zhang", "photo": mine},
+        {"role": "countersign", "by": "responsible", "name": "小王", "photo": theirs},
+    ]
+    assert submit_signed(client, token, snapshot, keys, signed).status_code == 200  # a replay
+    changed = [dict(signed[0], photo=theirs)]
+    assert submit_signed(client, token, snapshot, keys, changed).status_code == 422  # same key, other body
+    page = client.get(response.json["url"]).get_data(as_text=True)
+    assert "检查人 Zhang" in page and "会签（责任人）小王" in page
+    assert f"/history/{record['id']}/photos/{theirs}" in page
+    printed = client.get(f"/history/{record['id']}/print").get_data(as_text=True)
+    assert f"/history/{record['id']}/photos/{mine}" in printed
+    assert client.get(f"/history/{record['id']}/photos/{mine}").status_code == 200
+    pdf = PdfReader(io.BytesIO(client.get(f"/history/{record['id']}.pdf").data))
+    assert sum(len(page.images) for page in pdf.pages) == 2
+    text = re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in pdf.pages))
+    assert "检查人Zhang" in text and "会签（责任人）小王" in text
+
+
+@pytest.mark.parametrize(
+    ("signatures", "message"),
+    [
+        ("yes", "签名数据不正确"),
+        ([{"role": "boss", "photo": "0" * 64}], "签名数据不正确"),
+        ([{"role": "inspector", "photo": "nope"}], "签名数据不正确"),
+        ([{"role": "countersign", "by": "head", "name": "王", "photo": "0" * 64}], "检查人先签名"),
+        (
+            [
+                {"role": "inspector", "photo": "0" * 64},
+                {"role": "countersign", "by": "head", "photo": "1" * 64},
+            ],
+            "会签人的姓名",
+        ),
+        ([{"role": "inspector", "photo": "0" * 64}], "“签名”的照片还没有上传"),
+    ],
+)
+def test_bad_signatures_are_refused_in_chinese(client, opened, signatures, message):
+    snapshot, keys, token = opened
+    response = submit_signed(client, token, snapshot, keys, signatures)
+    assert response.status_code == 422
+    assert any(message in error for error in response.json["errors"])
