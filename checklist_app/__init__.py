@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         people_admin,
         printing,
         reports,
+        tls,
     )
     from .notify import views as notify_views
 
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         notify_views,
         offline,
         evidence,
+        tls,
     )
     for module in modules:
         app.register_blueprint(module.bp)
@@ -112,7 +114,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli, notify
+    from . import cli, notify, tls
 
     cli.init_app(app)
     notify.init_app(app)
+    tls.init_app(app)
