@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from flask import Blueprint, Flask, abort, current_app, send_file
+from flask import Blueprint, Flask, Response, abort, current_app
 from flask.cli import with_appcontext
 
 from .extensions import clock
@@ -190,7 +190,9 @@ def ca_certificate():
     path = Files(folder_of(current_app)).ca_cert
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="application/x-x509-ca-cert", download_name="xunjian-ca.crt")
+    response = Response(path.read_bytes(), mimetype="application/x-x509-ca-cert")
+    response.headers["Content-Disposition"] = 'attachment; filename="xunjian-ca.crt"'
+    return response
 
 
 @click.command("tls")

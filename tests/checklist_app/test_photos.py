@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import ExifTags, Image
 from pypdf import PdfReader
 
@@ -247,3 +249,21 @@ def test_bad_signatures_are_refused_in_chinese(client, opened, signatures, messa
     response = submit_signed(client, token, snapshot, keys, signatures)
     assert response.status_code == 422
     assert any(message in error for error in response.json["errors"])
+
+
+@settings(
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=3000), st.builds(lambda b: b"\xff\xd8\xff" + b, st.binary(max_size=3000))
+    )
+)
+def test_no_upload_gets_a_server_error(client, opened, data):
+    _, _, token = opened
+    response = upload(client, token, data)
+    assert response.status_code in (400, 413, 422), response.get_data(as_text=True)[:300]
+    assert re.search(r"[\u4e00-\u9fff]", response.json["errors"][0])

@@ -14,6 +14,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from checklist_app import tls
 
 from ..browser.app_server import AppServer
+from .conftest import make_test_app
 
 NOW = dt.datetime(2026, 11, 23, 1, 30, tzinfo=dt.UTC)
 HOSTS = ["192.168.1.20", "xunjian.local", "localhost", "127.0.0.1"]
@@ -53,11 +54,17 @@ def test_the_ca_is_kept_and_the_server_certificate_reissued_only_when_needed(tmp
     assert load(first.ca_cert).serial_number == ca
 
 
-def test_the_ca_certificate_is_offered_for_download_and_the_command_makes_it(app, client):
+def test_the_ca_certificate_is_offered_for_download_and_the_command_makes_it(
+    monkeypatch, tmp_path, handbook_dir, sample_site, clock
+):
+    monkeypatch.setenv("CHECKLIST_INSTANCE_PATH", str(tmp_path / "instance"))  # not the project's
+    app = make_test_app(handbook_dir, sample_site, tmp_path / "data", clock)
+    client = app.test_client()
     assert client.get("/tls/ca.crt").status_code == 404
     result = app.test_cli_runner().invoke(args=["tls", "--host", "192.168.1.20"])
     assert result.exit_code == 0, result.output
     assert "根证书指纹 SHA-256：" in result.output and "192.168.1.20" in result.output
+    assert (tmp_path / "instance" / "tls" / "ca.key").exists()
     with client.get("/tls/ca.crt") as response:
         assert response.status_code == 200
         assert response.mimetype == "application/x-x509-ca-cert"
