@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
@@ -17,6 +18,7 @@ from .extensions import csrf
 from .handbook_source import HandbookSource
 from .permissions import can, manages_anything
 from .scoring import count_label, fine_amount, is_tiered, item_loss
+from .services import day_of, locked_until
 from .storage import open_storage
 from .strings import t
 
@@ -70,6 +72,10 @@ def register_extensions(app: Flask) -> None:
     )
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.filters["when"] = lambda value: shown(clock, value)
+    app.jinja_env.globals["locked_until"] = lambda item, snapshot: locked_until(item, day_of(snapshot), clock)
+    app.jinja_env.globals["opens_at_ms"] = lambda snapshot, at: int(
+        dt.datetime.combine(day_of(snapshot), dt.time.fromisoformat(at), tzinfo=clock.tz).timestamp() * 1000
+    )
     security.init_app(app)
 
 

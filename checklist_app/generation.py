@@ -77,6 +77,7 @@ class ChecklistItem:
     reading: dict | None = None  # a value the inspector measures, with its limit (Reading.to_dict)
     rectify_days: int | None = None  # a failure is to be fixed within this many days (整改期限)
     recheck: dict | None = None  # a 复查 item: the corrective action it re-checks (actions.recheck_item)
+    from_time: str | None = None  # HH:MM before which it cannot be checked that day (每日 09:00; not 17:00前)
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,14 @@ def _build(
         elif len(freq.times) > 1:
             # One item per time, each with its own key, so each occurrence is answered (and fined) once.
             items += [
-                ChecklistItem(key=f"{check.id}@{at}", time=at, **{**base, "frequency": freq.label_at(at)})
+                ChecklistItem(
+                    key=f"{check.id}@{at}", time=at, from_time=at, **{**base, "frequency": freq.label_at(at)}
+                )
                 for at in freq.times
             ]
         else:
-            items.append(ChecklistItem(key=check.id, time=freq.time, **base))
+            at = freq.time if kind == "daily" and not freq.by else None  # 17:00前 is a deadline, not a lock
+            items.append(ChecklistItem(key=check.id, time=freq.time, from_time=at, **base))
     used = tuple(
         sheet
         for pid, sheet in sheets.items()

@@ -22,22 +22,15 @@ from .strings import t
 
 bp = Blueprint("offline", __name__)
 
-# Files every page needs; the worker caches them when it installs.
-SHELL = (
-    "app.css",
-    "people.css",
-    "print.css",
-    "checklist.js",
-    "photos.js",
-    "signature.js",
-    "people-picker.js",
-    "outbox-core.js",
-    "offline.js",
-    "favicon.svg",
-    "apple-touch-icon.png",
-    "icon-192.png",
-    "icon-512.png",
-)
+
+# Every static file (about 160 KB, a third of it the icons): the worker caches them all when it installs,
+# so a file a page gains later (another branch's script) is never missing offline.
+def shell_files(static_folder: str) -> list[str]:
+    """The static files' names, relative to the static folder, in a stable order."""
+    root = Path(static_folder)
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
 # Enough for a day's work; a board with more targets caches the inspector's own first.
 MAX_CHECKLISTS = 30
 PRECACHE_HEADER = "X-Offline-Precache"
@@ -70,7 +63,7 @@ def service_worker() -> Response:
     text = render_template(
         "offline/sw.js",
         version=_version(),
-        shell=[url_for("static", filename=name) for name in SHELL]
+        shell=[url_for("static", filename=name) for name in shell_files(str(current_app.static_folder))]
         + [url_for("offline.fallback"), url_for("offline.manifest")],
     )
     response = Response(text, mimetype="text/javascript")

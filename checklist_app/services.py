@@ -451,6 +451,25 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
     return completed
 
 
+def locked_until(item: dict, day: dt.date, clock: Clock) -> str | None:
+    """``HH:MM`` if ``item`` of ``day``'s checklist cannot be checked yet (每日 17:30 before 17:30)."""
+    at = item.get("from_time")
+    if not at or day != clock.today():
+        return None  # a past day's checklist (on time till midnight + grace, or back-filled) is never locked
+    return at if clock.now().strftime("%H:%M") < at else None
+
+
+def too_early(snapshot: dict, answers: dict[str, dict], clock: Clock) -> list[str]:
+    """A problem per item answered before its time of day: a check due at 17:30 is done at 17:30."""
+    day = day_of(snapshot)
+    now = clock.now().strftime("%H:%M")
+    return [
+        t("error.too_early", text=item["text"][:30], time=at, now=now)
+        for item in snapshot["items"]
+        if (answers.get(item["key"]) or {}).get("result") and (at := locked_until(item, day, clock))
+    ]
+
+
 def _reading(item: dict, typed: str, result: str) -> tuple[dict | None, str]:
     """The measured value of a reading item as stored, or the problem with it.
 
@@ -568,6 +587,9 @@ def submit(
             raise SubmissionError.of("error.backfill_late", status=403, deadline=deadline)
         if not reason:
             raise SubmissionError.of("error.backfill_reason", status=422)
+    early = too_early(snapshot, clean, clock) if mode == due.CURRENT else []
+    if early:
+        raise SubmissionError(early, status=422, code="error.too_early")
     items = validate_answers(snapshot, clean, people=_people_on(storage, day))
     missing = [
         i["text"][:30] for i in items if any(not storage.photos.exists(p) for p in i.get("photos", ()))

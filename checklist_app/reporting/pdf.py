@@ -191,7 +191,9 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
                 (
                     item["policy_title"],
                     item["clause_title"],
-                    t("checklist.version", version=item["policy_version"]),
+                    t("action.recheck.badge")
+                    if item.get("recheck")
+                    else t("checklist.version", version=item["policy_version"]),
                 )
             ),
             extras=_extras(item),

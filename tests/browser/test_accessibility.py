@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
-from checklist_app import services
+from checklist_app import actions, services
 from checklist_app.auth import make_user
 from checklist_app.clock import FrozenClock
 from checklist_app.storage import open_storage
@@ -56,8 +57,12 @@ def server(tmp_path_factory, sample_site):
         grace=dt.timedelta(minutes=120),
     )
     records = store.completions.list(TODAY - dt.timedelta(days=120), TODAY)
+    model = load_handbook(handbook_dir, today=TODAY)
+    for record in records:  # the failures' corrective actions, as a submission opens them
+        actions.open_for_record(store, model, record, 3, FrozenClock(NOW))
     app = AppServer(root, handbook_dir, sample_site)
     app.record_id = next(r["id"] for r in records if r["score"].get("fines"))
+    app.action_id = store.actions.all()[0]["id"]
     yield app
     app.stop()
 
@@ -117,11 +122,14 @@ APP_PAGES = {
     "account": "/account/password",
     "error": "/checklists/daily/2026-11-25/role:没有这个岗位",
     "handbook-404": "/handbook/no-such-page/",  # the handbook's own 404 page, served by the app
+    "actions": "/actions?view=all",
+    "action": "/actions/{action}",
 }
 
 
 def app_url(server, path: str) -> str:
-    return server.url + path.format(record=server.record_id, repeat_month=repeat_month())
+    action = quote(server.action_id, safe="")
+    return server.url + path.format(record=server.record_id, repeat_month=repeat_month(), action=action)
 
 
 @pytest.mark.parametrize("name", list(APP_PAGES))
@@ -193,6 +201,8 @@ TAP_PAGES = [
     "dashboard",
     "rankings",
     "ledger",
+    "actions",
+    "action",
     "admin-users",
     "admin-people",
     "account",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
 from checklist_app.extensions import storage
 
-from .conftest import DAY, PASSWORD, csrf_from, make_test_app
+from .conftest import DAY, PASSWORD, SHANGHAI, csrf_from, make_test_app
 
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
 SERVICE = "20-客服/service.md"
@@ -21,7 +22,7 @@ def _form(html: str) -> dict:
 
 
 def _keys(html: str) -> list[str]:
-    return re.findall(r'<li class="item" data-key="([^"]+)"', html)
+    return re.findall(r'<li class="item[^"]*" data-key="([^"]+)"', html)
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ def test_each_time_is_its_own_line_in_time_order(page):
         assert f'name="result-cs-response-avg@{time}"' in page
 
 
-def test_one_missed_time_is_one_failure_fined_once_and_the_record_says_which(auth_timed, page):
+def test_one_missed_time_is_one_failure_fined_once_and_the_record_says_which(auth_timed, page, clock):
+    clock.set(dt.datetime(2026, 11, 23, 18, 0, tzinfo=SHANGHAI))  # every time of the day has come
     data = _form(page)
     for key in _keys(page):
         failed = key == "cs-response-avg@14:00"
@@ -81,3 +83,41 @@ def test_one_missed_time_is_one_failure_fined_once_and_the_record_says_which(aut
         "cs-response-avg@17:30": ("cs-response-avg", "17:30", "pass"),
     }
     assert stored["score"]["fines"] == 50
+
+
+def _all_pass(page: str) -> dict:
+    data = _form(page)
+    for key in _keys(page):
+        data[f"result-{key}"] = "pass"
+        data[f"note-{key}"] = ""
+        data[f"responsible-{key}"] = ""
+    return data
+
+
+def test_a_time_that_has_not_come_is_locked_on_the_form(page):
+    """At 09:30 the 09:00 check can be done; the 14:00 and 17:30 ones cannot, yet."""
+    items = re.findall(r'<li class="item( is-locked)?" data-key="([^"]+)"', page)
+    locked = {key for flag, key in items if flag}
+    assert locked == {"cs-response-avg@14:00", "cs-response-avg@17:30"}
+    assert "14:00 起检查" in page and "17:30 起检查" in page
+    assert re.search(r'name="result-cs-response-avg@17:30" value="pass"\s*disabled', page)
+    assert not re.search(r'name="result-cs-response-avg@09:00" value="pass"\s*disabled', page)
+
+
+def test_an_answer_before_its_time_is_refused_and_nothing_is_stored(auth_timed, page, clock):
+    clock.set(dt.datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI))
+    response = auth_timed.post("/checklists/submit", data=_all_pass(page))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "要到 17:30 才能检查（现在 16:00）" in body and "要到 14:00" not in body
+    with auth_timed.application.app_context():
+        assert storage().completions.list(DAY, DAY) == []
+    clock.set(dt.datetime(2026, 11, 23, 17, 30, tzinfo=SHANGHAI))
+    assert auth_timed.post("/checklists/submit", data=_all_pass(page)).status_code == 302
+
+
+def test_a_past_days_checklist_is_never_locked(auth_timed, clock):
+    """After midnight (within the grace period) yesterday's times have all passed."""
+    page = auth_timed.get(DAILY).get_data(as_text=True)
+    clock.set(dt.datetime(2026, 11, 24, 0, 30, tzinfo=SHANGHAI))
+    assert auth_timed.post("/checklists/submit", data=_all_pass(page)).status_code == 302
