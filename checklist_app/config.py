@@ -59,7 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHOTO_MAX_SIDE", 1600, "longest side in pixels a stored photo is scaled down to"),
     Setting(
         "SIGNATURE_REQUIRED",
-        False,
+        True,
         "the phone asks the inspector to sign before submitting (the plain form, without JavaScript, cannot)",
     ),
     Setting(

@@ -36,6 +36,7 @@ class AppServer:
         workers: int = 2,
         now: dt.datetime = NOW,
         extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ):
         self.port = free_port()
         self.tls = "--certfile" in extra_args
@@ -48,7 +49,11 @@ class AppServer:
             CHECKLIST_INSTANCE_PATH=str(workdir / "instance"),
             CHECKLIST_RELOAD_INTERVAL="0",
             CHECKLIST_FROZEN_TIME=now.isoformat(),
+            # Browser tests of other features submit without drawing a signature; the offline
+            # test (tests/browser/test_offline.py) signs, with the production default.
+            CHECKLIST_SIGNATURE_REQUIRED=os.environ.get("CHECKLIST_SIGNATURE_REQUIRED", "false"),
         )
+        self.env.update(env or {})
         self.log = open(workdir / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(

@@ -27,7 +27,7 @@ def server(tmp_path, sample_site):
     handbook = tmp_path / "handbook"
     shutil.copytree(HANDBOOKS / "good", handbook)
     TinyDBUserStore(tmp_path / "data").put(make_user("zhang", PASSWORD, "inspector", "客服主管", "张主管"))
-    app = AppServer(tmp_path, handbook, sample_site)
+    app = AppServer(tmp_path, handbook, sample_site, env={"CHECKLIST_SIGNATURE_REQUIRED": "true"})
     app.data = tmp_path / "data"
     yield app
     app.stop()
@@ -112,7 +112,8 @@ def submit_offline(device, server, artifacts=None):
     if artifacts:
         page.locator("#signatures").screenshot(path=str(artifacts / "offline-signing.png"))
     page.get_by_role("button", name="提交清单").dblclick()
-    expect(page.locator("#pending")).to_contain_text("1 份待提交")
+    # Saving the photo and both signatures in IndexedDB comes first; a loaded 2-core machine is slow.
+    expect(page.locator("#pending")).to_contain_text("1 份待提交", timeout=15_000)
     expect(page.locator("#outbox-lock")).to_be_visible()
     if artifacts:
         page.evaluate("window.scrollTo(0, 0)")
@@ -202,6 +203,7 @@ def test_a_refused_replay_is_shown_with_the_record_and_not_retried(device, brows
         sign_in(page, server)
         page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
         tick_all(page)
+        sign(page, page.locator(".sign-pad[data-role=inspector] canvas"))
         page.get_by_role("button", name="提交清单").click()
         expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改")
     finally:
@@ -225,3 +227,19 @@ def test_a_refused_replay_is_shown_with_the_record_and_not_retried(device, brows
     page.reload()
     expect(page.locator("#pending")).to_be_hidden()
     assert len(stored(server)) == 1
+
+
+def test_the_inspector_must_sign_before_the_checklist_is_sent(device, server):
+    page = device.new_page()
+    sign_in(page, server)
+    page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
+    tick_all(page)
+    page.get_by_role("button", name="提交清单").click()
+    expect(page.locator("#status")).to_have_text("请在“检查人签名”处用手指签名后再提交。")
+    expect(page.locator("#pending")).to_be_hidden()
+    page.get_by_role("button", name="清除").first.click()
+    sign(page, page.locator(".sign-pad[data-role=inspector] canvas"))
+    page.get_by_role("button", name="提交清单").click()
+    expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改")
+    [record] = stored(server)
+    assert [s["role"] for s in record["signatures"]] == ["inspector"]
