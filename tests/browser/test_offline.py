@@ -153,6 +153,11 @@ def test_a_checklist_done_offline_is_stored_once_when_any_page_opens_online(devi
         ["检查人 张主管", "会签（责任人）小李"]
     )
     page.screenshot(path=str(artifacts / "offline-record-with-photo.png"), full_page=True)
+    page.get_by_role("link", name="打印").click()
+    expect(page.locator(".print-items .photos img")).to_have_count(1)
+    expect(page.locator(".print-signatures img")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "offline-print-with-photo.png"), full_page=True)
     expect(page.locator("#pending")).to_be_hidden()
     page.goto(server.url + "/")
     card = page.locator(".card", has_text="岗位：售前客服")
