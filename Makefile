@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run admin serve test check build export lint bench clean npm-tools
+.PHONY: help run admin serve test check build diff publish rollback export lint bench clean npm-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
 # gunicorn's control socket (for gunicornc), one per instance: the default one in the home folder
 # is shared by every gunicorn of the user, and a second instance takes it over and deletes it on exit.
+# The app's releases (checklist_app/storage/releases.py): make check compares versions with the current one.
+RELEASES ?= $(or $(CHECKLIST_RELEASES_DIR),$(or $(CHECKLIST_INSTANCE_PATH),instance)/releases)
 CONTROL_SOCKET ?= $(or $(CHECKLIST_INSTANCE_PATH),instance)/gunicorn-$(PORT).ctl
 
 help: ## list the commands
@@ -38,7 +40,9 @@ TLS_ARGS := --certfile $(TLS_DIR)/server.crt --keyfile $(TLS_DIR)/server.key
 endif
 SCHEME := $(if $(TLS_ARGS),https,http)
 
-run: $(STAMP) build ## install, build the handbook, serve app + handbook on http://127.0.0.1:8000 (HOST/PORT; TLS=1)
+run: $(STAMP) ## install, publish the first release if none, serve app + handbook on http://127.0.0.1:8000 (TLS=1)
+	@# A fresh machine has no release yet: the draft handbook/ becomes release 1 (it says so).
+	$(PY) -m flask --app checklist_app publish --if-none
 	$(if $(and $(TLS),$(if $(TLS_CERT),,1)),$(PY) -m flask --app checklist_app tls --host $(HOST))
 	@echo "打开 $(SCHEME)://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
 	@# One notification sender beside the web server, not one per worker (Ctrl-C stops both; a second
@@ -55,10 +59,19 @@ serve: $(STAMP) ## live preview of the handbook for policy owners while editing 
 	$(PY) -m mkdocs serve --dev-addr $(HOST):8001
 
 check: $(STAMP) ## validate the handbook only (fast; run before publishing)
-	$(PY) -m generator check
+	$(PY) -m generator check --published $(RELEASES)
 
-build: $(STAMP) ## strict site build into site/, published atomically
+build: $(STAMP) ## strict preview build of the draft into site/ (what readers see comes from make publish)
 	$(PY) -m generator build
+
+diff: $(STAMP) ## what the draft changes against the current release (per clause, per target)
+	$(PY) -m generator diff --published $(RELEASES)
+
+publish: $(STAMP) ## validate, build and publish handbook/ as the next release (NOTE="说明")
+	$(PY) -m flask --app checklist_app publish --note "$(NOTE)"
+
+rollback: $(STAMP) ## return to the release before the current one (TO=N for another)
+	$(PY) -m flask --app checklist_app rollback $(if $(TO),--to $(TO))
 
 export: $(STAMP) ## write the whole model as JSON to handbook.json
 	$(PY) -m generator export --json -o handbook.json

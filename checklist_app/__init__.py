@@ -11,8 +11,8 @@ from flask import Flask, g
 
 from generator.render import fmt_number
 
-from . import audit, housekeeping, security, signatures
 from . import config as settings
+from . import housekeeping, publishing, security, signatures
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
@@ -20,6 +20,7 @@ from .permissions import can, manages_anything
 from .scoring import count_label, fine_amount, is_tiered, item_loss
 from .services import day_of, locked_until
 from .storage import open_storage
+from .storage.releases import FileReleaseStore
 from .strings import t
 
 
@@ -40,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise SystemExit(str(exc)) from None
     if not app.config.get("DATA_DIR"):
         app.config["DATA_DIR"] = str(Path(app.instance_path) / "data")
+    if not app.config.get("RELEASES_DIR"):
+        app.config["RELEASES_DIR"] = str(Path(app.config["DATA_DIR"]).parent / "releases")
     register_extensions(app)
     housekeeping.init_app(app)
     register_blueprints(app)
@@ -56,13 +59,20 @@ def register_extensions(app: Flask) -> None:
         raise SystemExit(str(exc)) from None
     app.extensions["checklist_clock"] = clock
     app.extensions["checklist_storage"] = open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
-    source = HandbookSource(app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock)
+    releases = FileReleaseStore(app.config["RELEASES_DIR"])
+    app.extensions["checklist_releases"] = releases
+    if releases.pointer() is None:
+        # A fresh machine: the draft becomes release 1 (`make run` does this before starting).
+        publishing.publish_first(
+            releases,
+            app.extensions["checklist_storage"],
+            clock,
+            Path(app.config["HANDBOOK_DIR"]),
+            Path(app.config["MKDOCS_CONFIG"]),
+            Path(app.config["SITE_DIR"]),
+        )
+    source = HandbookSource(releases, app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock)
     app.extensions["checklist_handbook"] = source
-    # Every newly served version of the handbook goes into the audit log, once across workers.
-    store = app.extensions["checklist_storage"]
-    source.on_change = lambda handbook: audit.record_publish(store, clock, handbook)
-    if source.state.handbook is not None:
-        source.notify(source.state.handbook)
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.globals.update(count_label=count_label, is_tiered=is_tiered)
     app.jinja_env.globals.update(signature_label=signatures.label)
@@ -84,13 +94,17 @@ def register_blueprints(app: Flask) -> None:
         actions_views,
         admin,
         auth,
+        changes_view,
         checklists,
         evidence,
         handbook_site,
         offline,
         people_admin,
         printing,
+        publish_admin,
+        reading_views,
         reports,
+        reviews,
         tls,
     )
     from .notify import views as notify_views
@@ -109,7 +123,7 @@ def register_blueprints(app: Flask) -> None:
         evidence,
         tls,
     )
-    for module in modules:
+    for module in (*modules, publish_admin, changes_view, reading_views, reviews):
         app.register_blueprint(module.bp)
 
 
@@ -120,8 +134,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli, notify, tls
+    from . import cli, notify, release_cli, tls
 
     cli.init_app(app)
+    release_cli.init_app(app)
     notify.init_app(app)
     tls.init_app(app)

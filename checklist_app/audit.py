@@ -7,7 +7,6 @@ disabled account is appended here. Entries are never edited or deleted.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ ACTIONS: tuple[str, ...] = (
     "responsible.unlink",
     "checklist.backfill",
     "handbook.publish",
+    "handbook.rollback",
     "notify.create",
     "notify.edit",
     "notify.delete",
@@ -94,31 +94,6 @@ class Entry:
             note=data.get("note", ""),
             seq=data.get("seq", 0),
         )
-
-
-def record_publish(storage: Storage, clock: Clock, handbook) -> Entry | None:
-    """Log that a new version of the handbook is being served, once, whichever worker sees it first.
-
-    ``after`` maps each policy to its version; a policy whose text changed without a new
-    version shows as ``version (内容已改)``, so a silent edit is visible too.
-    """
-    versions = {p.id: p.version for p in handbook.policies}
-    fingerprint = hashlib.sha256(
-        json.dumps(sorted((p.id, p.version, p.hash) for p in handbook.policies)).encode()
-    ).hexdigest()[:16]
-    entry = {
-        "at": clock.timestamp(),
-        "actor": SYSTEM["username"],
-        "actor_name": SYSTEM["display_name"],
-        "action": "handbook.publish",
-        "subject": t("audit.publish.subject", n=len(versions)),
-        "before": None,
-        "after": versions,
-        "note": "",
-        "fingerprint": fingerprint,
-    }
-    stored = storage.audit.append_if_changed(entry, "fingerprint")
-    return Entry.from_stored(stored) if stored else None
 
 
 def field_label(field: str) -> str:

@@ -31,11 +31,22 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("HANDBOOK_DIR", str(PROJECT / "handbook"), "the Markdown handbook the checklists come from"),
-    Setting("SITE_DIR", str(PROJECT / "site"), "the built handbook site served under /handbook/"),
+    Setting("HANDBOOK_DIR", str(PROJECT / "handbook"), "the draft handbook (Markdown) make publish releases"),
+    Setting(
+        "SITE_DIR",
+        str(PROJECT / "site"),
+        "make build's preview site; the first release reuses it when it is a build of the draft",
+    ),
+    Setting(
+        "RELEASES_DIR",
+        None,
+        "published handbook releases, the only ones served (default: releases beside DATA_DIR)",
+    ),
+    Setting("READING_OVERDUE_DAYS", 7, "days after which an unread policy counts as overdue (阅读情况)"),
+    Setting("MKDOCS_CONFIG", str(PROJECT / "mkdocs.yml"), "the site's MkDocs config, for building releases"),
     Setting("DATA_DIR", None, "where completed checklists live (default: <instance>/data)"),
     Setting("STORAGE", "tinydb", "storage backend: tinydb (embedded default) or memory (tests)"),
-    Setting("RELOAD_INTERVAL", 2.0, "seconds between checks of handbook/ for edits"),
+    Setting("RELOAD_INTERVAL", 2.0, "seconds between checks for a newly published (or rolled back) release"),
     Setting(
         "TIMEZONE",
         "Asia/Shanghai",

@@ -33,6 +33,7 @@ from werkzeug.security import safe_join
 from generator import precompress
 
 from . import security
+from .extensions import handbook_state
 
 bp = Blueprint("handbook_site", __name__, url_prefix="/handbook")
 
@@ -151,9 +152,10 @@ def not_found_page(root: Path) -> Response:
 @bp.get("/<path:path>")
 def page(path: str):
     """A file of the built site; directory URLs map to their index.html; else the site's 404 page."""
-    root = Path(current_app.config["SITE_DIR"]).resolve()
-    if not (root / "index.html").exists():
+    site = handbook_state().site  # the current release's site: the same release as the checklists
+    if site is None or not (site / "index.html").exists():
         abort(404)
+    root = site.resolve()
     if not _plausible(path) or path.endswith(_VARIANT_SUFFIXES):
         return not_found_page(root)
     if path == "" or path.endswith("/"):

@@ -1,29 +1,40 @@
-"""The live handbook model: re-read when files change, last good model kept when they break."""
+"""The handbook the app serves: the current release, followed across workers; the draft checked on demand.
+
+``handbook/`` is the draft: editing it changes nothing that inspectors or readers see. The app serves
+the model and the site of the current release (:mod:`.storage.releases`), and every worker follows
+the release pointer: at most once per ``interval`` seconds it ``stat``s the pointer and, when it
+moved (a publish or a rollback, from any process or machine sharing the folder), loads that
+release's sources with the generator. Releases never change once written, so a release is parsed
+once per worker. The draft's problems are what 管理 → 制度状态 and 发布 show; they are re-checked
+when those pages ask (``refresh(force=True)``).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator import Handbook, HandbookLoader, LoadResult, Problem
 from generator import problems as P
 
 from .clock import Clock
+from .storage.releases import Release, ReleaseStore
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class HandbookState:
-    """What the app serves: the last good model, and the problems of the current files if broken."""
+    """What the app serves (the current release's model and site) and the draft's problems."""
 
     handbook: Handbook | None
     problems: tuple[Problem, ...]
-    loaded_at: dt.datetime | None
+    loaded_at: str | None  # when the release being served was published
+    release: Release | None = None
+    site: Path | None = None
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -31,60 +42,94 @@ class HandbookState:
 
 
 class HandbookSource:
-    """Gives every request a current model without re-parsing on every request.
+    """Gives every request the current release's model without re-reading it on every request.
 
-    At most once per ``interval`` seconds it asks the loader, which re-parses only
-    changed files. An invalid edit never replaces the last good model, and neither does a
-    failure of the loader itself: a broken file is the loader's problem to report (it never
-    raises for one), but should anything still raise, the app keeps answering with the last good
-    model and 制度状态 shows the error instead of every page returning 500.
+    A release that cannot be loaded (a damaged folder) never replaces the last good model, and
+    neither does a failure of the loader itself: the app keeps answering and 制度状态 shows why.
     """
 
-    def __init__(self, root: str, interval: float = 2.0, clock: Clock | None = None):
+    def __init__(self, releases: ReleaseStore, draft: str, interval: float = 2.0, clock: Clock | None = None):
         self.clock = clock or Clock()
-        self.loader = HandbookLoader(root, self.clock.today)
+        self.releases = releases
+        self.loader = HandbookLoader(draft, self.clock.today)  # the draft, for its problems
         self.interval = interval
         self._lock = threading.Lock()
         self._checked = 0.0
+        self._number: int | None = None
+        self._release_problems: tuple[Problem, ...] = ()
+        self._draft_problems: tuple[Problem, ...] = ()
         self._state = HandbookState(None, (), None)
-        # Called with each newly served model (the app logs the publish); set after construction.
-        self.on_change: Callable[[Handbook], None] | None = None
+        self._models: dict[str | None, tuple[Handbook, Path]] = {}
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> HandbookState:
-        """Re-check the files if the interval passed (or ``force``); return the state."""
+        """Follow the release pointer if the interval passed; ``force`` also re-checks the draft."""
         now = time.monotonic()
         if not force and now - self._checked < self.interval:
-            return self._state
+            return self._dated(self._state)
         with self._lock:
             if not force and now - self._checked < self.interval:
-                return self._state
-            result = self._load()
+                return self._dated(self._state)
+            if force:
+                self._draft_problems = self._check_draft().problems
+            self._follow()
             self._checked = time.monotonic()
-            if result.handbook is not None:
-                changed = self._state.handbook is not result.handbook
-                loaded_at = self.clock.now() if changed else self._state.loaded_at
-                self._state = HandbookState(result.handbook, result.problems, loaded_at)
-                if changed and self.on_change is not None:
-                    self.notify(result.handbook)
-            else:
-                self._state = HandbookState(self._state.handbook, result.problems, self._state.loaded_at)
-            return self._state
+            return self._dated(self._state)
 
-    def notify(self, handbook: Handbook) -> None:
-        """Tell ``on_change`` about ``handbook``; a failure is logged, never raised."""
+    def _follow(self) -> None:
+        state = self._state
         try:
-            self.on_change(handbook)
-        except Exception:  # noqa: BLE001 (a failed log entry must not stop the new model being served)
-            log.exception("recording the handbook publish failed")
+            pointer = self.releases.pointer()
+        except Exception as exc:  # noqa: BLE001 (a damaged pointer: keep serving what we have)
+            log.exception("reading the release pointer failed")
+            pointer = None
+            self._release_problems = (P.parse_failed("releases", f"{type(exc).__name__}: {exc}"),)
+        if pointer is not None and pointer.number != self._number:
+            release = self.releases.get(pointer.number)
+            models, problems = {}, ()
+            for day in (None, *(release.schedule if release else ())):
+                result = self._load(self.releases.sources_dir(pointer.number, day))
+                if result.handbook is None:
+                    problems = result.problems
+                    break
+                models[day] = (result.handbook, self.releases.site_dir(pointer.number, day))
+            if release is not None and not problems:
+                self._number = pointer.number
+                self._release_problems = ()
+                self._models = models
+                state = HandbookState(result.handbook, (), release.at, release, models[None][1])
+                log.info("serving handbook release %s", pointer.number)
+            else:
+                self._release_problems = problems
+        problems = self._release_problems + self._draft_problems
+        self._state = HandbookState(state.handbook, problems, state.loaded_at, state.release, state.site)
 
-    def _load(self) -> LoadResult:
+    def _check_draft(self) -> LoadResult:
         try:
             return self.loader.load()
-        except Exception as exc:  # noqa: BLE001 (serve the last good model rather than a 500)
+        except Exception as exc:  # noqa: BLE001 (show the failure on 制度状态 rather than a 500)
             log.exception("loading the handbook from %s failed", self.loader.display)
             problem = P.parse_failed(self.loader.display, f"{type(exc).__name__}: {exc}")
             return LoadResult(None, (problem,), 0)
+
+    def _load(self, root: Path) -> LoadResult:
+        try:
+            loader = HandbookLoader(root, self.clock.today)
+            loader.display = self.loader.display  # a policy's source reads handbook/…, as owners know it
+            return loader.load()
+        except Exception as exc:  # noqa: BLE001 (serve the last good model rather than a 500)
+            log.exception("loading the release in %s failed", root)
+            return LoadResult(None, (P.parse_failed(str(root), f"{type(exc).__name__}: {exc}"),), 0)
+
+    def _dated(self, state: HandbookState) -> HandbookState:
+        """``state`` for today: a release whose new versions take effect later serves, until that
+        day, the versions in force (model and site together), then switches by itself."""
+        release = state.release
+        if release is None or not release.schedule:
+            return state
+        day = release.as_of(self.clock.today().isoformat())
+        model, site = self._models.get(day, (state.handbook, state.site))
+        return HandbookState(model, state.problems, state.loaded_at, release, site)
 
     @property
     def state(self) -> HandbookState:

@@ -66,8 +66,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.summary_pages: set[str] = set()  # pages that are not policies: demoted in search
 
     def on_files(self, files: Files, /, *, config) -> Files:
+        # A release's build writes them into its docs folder (generator/publish.py: prepare_docs),
+        # so that they do not depend on this plugin; a preview build gets them from here.
         for path, content in generated_pages(self.handbook).items():
-            files.append(File.generated(config, path, content=content))
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=content))
         return files
 
     def on_nav(self, nav: Navigation, /, *, config, files) -> Navigation:

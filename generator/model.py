@@ -233,6 +233,10 @@ class Policy:
     clauses: tuple[Clause, ...] = ()
     scoring: Scoring | None = None
     penalties: PenaltyRules | None = None
+    # What a new version is required for (text, checks, fines, frequencies, scoring, roles, title):
+    # the whole file but the dates and the version itself. See generator/versions.py.
+    content_hash: str = field(default="", compare=False)
+    version_line: int = field(default=1, compare=False)
 
     @property
     def checks(self) -> tuple[CheckItem, ...]:

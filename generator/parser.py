@@ -102,6 +102,7 @@ def parse_file(
         fields, found = frontmatter.validate(path, front, today)
         result.problems += found
         result.id_line = front.key_lines.get("id", 1)
+        fields["version_line"] = front.key_lines.get("version", 1)
         if "owner" in fields:
             result.references.append(("role", fields["owner"], Location(path, fields["owner_line"])))
         for role in fields.get("applies_to", ()):
@@ -250,6 +251,11 @@ def _build_policy(
         url=url,
         source=Location(path, 1),
         hash=content_hash(text),
+        content_hash=content_hash(
+            "".join(lines[body_start:])
+            + repr((fields["title"], fields["applies_to"], fields.get("scoring"), fields.get("penalties")))
+        ),
+        version_line=fields.get("version_line", 1),
         clauses=tuple(built),
         scoring=fields.get("scoring"),
         penalties=fields.get("penalties"),

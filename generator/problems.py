@@ -151,6 +151,29 @@ def review_overdue(path, line, value, today) -> Problem:
     )
 
 
+# --- versions against the last release ---------------------------------------
+
+
+def version_not_bumped(path, line, policy_id, version, release, suggested) -> Problem:
+    return _p(
+        path,
+        line,
+        "version-not-bumped",
+        f"制度 {policy_id} 的内容自第 {release} 版发布后有修改，但 version 仍是 {version}",
+        f'请把这一行改为 version: "{suggested}"，让看过旧版的人知道它变了',
+    )
+
+
+def version_lowered(path, line, policy_id, version, released, release, suggested) -> Problem:
+    return _p(
+        path,
+        line,
+        "version-lowered",
+        f"制度 {policy_id} 的 version {version} 低于第 {release} 版已发布的 {released}",
+        f'版本只能升高：请改为 version: "{suggested}"',
+    )
+
+
 # --- structure --------------------------------------------------------------
 
 

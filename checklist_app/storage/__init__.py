@@ -14,6 +14,7 @@ from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
 from .photos import FilePhotoStore, MemoryPhotoStore, PhotoStore
+from .reading import FileReadingStore, MemoryReadingStore, ReadingStore
 from .tinydb_store import (
     FileSnapshotStore,
     TinyDBCompletionStore,
@@ -29,6 +30,7 @@ __all__ = [
     "Conflict",
     "NotifyStore",
     "PeopleStore",
+    "ReadingStore",
     "PhotoStore",
     "SnapshotStore",
     "StaleAction",
@@ -51,6 +53,7 @@ class Storage:
     notify: NotifyStore  # group-chat robots, their outbox and delivery log
     actions: ActionStore  # corrective actions (整改), one per failed item
     decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
+    reading: ReadingStore  # reading acknowledgements (已阅读并理解)
     photos: PhotoStore  # photos of checklist items, by content hash
 
 
@@ -67,6 +70,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryNotifyStore(),
             MemoryActionStore(),
             MemoryDecisionStore(),
+            MemoryReadingStore(),
             MemoryPhotoStore(),
         )
     if kind == "tinydb":
@@ -82,6 +86,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileNotifyStore(data_dir),
             FileActionStore(data_dir),
             FileDecisionStore(data_dir),
+            FileReadingStore(data_dir),
             FilePhotoStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

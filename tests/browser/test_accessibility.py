@@ -124,6 +124,10 @@ APP_PAGES = {
     "handbook-404": "/handbook/no-such-page/",  # the handbook's own 404 page, served by the app
     "actions": "/actions?view=all",
     "action": "/actions/{action}",
+    "admin-publish": "/admin/publish/",
+    "admin-reading": "/admin/reading",
+    "reading": "/reading",
+    "changes": "/changes/cs-service?from=2.0",
 }
 
 
@@ -205,6 +209,8 @@ TAP_PAGES = [
     "action",
     "admin-users",
     "admin-people",
+    "admin-publish",
+    "admin-reading",
     "account",
     "error",
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-import shutil
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,8 +14,11 @@ import pytest
 from checklist_app import create_app, services
 from checklist_app.auth import make_user
 from checklist_app.clock import FrozenClock
-from checklist_app.extensions import storage
+from checklist_app.extensions import handbook_state, storage
 from checklist_app.generation import Target
+from checklist_app.publishing import PublishRefused
+
+from ..conftest import make_site_project
 
 PASSWORD = "correct-horse-1"
 USERS = [
@@ -44,13 +47,18 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def handbook_dir(tmp_path, good_root):
-    root = tmp_path / "handbook"
-    shutil.copytree(good_root, root)
-    return root
+    """A writable draft: the sample handbook with the real one's assets, so a publish can build it."""
+    return make_site_project(tmp_path / "project", good_root) / "handbook"
 
 
-def make_test_app(handbook: Path, site: Path, data: Path, clock, users=(), **config):
-    """A real app on ``handbook`` with TinyDB in ``data``, its clock ``clock``, ``users`` stored."""
+def make_test_app(handbook: Path, site: Path, data: Path, clock, users=(), publish_first=True, **config):
+    """A real app on ``handbook`` with TinyDB in ``data``, its clock ``clock``, ``users`` stored.
+
+    Its instance has no release yet, so the app publishes ``handbook`` as release 1, with ``site``
+    when that is a build of it: what a fresh machine does; else (an edited handbook) it is
+    published with a build, unless ``publish_first`` is false. Tests that edit
+    ``handbook`` afterwards publish again (:func:`publish`) to see the change.
+    """
     app = create_app(
         {
             "TESTING": True,
@@ -66,7 +74,34 @@ def make_test_app(handbook: Path, site: Path, data: Path, clock, users=(), **con
     with app.app_context():
         for user in users:
             storage().users.put(dict(user))
+    if app.extensions["checklist_releases"].pointer() is None and publish_first:
+        # ``site`` is not a build of this (edited) handbook: publish it as `make publish` does
+        # (a broken one is refused, and the app serves nothing yet, as on a fresh machine).
+        with contextlib.suppress(PublishRefused):
+            publish(app)
     return app
+
+
+def publish(app, note: str = "", actor: dict | None = None, quick: bool = False):
+    """Publish the app's draft handbook as its next release, as 管理 → 发布 does (builds the site).
+
+    ``quick`` reuses the current release's site instead of building one (4 s): for tests that
+    look only at checklists and records, never at the handbook pages.
+    """
+    from checklist_app import publishing
+
+    with app.app_context():
+        site = handbook_state().site if quick else None
+        return publishing.publish(
+            app.extensions["checklist_releases"],
+            storage(),
+            app.extensions["checklist_clock"],
+            Path(app.config["HANDBOOK_DIR"]),
+            Path(app.config["MKDOCS_CONFIG"]),
+            actor,
+            note,
+            site=site,
+        )
 
 
 @pytest.fixture
@@ -75,17 +110,15 @@ def app(tmp_path, handbook_dir, sample_site, clock, accounts):
 
 
 @pytest.fixture
-def site(tmp_path, sample_site) -> Path:
-    """A writable copy of the built sample site, for tests that plant things in it."""
-    copy = tmp_path / "site"
-    shutil.copytree(sample_site, copy)
-    return copy
+def site(app) -> Path:
+    """The site of the app's current release (a copy of the built sample), for tests that plant things."""
+    with app.app_context():
+        return handbook_state().site
 
 
 @pytest.fixture
 def site_app(app, site):
-    """The app serving that writable copy under /handbook/."""
-    app.config["SITE_DIR"] = str(site)
+    """The app serving that release's site under /handbook/."""
     return app
 
 

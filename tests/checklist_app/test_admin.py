@@ -11,18 +11,27 @@ from checklist_app import create_app
 from checklist_app.extensions import storage
 
 from ..conftest import PROJECT
+from .conftest import publish
 
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
 
 
-def test_a_valid_edit_changes_new_checklists_without_restart(client, auth, handbook_dir, clock):
+def test_a_saved_edit_changes_nothing_until_it_is_published(app, client, auth, handbook_dir, clock):
     clock.advance(dt.timedelta(days=1))  # tomorrow's checklist was never opened
     auth.login("zhang")
     path = handbook_dir / "20-客服/service.md"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("不超过50秒。\n频率", "不超过45秒。\n频率"), encoding="utf-8"
+        path.read_text(encoding="utf-8")
+        .replace('version: "2.0"', 'version: "2.1"')
+        .replace("不超过50秒。\n频率", "不超过45秒。\n频率"),
+        encoding="utf-8",
     )
-    html = client.get("/checklists/daily/2026-11-24/role:售前客服").get_data(as_text=True)
+    tomorrow = "/checklists/daily/2026-11-24/role:售前客服"
+    assert "不超过50秒" in client.get(tomorrow).get_data(as_text=True)  # the draft is not served
+    clock.advance(dt.timedelta(days=1))  # a day that was never opened either
+    publish(app, quick=True)
+    auth.login("zhang")  # a day later: signed in again
+    html = client.get("/checklists/daily/2026-11-25/role:售前客服").get_data(as_text=True)
     assert "不超过45秒" in html
 
 

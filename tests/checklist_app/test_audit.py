@@ -7,6 +7,7 @@ import datetime as dt
 from checklist_app import audit
 from checklist_app.extensions import storage
 
+from .conftest import publish
 from .test_due import EARLIER, _record, _submit
 
 
@@ -72,7 +73,7 @@ def test_passwords_never_reach_the_log(app):
     assert entry.after == {"username": "new"} and entry.actor == "system"
 
 
-def test_each_newly_served_handbook_version_is_logged_once_across_workers(app, handbook_dir, clock):
+def test_each_release_is_logged_once_whatever_the_number_of_workers(app, handbook_dir, clock):
     from checklist_app import create_app
 
     with app.app_context():
@@ -80,16 +81,17 @@ def test_each_newly_served_handbook_version_is_logged_once_across_workers(app, h
             storage(), dt.date(2026, 11, 23), dt.date(2026, 11, 23), action="handbook.publish"
         )
     assert first.after["cs-service"] == "2.0" and first.actor == "system"
-    # A second worker on the same data sees the same version: nothing new is logged.
+    # A second worker on the same data follows the same release: nothing new is logged.
     other = create_app({**app.config, "CLOCK": clock})
-    # A policy owner republishes with a new version; both workers notice, one entry is written.
+    # A policy owner publishes a new version; both workers switch to it, one entry is written.
     path = handbook_dir / "20-客服/service.md"
     path.write_text(
         path.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"'), encoding="utf-8"
     )
     clock.advance(dt.timedelta(minutes=5))
+    publish(app, quick=True, actor={"username": "zhao", "display_name": "Zhao"}, note="响应时间")
     for worker in (app, other):
-        worker.extensions["checklist_handbook"].refresh(force=True)
+        assert worker.extensions["checklist_handbook"].refresh().release.number == 2
     with app.app_context():
         found = audit.entries(
             storage(), dt.date(2026, 11, 23), dt.date(2026, 11, 23), action="handbook.publish"
@@ -97,3 +99,4 @@ def test_each_newly_served_handbook_version_is_logged_once_across_workers(app, h
     assert len(found) == 2
     latest = found[0]
     assert latest.changes == [("cs-service", "2.0", "2.1")]
+    assert latest.actor == "zhao" and latest.note == "响应时间" and "第 2 版" in latest.subject

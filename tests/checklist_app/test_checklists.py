@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
-from .conftest import csrf_from
+from .conftest import csrf_from, publish
 
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
 
@@ -143,10 +144,11 @@ def test_per_shift_checks_appear_once_per_shift(client, auth, clock):
     assert "班次：早班" in html
 
 
-def test_a_started_checklist_keeps_its_versions_after_a_policy_change(client, page, handbook_dir):
+def test_a_started_checklist_keeps_its_versions_after_a_policy_change(app, client, page, handbook_dir):
     path = handbook_dir / "20-客服/service.md"
     text = path.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"')
     path.write_text(text.replace("不超过50秒。\n频率", "不超过40秒。\n频率"), encoding="utf-8")
+    publish(app, quick=True)
     reopened = client.get(DAILY).get_data(as_text=True)
     assert "不超过50秒" in reopened and "版本 2.0" in reopened
     assert "本清单按开始时的制度版本生成" in reopened
@@ -156,9 +158,9 @@ def test_a_started_checklist_keeps_its_versions_after_a_policy_change(client, pa
     assert "该条款已在之后修改（当时版本 2.0，现行版本 2.1）" in record
 
 
-def test_missing_handbook_site_is_a_404_not_a_crash(client, auth, app, tmp_path):
-    app.config["SITE_DIR"] = str(tmp_path / "no-site")
-    assert client.get("/handbook/").status_code == 404
+def test_missing_handbook_site_is_a_404_not_a_crash(site_app, site):
+    shutil.rmtree(site)  # a release folder someone damaged
+    assert site_app.test_client().get("/handbook/").status_code == 404
 
 
 def _status_and_text(client, path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import pypdf
 import pytest
@@ -16,8 +15,8 @@ from checklist_app.generation import Target
 from checklist_app.storage import open_storage
 from generator import load_handbook
 
-from ..conftest import TODAY
-from .conftest import CS_LEAD, DAY, csrf_from, noon
+from ..conftest import TODAY, make_site_project
+from .conftest import CS_LEAD, DAY, csrf_from, noon, publish
 
 DAILY = f"/checklists/daily/{DAY.isoformat()}/role:售前客服"
 READINGS = """---
@@ -55,8 +54,7 @@ applies_to: [售前客服]
 
 @pytest.fixture
 def handbook_dir(tmp_path, good_root):
-    root = tmp_path / "handbook"
-    shutil.copytree(good_root, root)
+    root = make_site_project(tmp_path / "project", good_root) / "handbook"
     (root / "20-客服" / "metrics.md").write_text(READINGS, encoding="utf-8")
     return root
 
@@ -247,10 +245,12 @@ def test_readings_are_charted_on_the_dashboard_and_exported(app, client, auth):
         assert len(storage().completions.list(DAY, DAY)) == 1
 
 
-def test_a_per_spot_fine_shows_its_spots_on_the_record_and_print_page(client, auth, handbook_dir):
+def test_a_per_spot_fine_shows_its_spots_on_the_record_and_print_page(app, client, auth, handbook_dir):
     path = handbook_dir / "20-客服" / "metrics.md"
     text = path.read_text(encoding="utf-8")
+    text = text.replace('version: "1"', 'version: "2"')  # a changed fine needs a new version to publish
     path.write_text(text.replace("罚款: 50元\n", "罚款: 5元/处\n"), encoding="utf-8")
+    publish(app, quick=True)
     auth.login("zhang")
     html = client.get(DAILY).get_data(as_text=True)
     assert "处数 <small>每处罚款 5 元，默认 1</small>" in html

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
 from checklist_app.extensions import current_handbook, storage
 from checklist_app.generation import Target
 
+from ..conftest import make_site_project
 from .conftest import CS_LEAD, complete
 from .reporting.test_ledger_tiers import FINES
 
 
 @pytest.fixture
 def handbook_dir(tmp_path, good_root):
-    root = tmp_path / "handbook"
-    shutil.copytree(good_root, root)
+    root = make_site_project(tmp_path / "project", good_root) / "handbook"
     (root / "20-客服" / "fines.md").write_text(FINES, encoding="utf-8")
     rewards = root / "50-奖惩" / "rewards.md"
     text = rewards.read_text(encoding="utf-8")

@@ -153,7 +153,9 @@ def test_a_second_sender_stands_by_while_the_first_leads(tmp_path):
         assert again  # the lock is released when its holder stops
 
 
-def test_the_1800_job_sends_once_with_four_workers(tmp_path, good_root, handbook, receiver, settings):
+def test_the_1800_job_sends_once_with_four_workers(
+    tmp_path, good_root, sample_site, handbook, receiver, settings
+):
     """Four `notify daily` processes and two senders at 18:00 on one data folder: each robot gets it once."""
     data = tmp_path / "data"
     store = open_storage("tinydb", data)
@@ -165,6 +167,7 @@ def test_the_1800_job_sends_once_with_four_workers(tmp_path, good_root, handbook
     env = {
         **os.environ,
         "CHECKLIST_HANDBOOK_DIR": str(tmp_path / "handbook"),
+        "CHECKLIST_SITE_DIR": str(sample_site),  # a build of it: the first of them publishes release 1
         "CHECKLIST_DATA_DIR": str(data),
         "CHECKLIST_INSTANCE_PATH": str(tmp_path / "instance"),
         "CHECKLIST_SECRET_KEY": "test",
