@@ -13,6 +13,7 @@ from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
+from .photos import FilePhotoStore, MemoryPhotoStore, PhotoStore
 from .reading import FileReadingStore, MemoryReadingStore, ReadingStore
 from .tinydb_store import (
     FileSnapshotStore,
@@ -30,6 +31,7 @@ __all__ = [
     "NotifyStore",
     "PeopleStore",
     "ReadingStore",
+    "PhotoStore",
     "SnapshotStore",
     "StaleAction",
     "Storage",
@@ -52,6 +54,7 @@ class Storage:
     actions: ActionStore  # corrective actions (整改), one per failed item
     decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
     reading: ReadingStore  # reading acknowledgements (已阅读并理解)
+    photos: PhotoStore  # photos of checklist items, by content hash
 
 
 def open_storage(kind: str, data_dir: str | Path) -> Storage:
@@ -68,6 +71,7 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             MemoryActionStore(),
             MemoryDecisionStore(),
             MemoryReadingStore(),
+            MemoryPhotoStore(),
         )
     if kind == "tinydb":
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -83,5 +87,6 @@ def open_storage(kind: str, data_dir: str | Path) -> Storage:
             FileActionStore(data_dir),
             FileDecisionStore(data_dir),
             FileReadingStore(data_dir),
+            FilePhotoStore(data_dir),
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb' or 'memory'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -53,9 +54,19 @@ def publish_edited(workdir: Path, handbook: Path, site: Path, now: dt.datetime) 
 class AppServer:
     """gunicorn with several workers on 127.0.0.1, its data in ``workdir``, its clock frozen at ``now``."""
 
-    def __init__(self, workdir: Path, handbook: Path, site: Path, workers: int = 2, now: dt.datetime = NOW):
+    def __init__(
+        self,
+        workdir: Path,
+        handbook: Path,
+        site: Path,
+        workers: int = 2,
+        now: dt.datetime = NOW,
+        extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = "--certfile" in extra_args
+        self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
         self.env = dict(
             os.environ,
             CHECKLIST_HANDBOOK_DIR=str(handbook),
@@ -64,7 +75,11 @@ class AppServer:
             CHECKLIST_INSTANCE_PATH=str(workdir / "instance"),
             CHECKLIST_RELOAD_INTERVAL="0",
             CHECKLIST_FROZEN_TIME=now.isoformat(),
+            # Browser tests of other features submit without drawing a signature; the offline
+            # test (tests/browser/test_offline.py) signs, with the production default.
+            CHECKLIST_SIGNATURE_REQUIRED=os.environ.get("CHECKLIST_SIGNATURE_REQUIRED", "false"),
         )
+        self.env.update(env or {})
         publish_edited(workdir, handbook, site, now)
         self.log = open(workdir / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -76,6 +91,7 @@ class AppServer:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--no-control-socket",  # the default one in ~ is shared: test servers would take it over
+                *extra_args,
                 "checklist_app.wsgi:app",
             ],
             env=self.env,
@@ -91,12 +107,15 @@ class AppServer:
             if self.proc.poll() is not None:
                 break
             try:
-                urllib.request.urlopen(self.url + "/login", timeout=1).close()
+                urllib.request.urlopen(self.url + "/login", timeout=1, context=self._context()).close()
                 return
             except OSError:
                 time.sleep(0.2)
         self.log.seek(0)
         raise RuntimeError(f"app server did not start:\n{self.log.read()}")
+
+    def _context(self) -> ssl.SSLContext | None:
+        return ssl._create_unverified_context() if self.tls else None  # only to see that it is up
 
     def stop(self) -> None:
         self.proc.terminate()
