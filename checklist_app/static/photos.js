@@ -1,12 +1,10 @@
-// Photos on checklist items: taken or chosen on the phone, scaled down (longest side <= 1600 px) and
-// re-encoded as JPEG on a canvas, which also drops EXIF and its GPS position. They wait in IndexedDB
+// Photos on checklist items: taken or chosen on the phone, scaled down and re-encoded (shrink.js),
+// which also drops EXIF and its GPS position. They wait in IndexedDB
 // (outbox-core.js) with the draft and are uploaded with the submission; the server cleans them again.
 (function () {
   'use strict';
   var form = document.getElementById('checklist-form');
-  if (!form || !window.Outbox || !window.indexedDB || !window.createImageBitmap) return;
-  var MAX_SIDE = 1600;
-  var QUALITY = 0.8;
+  if (!form || !window.Outbox || !window.indexedDB || !window.createImageBitmap || !window.ShrinkPhoto) return;
   var messages = document.getElementById('photo-messages').dataset;
 
   function hex(buffer) {
@@ -24,20 +22,6 @@
     var random = new Uint8Array(32);
     crypto.getRandomValues(random);
     return Promise.resolve(hex(random.buffer));
-  }
-
-  function shrink(file) {
-    return createImageBitmap(file, { imageOrientation: 'from-image' }).then(function (bitmap) {
-      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-      var canvas = document.createElement('canvas');
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      if (bitmap.close) bitmap.close();
-      return new Promise(function (resolve, reject) {
-        canvas.toBlob(function (blob) { if (blob) resolve(blob); else reject(new Error('encode')); }, 'image/jpeg', QUALITY);
-      });
-    });
   }
 
   function idsOf(li) { try { return JSON.parse(li.dataset.photos || '[]'); } catch (e) { return []; } }
@@ -90,7 +74,7 @@
     }
     files.reduce(function (chain, file) {
       return chain.then(function () {
-        return shrink(file).then(function (blob) {
+        return window.ShrinkPhoto(file).then(function (blob) {
           return idOf(blob).then(function (id) {
             return Outbox.putPhoto({ id: id, blob: blob, added: Date.now() }).then(function () {
               var ids = idsOf(li);
