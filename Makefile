@@ -27,15 +27,29 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP) ## install, publish the first release if none, serve app + handbook on http://127.0.0.1:8000
+# HTTPS for phones on the LAN: TLS=1 makes (once) a local CA and a server certificate for this
+# machine's addresses in instance/tls/; TLS_CERT/TLS_KEY use certificates you already have.
+TLS ?=
+TLS_CERT ?=
+TLS_KEY ?=
+TLS_DIR := $(or $(CHECKLIST_INSTANCE_PATH),instance)/tls
+ifneq ($(TLS_CERT),)
+TLS_ARGS := --certfile $(TLS_CERT) --keyfile $(TLS_KEY)
+else ifneq ($(TLS),)
+TLS_ARGS := --certfile $(TLS_DIR)/server.crt --keyfile $(TLS_DIR)/server.key
+endif
+SCHEME := $(if $(TLS_ARGS),https,http)
+
+run: $(STAMP) ## install, publish the first release if none, serve app + handbook on http://127.0.0.1:8000 (TLS=1)
 	@# A fresh machine has no release yet: the draft handbook/ becomes release 1 (it says so).
 	$(PY) -m flask --app checklist_app publish --if-none
-	@echo "打开 http://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
+	$(if $(and $(TLS),$(if $(TLS_CERT),,1)),$(PY) -m flask --app checklist_app tls --host $(HOST))
+	@echo "打开 $(SCHEME)://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
 	@# One notification sender beside the web server, not one per worker (Ctrl-C stops both; a second
 	@# sender only stands by, see checklist_app/notify/sender.py).
 	$(PY) -m flask --app checklist_app notify run &
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) \
-		--control-socket $(CONTROL_SOCKET) \
+	$(if $(TLS_ARGS),CHECKLIST_SESSION_COOKIE_SECURE=true) $(VENV)/bin/gunicorn --workers $(WORKERS) --threads 2 \
+		--bind $(HOST):$(PORT) $(TLS_ARGS) --control-socket $(CONTROL_SOCKET) \
 		--access-logfile - --graceful-timeout 10 checklist_app.wsgi:app
 
 admin: $(STAMP) ## create the first admin (asks, or uses ADMIN_USER / ADMIN_PASSWORD)

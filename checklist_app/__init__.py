@@ -12,7 +12,7 @@ from flask import Flask, g
 from generator.render import fmt_number
 
 from . import config as settings
-from . import database, housekeeping, publishing, security
+from . import database, housekeeping, publishing, security, signatures
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["checklist_handbook"] = source
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.globals.update(count_label=count_label, is_tiered=is_tiered)
+    app.jinja_env.globals.update(signature_label=signatures.label)
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(g.user, action, obj),
         manages_anything=lambda: manages_anything(g.user),
@@ -95,13 +96,16 @@ def register_blueprints(app: Flask) -> None:
         auth,
         changes_view,
         checklists,
+        evidence,
         handbook_site,
+        offline,
         people_admin,
         printing,
         publish_admin,
         reading_views,
         reports,
         reviews,
+        tls,
     )
     from .notify import views as notify_views
 
@@ -115,6 +119,9 @@ def register_blueprints(app: Flask) -> None:
         printing,
         reports,
         notify_views,
+        offline,
+        evidence,
+        tls,
     )
     for module in (*modules, publish_admin, changes_view, reading_views, reviews):
         app.register_blueprint(module.bp)
@@ -127,9 +134,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli, notify, release_cli
+    from . import cli, notify, release_cli, tls
 
     cli.init_app(app)
     database.init_app(app)
     release_cli.init_app(app)
     notify.init_app(app)
+    tls.init_app(app)

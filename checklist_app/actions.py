@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 
 from generator import Handbook
@@ -38,6 +39,7 @@ STATUSES: tuple[str, ...] = (OPEN, FIXED, VERIFIED)
 DEFAULT_HEAD = "部门经理"  # the owner role when reference.yml names no 负责人 for the department
 MAX_NOTE = 500
 RECHECK_PREFIX = "recheck-"
+PHOTO_ID_RE = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Event:
     by_name: str
     note: str = ""
     record_id: str = ""  # the checklist whose 复查 item verified or returned it
+    photos: tuple[str, ...] = ()  # photo ids (a fix's evidence)
 
     @property
     def label(self) -> str:
@@ -85,13 +88,23 @@ class CorrectiveAction:
     status: str
     history: tuple[Event, ...] = ()
     rev: int = 0
+    photos: tuple[str, ...] = ()  # the failure's photos, from the checklist item
 
     @classmethod
     def from_dict(cls, data: dict) -> CorrectiveAction:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "history"}
         fields["found_on"] = dt.date.fromisoformat(data["found_on"])
         fields["due_on"] = dt.date.fromisoformat(data["due_on"])
-        return cls(**fields, history=tuple(Event(**e) for e in data.get("history", ())))
+        fields["photos"] = tuple(data.get("photos") or ())
+        history = tuple(
+            Event(**{**e, "photos": tuple(e.get("photos") or ())}) for e in data.get("history", ())
+        )
+        return cls(**fields, history=history)
+
+    @property
+    def all_photos(self) -> frozenset[str]:
+        """Every photo the action shows: the failure's and each fix's."""
+        return frozenset(self.photos).union(*(e.photos for e in self.history))
 
     @property
     def target_slug(self) -> str:
@@ -219,6 +232,7 @@ def actions_of_record(
                 "clause_url": item["clause_url"],
                 "text": item["text"],
                 "note": item.get("note", ""),
+                "photos": list(item.get("photos") or ()),
                 "responsible": item.get("responsible", ""),
                 "responsible_id": item.get("responsible_id", ""),
                 "inspector": record["inspector"],
@@ -285,10 +299,12 @@ def _apply_recheck(storage: Storage, record: dict, item: dict) -> None:
             continue
 
 
-def _event(kind: str, at: str, by: str, by_name: str, note: str = "", record_id: str = "") -> dict:
+def _event(kind: str, at: str, by: str, by_name: str, note: str = "", record_id: str = "", photos=()) -> dict:
     event = {"kind": kind, "at": at, "by": by, "by_name": by_name or by, "note": note}
     if record_id:
         event["record_id"] = record_id
+    if photos:
+        event["photos"] = list(photos)
     return event
 
 
@@ -518,12 +534,12 @@ def _change(
     kind: str,
     status: str,
     note: str,
+    photos: tuple[str, ...] = (),
 ) -> CorrectiveAction:
     if not isinstance(rev, str) or not rev.isdigit() or int(rev) != action.rev:
         raise ActionError.of("action.error.stale", status=409)
-    event = _event(
-        kind, clock.timestamp(), user["username"], user.get("display_name") or user["username"], note
-    )
+    name = user.get("display_name") or user["username"]
+    event = _event(kind, clock.timestamp(), user["username"], name, note, photos=photos)
     try:
         stored = storage.actions.update(
             action.id,
@@ -539,7 +555,11 @@ def _change(
         f"action.{kind}",
         action.id,
         before={"status": action.status},
-        after={"status": status, "note": note} if note else {"status": status},
+        after={
+            "status": status,
+            **({"note": note} if note else {}),
+            **({"photos": len(photos)} if photos else {}),
+        },
     )
     return CorrectiveAction.from_dict(stored)
 
@@ -551,15 +571,24 @@ def _note(value, label: str, required: bool = False) -> str:
         raise ActionError([exc.message], exc.status, None, "action.error.note") from None
 
 
-def mark_fixed(storage: Storage, clock: Clock, user: dict, who: Involvement, rev, note) -> CorrectiveAction:
-    """The owner says it is fixed (with what was done); it waits for the inspector's 复查."""
+def mark_fixed(
+    storage: Storage, clock: Clock, user: dict, who: Involvement, rev, note, photos=(), max_photos: int = 5
+) -> CorrectiveAction:
+    """The owner says it is fixed (with what was done, and photos); it waits for the inspector's 复查.
+
+    ``photos`` are ids of photos uploaded before (``/api/photos``), each stored and at most ``max_photos``.
+    """
     if not can(user, "action.fix", who):
         raise Forbidden.of("action.error.not_owner", role=who.action.owner_role)
     if who.action.status != OPEN:
         raise ActionError.of("action.error.not_open", status=409)
-    return _change(
-        storage, clock, user, who.action, rev, "fix", FIXED, _note(note, "整改说明", required=True)
-    )
+    text = _note(note, "整改说明", required=True)
+    ids = tuple(dict.fromkeys(p for p in photos if p))
+    if len(ids) > max_photos:
+        raise ActionError.of("action.error.photos_too_many", max=max_photos)
+    if not all(isinstance(p, str) and PHOTO_ID_RE.fullmatch(p) and storage.photos.exists(p) for p in ids):
+        raise ActionError.of("action.error.photo")
+    return _change(storage, clock, user, who.action, rev, "fix", FIXED, text, ids)
 
 
 def verify(storage: Storage, clock: Clock, user: dict, who: Involvement, rev, note) -> CorrectiveAction:

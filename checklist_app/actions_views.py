@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from . import actions
 from .auth import login_required
@@ -38,16 +49,44 @@ def detail(action_id: str):
     return render_template("actions/detail.html", action=action, who=who, today=today_date(), errors=())
 
 
+@bp.get("/actions/<path:action_id>/photos/<photo_id>")
+@login_required
+def photo(action_id: str, photo_id: str):
+    """A photo of the failure or of a fix, for whoever may see the action (and nobody else)."""
+    action, _who = actions.get(storage(), handbook_state().handbook, g.user, action_id)
+    data = storage().photos.get(photo_id) if photo_id in action.all_photos else None
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed
+    return response
+
+
 @bp.post("/actions/<path:action_id>/<step>")
 @login_required
 def change(action_id: str, step: str):
     """已整改 (the owner), 复查通过 or 退回 (the inspector or a manager)."""
-    steps = {"fix": actions.mark_fixed, "verify": actions.verify, "return": actions.send_back}
-    if step not in steps:
+    if step not in ("fix", "verify", "return"):
         return render_template("errors/error.html", messages=[t("error.not_found")], status=404), 404
     action, who = actions.get(storage(), handbook_state().handbook, g.user, action_id)
+    rev, note = request.form.get("rev"), request.form.get("note")
     try:
-        steps[step](storage(), clock(), g.user, who, request.form.get("rev"), request.form.get("note"))
+        if step == "fix":
+            photos = request.form.getlist("photo")
+            actions.mark_fixed(
+                storage(),
+                clock(),
+                g.user,
+                who,
+                rev,
+                note,
+                photos,
+                int(current_app.config["PHOTO_MAX_PER_ITEM"]),
+            )
+        else:
+            (actions.verify if step == "verify" else actions.send_back)(
+                storage(), clock(), g.user, who, rev, note
+            )
     except actions.ActionError as exc:
         page = render_template(
             "actions/detail.html", action=action, who=who, today=today_date(), errors=exc.messages

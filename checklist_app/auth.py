@@ -39,6 +39,7 @@ USERNAME_RE = accounts.USERNAME_RE
 # What a signed-in user who must set a new password may still reach.
 _WHILE_CHANGING_PASSWORD = frozenset(
     {"auth.change_password", "auth.sign_out_everywhere", "auth.logout", "auth.login", "static"}
+    | {"offline.service_worker", "offline.manifest", "offline.fallback"}
 )
 
 

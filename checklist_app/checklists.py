@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_wtf.csrf import generate_csrf
 
-from . import actions, actions_views, board, due, inputs, services
+from . import actions, actions_views, board, due, inputs, offline, services
 from . import records as records_service
 from .auth import login_required
 from .extensions import clock, current_handbook, handbook_state, storage
@@ -81,6 +81,7 @@ def checklist(kind: str, period: str, target: str):
         clock=clock(),
         grace=_grace(),
         confirmed=request.args.get("confirm") == "1",
+        precache=offline.is_precache(),
     )
     if opened.done is not None:
         flash(t("checklist.already"))
@@ -153,6 +154,7 @@ def submit_form():
             clock=clock(),
             grace=_grace(),
             backfill_reason=request.form.get("backfill_reason"),
+            max_photos=int(current_app.config["PHOTO_MAX_PER_ITEM"]),
         )
     except services.SubmissionError as exc:
         if exc.status in (400, 403, 409) or "record_id" in exc.data:
@@ -193,6 +195,8 @@ def submit_json():
         clock=clock(),
         grace=_grace(),
         backfill_reason=body.get("backfill_reason"),
+        max_photos=int(current_app.config["PHOTO_MAX_PER_ITEM"]),
+        signed=body.get("signatures"),
     )
     actions_views.open_for(record)  # again on a repeat: heals a crash between the save and this
     url = url_for("checklists.record", record_id=record["id"])
@@ -210,8 +214,8 @@ def read_json():
 @bp.get("/api/csrf")
 @login_required
 def csrf_token():
-    """A fresh CSRF token for a page that replays a queued submission."""
-    return jsonify(csrf_token=generate_csrf())
+    """A fresh CSRF token for a page that replays a queued submission, and whose session it is."""
+    return jsonify(csrf_token=generate_csrf(), user=g.user["username"])
 
 
 @bp.get("/history")

@@ -71,6 +71,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("FROZEN_TIME", None, "tests only: stop the app's clock at this ISO 8601 time"),
     Setting("MAX_NOTE_LENGTH", 500, "longest note an inspector may write on one item"),
+    Setting("PHOTO_MAX_BYTES", 3_000_000, "largest photo upload in bytes (the phone sends about 0.2-0.6 MB)"),
+    Setting("PHOTO_MAX_PER_ITEM", 5, "most photos on one checklist item"),
+    Setting("PHOTO_MAX_SIDE", 1600, "longest side in pixels a stored photo is scaled down to"),
+    Setting(
+        "SIGNATURE_REQUIRED",
+        True,
+        "the phone asks the inspector to sign before submitting (the plain form, without JavaScript, cannot)",
+    ),
     Setting(
         "PDF_FONT",
         None,

@@ -36,7 +36,8 @@ def download(record_id: str):
     record = records.visible_record(storage(), g.user, record_id)  # who may see it may print it
     started = time.perf_counter()
     try:
-        data = pdf.checklist_pdf(record, pdf.find_font(current_app.config.get("PDF_FONT")), _when)
+        font = pdf.find_font(current_app.config.get("PDF_FONT"))
+        data = pdf.checklist_pdf(record, font, _when, photo=storage().photos.get)
     except pdf.FontUnavailable as exc:
         current_app.logger.error("checklist PDF: %s", exc)
         return render_template("errors/error.html", messages=[t("print.font_missing")], status=503), 503

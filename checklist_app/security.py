@@ -35,7 +35,8 @@ it and reports a ``securitypolicyviolation``; the app also logs it once per file
 Styles: neither the app's templates nor the theme's HTML carry ``style=`` attributes or ``<style>``
 blocks (the theme sets styles through the CSSOM, which CSP does not restrict), so ``style-src`` is
 ``'self'`` without ``'unsafe-inline'``. Images allow ``data:`` because the theme's stylesheet draws
-its icons from ``data:image/svg+xml`` URLs. The search runs in a Web Worker loaded from the site's
+its icons from ``data:image/svg+xml`` URLs, and ``blob:`` for the previews of photos not yet
+uploaded. The search runs in a Web Worker loaded from the site's
 own ``assets/javascripts/workers/`` (``worker-src 'self'``), which fetches the index and imports
 the lunr language files from the same origin.
 
@@ -64,10 +65,13 @@ POLICY: tuple[tuple[str, str], ...] = (
     # 'report-sample': a violation report quotes the blocked script's first characters.
     ("script-src", "'self' 'report-sample'"),
     ("style-src", "'self'"),
-    ("img-src", "'self' data:"),
+    # blob: the previews of photos taken on the phone before they are uploaded (photos.js).
+    ("img-src", "'self' data: blob:"),
     ("font-src", "'self'"),
     ("connect-src", "'self'"),
     ("worker-src", "'self'"),
+    # The app's service worker (/sw.js) and web app manifest: deliberately same-origin only.
+    ("manifest-src", "'self'"),
     ("object-src", "'none'"),
     ("base-uri", "'self'"),
     ("form-action", "'self'"),

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from generator import Handbook
 
-from . import audit, due, inputs
+from . import audit, due, inputs, signatures
 from .clock import Clock, shown
 from .generation import (
     CHECKLIST_KINDS,
@@ -25,6 +25,7 @@ from .generation import (
 from .permissions import can, checker_scope
 from .scoring import MAX_COUNT, compliance, needs_count, policy_scores, reading_ok
 from .storage import Conflict, Storage
+from .storage.photos import valid_photo_id
 from .strings import t
 
 RESULTS = ("pass", "fail", "na")
@@ -33,6 +34,7 @@ SNAPSHOT_ID_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
 MAX_REASON = 200
 MAX_RESPONSIBLE = 100
 MAX_PERSON_ID = 40  # a staff directory id (people.ID_RE); checked against the directory on submit
+MAX_PHOTOS_PER_ITEM = 5  # the default of the PHOTO_MAX_PER_ITEM setting
 _FULLWIDTH_DIGITS = {ord("０") + i: str(i) for i in range(10)}
 
 
@@ -164,6 +166,7 @@ def open_checklist(
     clock: Clock,
     grace: dt.timedelta,
     confirmed: bool = False,
+    precache: bool = False,
 ) -> Opened:
     """The checklist this user opened for this period and target, or a freshly opened one.
 
@@ -172,6 +175,8 @@ def open_checklist(
     A checklist keeps the items and versions it was opened with even if a policy
     changes before it is submitted. Someone opening a checklist another user
     already started gets ``Opened.started`` and no snapshot until ``confirmed``.
+    ``precache``: the phone's service worker is caching it for offline use; nobody has opened it
+    yet, so the Today board does not show it as started until the inspector opens it.
     """
     if kind not in CHECKLIST_KINDS:
         raise NotFound.of("error.unknown_kind")
@@ -199,6 +204,8 @@ def open_checklist(
     if done is not None:
         return Opened(None, True, mode, done)
     if pointer and (snapshot := storage.snapshots.get(pointer.get("snapshot_id"))):
+        if not precache and started_by(storage, current.identity) is None:
+            _mark_started(storage, current.identity, snapshot["snapshot_id"], user, clock)
         return Opened(snapshot, snapshot["snapshot_id"] == current.snapshot_id, mode, None)
     first = started_by(storage, current.identity)
     if first is not None and first.username != user["username"] and not confirmed:
@@ -215,18 +222,23 @@ def open_checklist(
             "opened_at": clock.timestamp(),
         },
     )
-    # The first opener, for everyone's Today board (write-once: later openers keep the first).
+    if not precache:
+        _mark_started(storage, current.identity, snapshot["snapshot_id"], user, clock)
+    return Opened(snapshot, True, mode, None, first)
+
+
+def _mark_started(storage: Storage, identity: str, snapshot_id: str, user: dict, clock: Clock) -> None:
+    """The first opener, for everyone's Today board (write-once: later openers keep the first)."""
     storage.snapshots.put(
-        started_key(current.identity, "*"),
+        started_key(identity, "*"),
         {
-            "snapshot_id": snapshot["snapshot_id"],
-            "identity": current.identity,
+            "snapshot_id": snapshot_id,
+            "identity": identity,
             "username": user["username"],
             "name": user.get("display_name") or user["username"],
             "opened_at": clock.timestamp(),
         },
     )
-    return Opened(snapshot, True, mode, None, first)
 
 
 def _opened_at(pointer: dict | None) -> dt.datetime | None:
@@ -290,7 +302,9 @@ def may_use(user: dict, snapshot: dict) -> bool:
     return can(user, "checklist.fill", snapshot)
 
 
-def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
+def clean_answers(
+    snapshot: dict, answers, max_note: int, max_photos: int = MAX_PHOTOS_PER_ITEM
+) -> dict[str, dict]:
     """The answers as clean strings per frozen item, or SubmissionError: types, sizes and encodings.
 
     Unknown check ids, answers that are not objects, non-text fields, lone
@@ -324,11 +338,26 @@ def clean_answers(snapshot: dict, answers, max_note: int) -> dict[str, dict]:
             person_id = inputs.text(answer.get("responsible_id"), f"“{short}”的责任人编号", MAX_PERSON_ID)
             if person_id:  # absent when typed (未登记): the answer then looks as it did before the directory
                 clean[key]["responsible_id"] = person_id
+            photos = _photo_ids(answer.get("photos"), short, max_photos)
+            if photos:  # absent without photos: the answer looks as it did before photos existed
+                clean[key]["photos"] = photos
         except inputs.BadInput as exc:
             problems.append(exc.message)
     if problems:
         raise SubmissionError(problems, code="error.bad_answers")
     return clean
+
+
+def _photo_ids(value, short: str, max_photos: int) -> list[str]:
+    """The ids of the photos an answer names (uploaded before, see ``photos.upload``)."""
+    if value is None or value == []:
+        return []
+    if not isinstance(value, list) or not all(valid_photo_id(v) for v in value):
+        raise inputs.BadInput(t("error.photo_ids", text=short))
+    ids = list(dict.fromkeys(value))  # the same photo twice is one photo
+    if len(ids) > max_photos:
+        raise inputs.BadInput(t("error.photo_count", text=short, max=max_photos))
+    return ids
 
 
 def _count_text(value, short: str) -> str:
@@ -413,6 +442,8 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
             completed[-1]["recheck"] = item["recheck"]["action_id"]
         if reading is not None:
             completed[-1]["reading"] = reading
+        if answer.get("photos"):
+            completed[-1]["photos"] = list(answer["photos"])
     if unanswered:
         problems.insert(0, t("error.unanswered", n=unanswered))
     if problems:
@@ -476,9 +507,10 @@ def _count(value: str | None) -> int | None:
     return int(value)
 
 
-def fingerprint(snapshot_id: str, answers: dict[str, dict], reason: str) -> str:
+def fingerprint(snapshot_id: str, answers: dict[str, dict], reason: str, signed: list | None = None) -> str:
     """What a submission says, so a repeat with the same key can be told apart from a changed one."""
-    data = json.dumps([snapshot_id, answers, reason], ensure_ascii=False, sort_keys=True)
+    said = [snapshot_id, answers, reason] + ([signed] if signed else [])  # unsigned: as before signatures
+    data = json.dumps(said, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -511,6 +543,8 @@ def submit(
     clock: Clock,
     grace: dt.timedelta = dt.timedelta(0),
     backfill_reason=None,
+    max_photos: int = MAX_PHOTOS_PER_ITEM,
+    signed=None,
 ) -> tuple[dict, bool]:
     """Store a completed checklist exactly once; return (record, created).
 
@@ -526,12 +560,17 @@ def submit(
         raise SubmissionError.of("error.bad_key", status=400)
     if not may_use(user, snapshot):
         raise Forbidden()
-    clean = clean_answers(snapshot, answers, max_note)
+    clean = clean_answers(snapshot, answers, max_note, max_photos)
     try:
         reason = inputs.text(backfill_reason, "补录原因", MAX_REASON, multiline=True)
     except inputs.BadInput as exc:
         raise SubmissionError([exc.message], status=exc.status, code="error.bad_reason") from None
-    print_ = fingerprint(snapshot["snapshot_id"], clean, reason)
+    name = user.get("display_name") or user["username"]
+    try:
+        signed = signatures.clean(signed, name)
+    except inputs.BadInput as exc:
+        raise SubmissionError([exc.message], status=exc.status, code="error.signature_bad") from None
+    print_ = fingerprint(snapshot["snapshot_id"], clean, reason, signed)
     day = day_of(snapshot)
     existing = storage.completions.get(snapshot["identity"])
     if existing is not None:
@@ -552,8 +591,15 @@ def submit(
     if early:
         raise SubmissionError(early, status=422, code="error.too_early")
     items = validate_answers(snapshot, clean, people=_people_on(storage, day))
+    missing = [
+        i["text"][:30] for i in items if any(not storage.photos.exists(p) for p in i.get("photos", ()))
+    ]
+    missing += [t("signature.photo") for sig in signed if not storage.photos.exists(sig["photo"])]
+    if missing:  # the phone uploads every photo and signature before the checklist that names it
+        raise SubmissionError(
+            [t("error.photo_missing", text=text) for text in missing], code="error.photo_missing"
+        )
     now = clock.timestamp()
-    name = user.get("display_name") or user["username"]
     record = {
         "identity": snapshot["identity"],
         "idempotency_key": key,
@@ -572,6 +618,8 @@ def submit(
     }
     if mode == due.BACKFILL:
         record["backfill"] = {"reason": reason, "by": user["username"], "by_name": name, "at": now}
+    if signed:
+        record["signatures"] = signed
     record["score"] = score(record)
     record["scores"] = scores(record)
     try:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from fpdf import FPDF
 
 from generator.render import fmt_number
 
+from .. import signatures as signing
 from ..scoring import count_label, fine_amount, is_tiered, item_loss
 from ..strings import t
 
@@ -72,6 +74,7 @@ class Row:
     result_label: str
     responsible: str
     note: str
+    photos: tuple[str, ...] = ()  # photo ids, shown as thumbnails under the table
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Sheet:
     scores: list[tuple[str, ...]]
     signatures: tuple[str, ...]
     author: str
+    signed: tuple[tuple[int, str, str], ...] = ()  # (signature line, photo id, who signed), drawn on the line
 
     @property
     def title(self) -> str:
@@ -197,6 +201,7 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
             result_label=t("result." + item["result"]),
             responsible=item.get("responsible") or "",
             note=item.get("note") or "",
+            photos=tuple(item.get("photos") or ()),
         )
         for number, item in enumerate(record["items"], start=1)
     ]
@@ -229,6 +234,10 @@ def printable(record: dict, when: Callable[[str], str] = str) -> Sheet:
         scores=_score_rows(record.get("scores") or {}),
         signatures=(t("print.sign.inspector"), t("print.sign.responsible"), t("print.sign.date")),
         author=record["inspector_name"],
+        signed=tuple(
+            (0 if sig["role"] == signing.INSPECTOR else 1, sig["photo"], signing.label(sig))
+            for sig in record.get("signatures") or ()
+        ),
     )
 
 
@@ -425,15 +434,21 @@ def _take(block: list[Line], room: float, fresh: bool) -> tuple[list[Line], list
     return block[:count], block[count:]
 
 
-def checklist_pdf(record: dict, font: FontSpec, when: Callable[[str], str] = str) -> bytes:
-    """The A4 PDF of a stored record: heading, facts, items, per-policy scores, signature lines.
+def checklist_pdf(
+    record: dict,
+    font: FontSpec,
+    when: Callable[[str], str] = str,
+    photo: Callable[[str], bytes | None] | None = None,
+) -> bytes:
+    """The A4 PDF of a stored record: heading, facts, items, photos, per-policy scores, signature lines.
 
+    ``photo`` loads a photo's JPEG by id (the record's photos are left out without it).
     Raises FontUnavailable if ``font`` cannot be loaded.
     """
     sheet = printable(record, when)
     pdf = _Form(sheet, font)
     try:
-        return _draw(pdf, sheet)
+        return _draw(pdf, sheet, photo)
     finally:
         close_fonts(pdf)
 
@@ -446,7 +461,7 @@ def close_fonts(pdf: FPDF) -> None:
             face.ttfont.close()
 
 
-def _draw(pdf: _Form, sheet: Sheet) -> bytes:
+def _draw(pdf: _Form, sheet: Sheet, photo: Callable[[str], bytes | None] | None = None) -> bytes:
     pdf.set_title(sheet.title)
     pdf.set_author(sheet.author)
     pdf.set_creator(t("app.name"))
@@ -481,6 +496,9 @@ def _draw(pdf: _Form, sheet: Sheet) -> bytes:
         ),
     )
 
+    if photo is not None:
+        _photos(pdf, sheet.rows, photo)
+
     if sheet.scores:
         pdf.ln(5)
         pdf.table(
@@ -490,15 +508,49 @@ def _draw(pdf: _Form, sheet: Sheet) -> bytes:
             ([[(value, BODY)] for value in row] for row in sheet.scores),
         )
 
-    _signatures(pdf, sheet.signatures)
+    _signatures(pdf, sheet.signatures, sheet.signed, photo)
     return bytes(pdf.output())
 
 
-def _signatures(pdf: _Form, labels: tuple[str, ...]) -> None:
-    """Label and a line to sign on, side by side, never split from each other across pages."""
-    if pdf.room() < 30:
+THUMB_W, THUMB_H = 42, 31.5  # mm: four thumbnails across the page, each kept in its proportions
+
+
+def _photos(pdf: _Form, rows: list[Row], load: Callable[[str], bytes | None]) -> None:
+    """Each item's photos as thumbnails under its number and text, four to a line."""
+    shown = [(row, [data for pid in row.photos if (data := load(pid))]) for row in rows if row.photos]
+    shown = [(row, images) for row, images in shown if images]
+    if not shown:
+        return
+    pdf.ln(5)
+    if pdf.room() < THUMB_H + 20:
+        pdf.new_page()
+    pdf.paragraph(t("print.photos"), STRONG, after=1)
+    per_line = int((pdf.epw + 2) // (THUMB_W + 2))
+    for row, images in shown:
+        if pdf.room() < THUMB_H + 8:
+            pdf.new_page()
+        pdf.paragraph(t("print.photo_item", n=row.number, text=row.text[:60]), SMALL, after=1)
+        for start in range(0, len(images), per_line):
+            if pdf.room() < THUMB_H + 2:
+                pdf.new_page()
+            y = pdf.y
+            for i, data in enumerate(images[start : start + per_line]):
+                x = MARGIN + i * (THUMB_W + 2)
+                pdf.image(io.BytesIO(data), x=x, y=y, w=THUMB_W, h=THUMB_H, keep_aspect_ratio=True)
+            pdf.set_xy(MARGIN, y + THUMB_H + 2)
+
+
+def _signatures(
+    pdf: _Form,
+    labels: tuple[str, ...],
+    signed: tuple[tuple[int, str, str], ...] = (),
+    load: Callable[[str], bytes | None] | None = None,
+) -> None:
+    """Label and a line to sign on, side by side, never split from each other across pages; a
+    signature drawn on the phone sits on its line, with who signed under it."""
+    if pdf.room() < 40:
         pdf.add_page()
-    pdf.ln(14)
+    pdf.ln(18 if signed else 14)
     pdf.use(BODY)
     width = pdf.epw / len(labels)
     y = pdf.y
@@ -507,8 +559,18 @@ def _signatures(pdf: _Form, labels: tuple[str, ...]) -> None:
         pdf.set_xy(x, y)
         text = t("print.sign.label", label=label)
         pdf.cell(pdf.get_string_width(text), 6, text)
-        pdf.line(pdf.x + 1, y + 5.5, x + width - 4, y + 5.5)
-    pdf.set_xy(MARGIN, y + 10)
+        start = pdf.x + 1
+        pdf.line(start, y + 5.5, x + width - 4, y + 5.5)
+        for line, pid, who in signed:
+            data = load(pid) if load is not None and line == i else None
+            if data:
+                box = x + width - 4 - start
+                pdf.image(io.BytesIO(data), x=start, y=y - 8, w=box, h=13, keep_aspect_ratio=True)
+                pdf.use(SMALL)
+                pdf.set_xy(start, y + 6)
+                pdf.cell(box, 4, who)
+                pdf.use(BODY)
+    pdf.set_xy(MARGIN, y + (14 if signed else 10))
 
 
 def download_names(record: dict) -> tuple[str, str]:

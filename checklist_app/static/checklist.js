@@ -11,11 +11,7 @@
   var identity = form.dataset.identity;
   var snapshot = form.dataset.snapshot;
   var draftKey = 'checklist-draft:' + identity + ':' + snapshot;
-  var outboxKey = 'checklist-outbox:' + identity;
   var items = Array.prototype.slice.call(form.querySelectorAll('.item'));
-  var retryDelay = 2000;
-  var retryTimer = null;
-  var sending = false;
 
   function load(key) {
     try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
@@ -38,6 +34,8 @@
         count: field('count-' + key) ? field('count-' + key).value : ''
       };
       if (field('reading-' + key)) result[key].reading = field('reading-' + key).value;
+      var photos = window.ChecklistPhotos ? window.ChecklistPhotos.ids(li) : [];
+      if (photos.length) result[key].photos = photos;
     });
     return result;
   }
@@ -97,6 +95,11 @@
     var text = document.getElementById('progress-text');
     text.textContent = text.dataset.template.replace('{done}', done).replace('{total}', items.length);
     document.getElementById('progress-bar').style.width = (100 * done / items.length) + '%';
+    var remaining = document.getElementById('remaining');
+    var left = items.length - done;
+    remaining.textContent = left ? remaining.dataset.template.replace('{n}', left) : remaining.dataset.none;
+    document.getElementById('next-unanswered').hidden = !left;
+    document.getElementById('rest-pass').hidden = !left;
     return all;
   }
 
@@ -124,8 +127,14 @@
       if (field('reading-' + key) && answer.reading && !field('reading-' + key).value) {
         field('reading-' + key).value = answer.reading;
       }
+      restorePhotos(key, answer.photos);
     });
     refresh();
+  }
+
+  function restorePhotos(key, photos) {
+    var li = form.querySelector('.item[data-key="' + CSS.escape(key) + '"]');
+    if (li && window.ChecklistPhotos) window.ChecklistPhotos.restore(li, photos || []);
   }
 
   function check(all) {
@@ -148,8 +157,6 @@
     return '';
   }
 
-  function csrf() { return form.elements.csrf_token.value; }
-
   // While a submission waits in the outbox the form shows exactly what is being sent and
   // cannot be edited: an edit made now would never reach the server (the retry sends the queued body).
   function editable() {
@@ -169,18 +176,21 @@
         if (field('responsible_id-' + key)) field('responsible_id-' + key).value = answer.responsible_id || '';
         if (field('count-' + key)) field('count-' + key).value = answer.count || '';
         if (field('reading-' + key)) field('reading-' + key).value = answer.reading || '';
+        restorePhotos(key, answer.photos);
       });
       if (field('backfill_reason')) field('backfill_reason').value = pending.body.backfill_reason || '';
       refresh();
     }
     form.classList.add('locked');
     editable().forEach(function (el) { el.disabled = true; });
+    document.getElementById('quick').hidden = true;
     var banner = document.getElementById('outbox-lock');
     if (banner) banner.hidden = false;
   }
   function unlock() {
     form.classList.remove('locked');
     editable().forEach(function (el) { el.disabled = false; });
+    document.getElementById('quick').hidden = false;
     items.forEach(showReading);
     var banner = document.getElementById('outbox-lock');
     if (banner) banner.hidden = true;
@@ -199,77 +209,136 @@
     }
   }
 
-  function refreshCsrf() {
-    return fetch(form.dataset.csrfUrl, { credentials: 'same-origin' }).then(function (r) {
-      if (!r.ok) throw new Error('auth');
-      return r.json();
-    }).then(function (data) { form.elements.csrf_token.value = data.csrf_token; });
+  // The outbox (IndexedDB, outbox-core.js) is shared with every page and the service worker: this
+  // page only puts its submission there and follows what becomes of it.
+  var outbox = window.Offline && window.Outbox ? window.Outbox : null;
+  var queued = null;
+  var preparing = false;  // the signatures are being saved: a second tap waits for that
+
+  function key() { return field('idempotency_key').value; }
+
+  function follow(report) {
+    if (report.done && report.done[key()]) {
+      localStorage.removeItem(draftKey);
+      window.location.assign(report.done[key()]);
+      return;
+    }
+    if (!queued) return;
+    var item = (report.items || []).filter(function (i) { return i.key === queued.key; })[0];
+    if (!item) { queued = null; unlock(); button.disabled = false; button.textContent = messages.submit; return; }
+    queued = item;
+    if (item.state === 'auth') {
+      showStatus(messages.relogin, true);
+      button.textContent = messages.submit;
+    } else if (item.state === 'refused') {
+      queued = null;
+      outbox.discard(item.key);
+      if (item.recordUrl) {
+        // Already submitted (by this key with other answers, or by someone else): nothing to retry.
+        localStorage.removeItem(draftKey);
+        showRefusal({ errors: item.errors, url: item.recordUrl });
+      } else {
+        // Refused for this content (422) or for good (403): say why; the draft stays on the phone.
+        unlock();
+        showStatus((item.errors || []).join(' '), true);
+        button.disabled = false;
+      }
+      button.textContent = messages.submit;
+    } else {
+      showStatus(report.network === false ? messages.offline : messages.retrying, report.network === false);
+      button.textContent = messages.retrying;
+    }
   }
 
-  function scheduleRetry() {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 60000);
-  }
-
-  function flush(csrfRetried) {
-    var pending = load(outboxKey);
-    if (!pending || sending) return;
-    sending = true;
+  function queue(body) {
+    queued = {
+      key: key(),
+      identity: identity,
+      user: document.getElementById('pending').dataset.user,
+      api: form.dataset.api,
+      photoApi: form.dataset.photoApi,
+      csrfUrl: form.dataset.csrfUrl,
+      url: window.location.pathname + window.location.search,
+      title: document.querySelector('h1').firstChild.textContent.trim() + ' · ' + form.dataset.target,
+      body: body
+    };
+    lock(null);
     button.disabled = true;
     button.textContent = messages.submitting;
-    fetch(form.dataset.api, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': pending.key, 'X-CSRFToken': csrf() },
-      body: JSON.stringify(pending.body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        sending = false;
-        if (response.status === 200 || response.status === 201) {
-          localStorage.removeItem(outboxKey);
-          localStorage.removeItem(draftKey);
-          window.location.assign(data.url);
-          return;
-        }
-        if (response.status === 400 && !csrfRetried) {
-          // Usually an expired CSRF token after a long time offline: fetch a new one and replay.
-          return refreshCsrf().then(function () { flush(true); }, function () { showStatus(messages.relogin, true); });
-        }
-        if (response.status === 403 && data.errors && data.errors.length) {
-          // Refused for good (e.g. the time to submit has passed): say why; the draft stays on the phone.
-          localStorage.removeItem(outboxKey);
-          unlock();
-          showStatus(data.errors.join(' '), true);
-        } else if (response.status === 401 || response.status === 403 || response.status === 400) {
-          showStatus(messages.relogin, true);  // keep the outbox: nothing is dropped
-        } else if (response.status >= 500) {
-          showStatus(messages.offline, true);
-          scheduleRetry();
-          return;
-        } else if (data.url) {
-          // Already submitted (by this key with other answers, or by someone else): nothing to retry.
-          localStorage.removeItem(outboxKey);
-          localStorage.removeItem(draftKey);
-          showRefusal(data);
-          button.textContent = messages.submit;
-          return;
-        } else {
-          // 422: the server refused this content; show why and let the inspector fix it.
-          localStorage.removeItem(outboxKey);
-          unlock();
-          showStatus((data.errors || []).join(' '), true);
-        }
-        button.disabled = false;
-        button.textContent = messages.submit;
-      });
-    }, function () {
-      sending = false;
-      showStatus(messages.offline, true);
-      button.textContent = messages.retrying;
-      scheduleRetry();
+    return outbox.add(queued).then(window.Offline.queued, function () {
+      queued = null;  // the phone refused local storage: send the plain form instead
+      unlock();
+      form.submit();
     });
   }
+
+  // A submission queued by the page before the outbox moved to IndexedDB.
+  function adoptLegacy() {
+    var legacy = load('checklist-outbox:' + identity);
+    if (!legacy || !legacy.key) return Promise.resolve();
+    localStorage.removeItem('checklist-outbox:' + identity);
+    field('idempotency_key').value = legacy.key;
+    return queue(legacy.body);
+  }
+
+  // Faster ticking: the note behind 备注, jump to the next unanswered item, the rest all 合格.
+  function unanswered() {
+    return items.filter(function (li) {
+      return !form.querySelector('input[name="result-' + CSS.escape(li.dataset.key) + '"]:checked');
+    });
+  }
+  function showNote(li, focus) {
+    li.classList.add('show-note');
+    li.querySelector('.note-toggle').setAttribute('aria-expanded', 'true');
+    if (focus) li.querySelector('.note-field textarea').focus();
+  }
+  items.forEach(function (li) {
+    var toggle = li.querySelector('.note-toggle');
+    toggle.hidden = false;
+    toggle.addEventListener('click', function () { showNote(li, true); });
+  });
+  function goTo(li) {
+    li.scrollIntoView({ block: 'center' });
+    var first = li.querySelector('input[type=radio]:not([disabled])');
+    if (first) first.focus({ preventScroll: true });
+  }
+  document.getElementById('quick').hidden = false;
+  document.getElementById('next-unanswered').addEventListener('click', function () {
+    var open = unanswered();
+    if (!open.length) return;
+    // The next one below what is on the screen now, else the first from the top.
+    var below = open.filter(function (li) { return li.getBoundingClientRect().top > window.innerHeight / 3; });
+    goTo(below[0] || open[0]);
+  });
+  var confirmBox = document.getElementById('rest-confirm');
+  function restTargets() {
+    return unanswered().filter(function (li) { return !li.querySelector('[data-reading]'); });
+  }
+  document.getElementById('rest-pass').addEventListener('click', function () {
+    var targets = restTargets();
+    var skipped = unanswered().length - targets.length;
+    var textBox = document.getElementById('rest-confirm-text');
+    textBox.textContent = textBox.dataset.template.replace('{n}', targets.length) +
+      (skipped ? ' ' + textBox.dataset.skipped.replace('{n}', skipped) : '');
+    document.getElementById('rest-yes').hidden = !targets.length;
+    document.getElementById('quick').hidden = true;
+    button.hidden = true;
+    confirmBox.hidden = false;
+    document.getElementById('rest-no').focus();
+  });
+  function closeConfirm() {
+    confirmBox.hidden = true;
+    button.hidden = false;
+    document.getElementById('quick').hidden = false;
+  }
+  document.getElementById('rest-no').addEventListener('click', closeConfirm);
+  document.getElementById('rest-yes').addEventListener('click', function () {
+    restTargets().forEach(function (li) { radio(li.dataset.key, 'pass').checked = true; });
+    closeConfirm();
+    saveDraft();
+    var open = unanswered();
+    if (open.length) goTo(open[0]);
+  });
 
   form.addEventListener('input', function (event) {
     if (event.target.matches('[data-reading]')) readingTyped(event.target);
@@ -277,22 +346,39 @@
   form.addEventListener('change', saveDraft);
   form.addEventListener('input', saveDraft);
   form.addEventListener('submit', function (event) {
+    if (!outbox) return;  // no IndexedDB: the plain form POST
     event.preventDefault();
-    if (sending || load(outboxKey)) { flush(); return; }  // a double tap sends nothing new
+    if (queued || preparing) { if (queued) window.Offline.flush(); return; }  // a double tap sends nothing new
     var all = refresh();
     var problem = check(all);
     if (problem) { showStatus(problem, true); return; }
     var body = { snapshot_id: snapshot, answers: all };
     if (field('backfill_reason')) body.backfill_reason = field('backfill_reason').value;
-    var pending = { key: field('idempotency_key').value, body: body };
-    store(outboxKey, pending);  // on the phone before it goes on the network
-    lock(null);
-    retryDelay = 2000;
-    flush();
+    if (!window.ChecklistSignatures) { queue(body); return; }  // on the phone before it goes on the network
+    preparing = true;
+    window.ChecklistSignatures.collect().then(function (signed) {
+      preparing = false;
+      if (signed.error) { showStatus(signed.error, true); return; }
+      if (signed.list.length) body.signatures = signed.list;
+      queue(body);
+    }, function () { preparing = false; queue(body); });
   });
-  window.addEventListener('online', function () { retryDelay = 2000; flush(); });
-  document.addEventListener('visibilitychange', function () { if (!document.hidden) flush(); });
 
   restoreDraft();
-  if (load(outboxKey)) { lock(load(outboxKey)); showStatus(messages.retrying); flush(); }
+  items.forEach(function (li) { if (li.querySelector('.note-field textarea').value) showNote(li, false); });
+  if (outbox) {
+    window.addEventListener('outbox-change', function (event) { follow(event.detail); });
+    if (typeof BroadcastChannel === 'function') {
+      new BroadcastChannel(outbox.channel).onmessage = function (event) { follow(event.data); };
+    }
+    outbox.all().then(function (items) {
+      var user = document.getElementById('pending').dataset.user;
+      var item = items.filter(function (i) { return i.identity === identity && i.user === user; })[0];
+      if (!item) return adoptLegacy();
+      field('idempotency_key').value = item.key;
+      queued = item;
+      lock(item);
+      follow({ items: items, done: {}, network: navigator.onLine });
+    });
+  }
 })();

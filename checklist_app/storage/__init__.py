@@ -14,6 +14,7 @@ from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
+from .photos import FilePhotoStore, MemoryPhotoStore, PhotoStore
 from .reading import FileReadingStore, MemoryReadingStore, ReadingStore
 from .tinydb_store import (
     FileSnapshotStore,
@@ -34,6 +35,7 @@ __all__ = [
     "NotifyStore",
     "PeopleStore",
     "ReadingStore",
+    "PhotoStore",
     "SnapshotStore",
     "StaleAction",
     "Storage",
@@ -56,6 +58,7 @@ class Storage:
     actions: ActionStore  # corrective actions (整改), one per failed item
     decisions: DecisionStore  # amounts managers decided within ranged fines (视情节)
     reading: ReadingStore  # reading acknowledgements (已阅读并理解)
+    photos: PhotoStore  # photos of checklist items, by content hash
     backend: str = "memory"  # memory | tinydb | postgresql
 
     def close(self) -> None:
@@ -86,7 +89,8 @@ def open_storage(
     if kind == "postgresql":
         from .pg import open_postgres
 
-        return open_postgres(database_url, kinds, check=check, max_size=max_size)
+        # Photos stay files in DATA_DIR (a folder every server shares), the records in the database.
+        return open_postgres(database_url, kinds, FilePhotoStore(data_dir), check=check, max_size=max_size)
     if kind == "memory":
         return Storage(
             MemoryCompletionStore(kinds),
@@ -99,6 +103,7 @@ def open_storage(
             MemoryActionStore(),
             MemoryDecisionStore(),
             MemoryReadingStore(),
+            MemoryPhotoStore(),
             "memory",
         )
     if kind == "tinydb":
@@ -115,6 +120,7 @@ def open_storage(
             FileActionStore(data_dir),
             FileDecisionStore(data_dir),
             FileReadingStore(data_dir),
+            FilePhotoStore(data_dir),
             "tinydb",
         )
     raise ValueError(f"unknown storage {kind!r}: use 'tinydb', 'postgresql' or 'memory'")

@@ -18,6 +18,7 @@ from generator.loader import load_handbook
 from ..checklist_app.conftest import HYGIENE_INSPECTOR, complete
 from ..conftest import HANDBOOKS
 from .app_server import NOW, TODAY, AppServer
+from .test_offline import camera_jpeg
 
 pytestmark = pytest.mark.browser
 PASSWORD = "action-pass-1"
@@ -76,6 +77,9 @@ def test_the_owner_marks_it_fixed_and_the_inspector_confirms_it(browser, server,
         owner.screenshot(path=str(artifacts / "actions-mine.png"), full_page=True)
         card.get_by_role("link").click()
         owner.get_by_label("整改说明").fill("桌面已清理，文件已归档")
+        photo = {"name": "整改后.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}
+        owner.get_by_label("整改后的照片").set_input_files(photo)
+        expect(owner.locator("#fix-form .photos img")).to_have_count(1)  # shrunk, uploaded, named by id
         owner.screenshot(path=str(artifacts / "action-fix.png"), full_page=True)
         owner.get_by_role("button", name="已整改，请复查").click()
         expect(owner.locator("#action-status")).to_have_text("已整改，待复查")
@@ -88,9 +92,13 @@ def test_the_owner_marks_it_fixed_and_the_inspector_confirms_it(browser, server,
         expect(card).to_contain_text("已整改，待复查")  # in li's 我的: waiting for the 复查
         card.get_by_role("link").click()
         expect(inspector.locator("#verify-form")).to_contain_text("桌面已清理，文件已归档")
+        fix_photo = inspector.locator("#timeline img")
+        expect(fix_photo).to_have_count(1)
+        size = fix_photo.evaluate("img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+        assert size == [1600, 1200]  # the 4000 × 3000 camera photo, shrunk on the owner's phone
         inspector.get_by_role("button", name="复查通过，关闭整改").click()
         expect(inspector.locator("#action-status")).to_have_text("已复查")
-        expect(inspector.locator("#timeline li")).to_have_count(3)  # found, fixed, verified
+        expect(inspector.locator("#timeline > li")).to_have_count(3)  # found, fixed, verified
         fits(inspector)
         inspector.screenshot(path=str(artifacts / "action-verified.png"), full_page=True)
     finally:
@@ -99,3 +107,4 @@ def test_the_owner_marks_it_fixed_and_the_inspector_confirms_it(browser, server,
     (stored,) = server.store.actions.all()
     assert stored["status"] == "verified"
     assert [e["by"] for e in stored["history"]] == ["li", "zhang", "li"]
+    assert len(stored["history"][1]["photos"]) == 1

@@ -276,3 +276,38 @@ def test_the_record_and_the_dashboard_link_to_the_action(app, client, auth, foun
     auth.login("zhao")  # the sign-in of Monday has expired
     assert "逾期 1 条" in client.get("/reports/").get_data(as_text=True)
     assert found["text"] in client.get("/actions?view=overdue").get_data(as_text=True)
+
+
+def test_a_fix_carries_photos_that_only_those_who_see_the_action_can_open(app, client, auth, found):
+    from .test_photos import jpeg
+
+    auth.login("zhang")
+    upload = client.post(
+        "/api/photos", data=jpeg(), headers={"X-CSRFToken": auth.token(), "Content-Type": "image/jpeg"}
+    )
+    photo = upload.get_json()["id"]
+    page = client.get(f"/actions/{quote(found['id'])}").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "rev": "1", "note": "已清理", "photo": [photo]}
+    assert client.post(f"/actions/{quote(found['id'])}/fix", data=data).status_code == 302
+    page = client.get(f"/actions/{quote(found['id'])}").get_data(as_text=True)
+    url = f"/actions/{quote(found['id'], safe='/')}/photos/{photo}"
+    assert f'src="{url}"' in page
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
+    assert client.get(f"/actions/{quote(found['id'])}/photos/{'0' * 64}").status_code == 404
+    client.post("/logout", data={"csrf_token": auth.token()})
+    auth.login("wang")  # another department's head
+    assert client.get(url).status_code == 403
+    with app.app_context():
+        (event,) = [e for e in storage().actions.get(found["id"])["history"] if e["kind"] == "fix"]
+    assert event["photos"] == [photo]
+
+
+def test_a_fix_naming_a_photo_never_uploaded_is_refused(app, client, auth, found):
+    auth.login("zhang")
+    page = client.get(f"/actions/{quote(found['id'])}").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "rev": "1", "note": "已清理", "photo": ["f" * 64]}
+    response = client.post(f"/actions/{quote(found['id'])}/fix", data=data)
+    assert response.status_code == 422 and "照片没有上传成功" in response.get_data(as_text=True)
+    data["photo"] = ["../../etc/passwd"]
+    assert client.post(f"/actions/{quote(found['id'])}/fix", data=data).status_code == 422

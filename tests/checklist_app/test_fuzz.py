@@ -131,6 +131,7 @@ PAGES = (
     "/history/{x}",
     "/history/{x}/print",
     "/history/{x}.pdf",
+    "/history/{x}/photos/{y}",
     "/checklists/{x}/{y}/{z}",
     "/checklists/daily/{x}/role:售前客服",
     "/checklists/weekly/{x}/role:仓库管理员",
@@ -153,6 +154,11 @@ PAGES = (
     "/reading",
     "/reading/{x}",
     "/changes/{x}",
+    "/offline/precache",
+    "/offline",
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/tls/ca.crt",
 )
 
 

@@ -19,7 +19,7 @@ from .users import PostgresUserStore
 __all__ = ["Database", "SchemaError", "latest_version", "open_postgres", "upgrade"]
 
 
-def open_postgres(url: str, kinds: Iterable[FactKind], *, check: bool = True, max_size: int = 8):
+def open_postgres(url: str, kinds: Iterable[FactKind], photos, *, check: bool = True, max_size: int = 8):
     """Every store on one pool to ``url``; with ``check``, SchemaError unless ``db upgrade`` has run."""
     from .. import Storage
 
@@ -41,6 +41,7 @@ def open_postgres(url: str, kinds: Iterable[FactKind], *, check: bool = True, ma
         PostgresActionStore(db),
         PostgresDecisionStore(db),
         PostgresReadingStore(db),
+        photos,
         "postgresql",
     )
     storage._closer = db.close

@@ -1,0 +1,151 @@
+// On every page: the service worker, "N 份待提交" while the outbox holds something, and flushing the
+// outbox on load, when the network returns, when the page becomes visible (and by Background Sync).
+(function () {
+  'use strict';
+  var banner = document.getElementById('pending');
+  if (!banner || !window.Outbox || !window.indexedDB) return;
+  var config = banner.dataset;
+  var retryDelay = 2000;
+  var retryTimer = null;
+
+  function text(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return values[name]; });
+  }
+
+  function render(items) {
+    var waiting = items.filter(function (item) { return item.state !== 'refused'; });
+    var refused = items.filter(function (item) { return item.state === 'refused'; });
+    var needsLogin = waiting.some(function (item) { return item.state === 'auth'; });
+    banner.textContent = '';
+    banner.hidden = !items.length;
+    banner.classList.toggle('is-error', needsLogin || refused.length > 0);
+    if (waiting.length) {
+      var line = document.createElement('p');
+      var count = document.createElement('strong');
+      line.className = 'pending-count';
+      count.textContent = text(config.count, { n: waiting.length });
+      line.appendChild(count);
+      if (needsLogin) {
+        line.appendChild(document.createTextNode(' ' + config.relogin + ' '));
+        if (config.login) {
+          var link = document.createElement('a');
+          link.href = config.login;
+          link.textContent = config.loginLink;
+          line.appendChild(link);
+        }
+      } else if (!navigator.onLine) {
+        line.appendChild(document.createTextNode(' ' + config.offline));
+      }
+      banner.appendChild(line);
+    }
+    refused.forEach(function (item) {
+      var line = document.createElement('p');
+      line.className = 'pending-refused';
+      line.textContent = text(config.refused, { title: item.title, reason: (item.errors || []).join(' ') }) + ' ';
+      var link = document.createElement('a');
+      link.href = item.recordUrl || item.url;
+      link.textContent = item.recordUrl ? config.seeRecord : config.open;
+      line.appendChild(link);
+      if (item.recordUrl) {
+        // Stored already (by someone else, or with other answers): nothing of it is left to send.
+        var dismiss = document.createElement('button');
+        dismiss.type = 'button';
+        dismiss.className = 'link';
+        dismiss.textContent = config.dismiss;
+        dismiss.addEventListener('click', function () { Outbox.discard(item.key); });
+        line.appendChild(dismiss);
+      }
+      banner.appendChild(line);
+    });
+    markToday(waiting);
+  }
+
+  // Today: a checklist waiting in the outbox is 待提交, not undone.
+  function markToday(waiting) {
+    document.querySelectorAll('a[data-identity]').forEach(function (link) {
+      var pending = waiting.some(function (item) {
+        return item.identity === link.dataset.identity && (!config.user || item.user === config.user);
+      });
+      link.classList.toggle('pending', pending);
+      link.textContent = pending ? link.dataset.label + ' · ' + config.badge : link.dataset.text;
+    });
+  }
+  document.querySelectorAll('a[data-identity]').forEach(function (link) {
+    link.dataset.text = link.textContent;
+  });
+
+  function refresh() { return Outbox.all().then(render, function () { /* storage refused: nothing to show */ }); }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 60000);
+  }
+
+  // Flush now; on a network failure (or a 5xx) try again later, backing off up to a minute.
+  function flush() {
+    clearTimeout(retryTimer);
+    return Outbox.flush().then(function (result) {
+      var retry = result.items.some(function (item) { return item.state === 'waiting'; });
+      if (retry) scheduleRetry();
+      else retryDelay = 2000;
+      return result;
+    }, function () { scheduleRetry(); });
+  }
+
+  window.addEventListener('outbox-change', function (event) { render(event.detail.items); });
+  if (typeof BroadcastChannel === 'function') {
+    new BroadcastChannel(Outbox.channel).onmessage = function (event) { render(event.data.items); };
+  }
+  window.addEventListener('online', function () { retryDelay = 2000; flush(); });
+  window.addEventListener('offline', refresh);
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) flush(); });
+
+  // Called by the checklist page once a submission is in the outbox.
+  function queued() {
+    if (!('serviceWorker' in navigator)) return flush();
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register('outbox').catch(function () {});
+    });
+    return flush();
+  }
+  window.Offline = { flush: flush, queued: queued, refresh: refresh };
+
+  // Today refreshes the offline copies every time; other pages at most every five minutes.
+  function precacheDue() {
+    var key = 'precached-at:' + config.user;
+    try {
+      var last = +localStorage.getItem(key) || 0;
+      if (!config.today && Date.now() - last < 300000) return false;
+      localStorage.setItem(key, String(Date.now()));
+    } catch (e) { /* private mode: precache anyway */ }
+    return true;
+  }
+
+  function register() {
+    if (!('serviceWorker' in navigator) || !config.sw) return;  // not a secure context: drafts and retries only
+    var hadController = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(config.sw, { scope: '/' }).catch(function () {});
+    // A new version took over: load this page from it (the draft is on the phone, nothing is lost).
+    navigator.serviceWorker.addEventListener('controllerchange', function () {
+      if (hadController) window.location.reload();
+      hadController = true;
+    });
+    navigator.serviceWorker.addEventListener('message', function (event) {
+      if (event.data && event.data.type === 'precached') document.documentElement.dataset.offlineReady = '1';
+    });
+    if (config.user && config.precache && navigator.onLine && precacheDue()) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        registration.active.postMessage({ type: 'precache', url: config.precache });
+      });
+    }
+    document.querySelectorAll('form[data-logout]').forEach(function (form) {
+      form.addEventListener('submit', function () {
+        if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: 'forget' });
+      });
+    });
+  }
+
+  register();
+  refresh().then(flush);
+})();
