@@ -46,11 +46,13 @@ run: $(STAMP) ## install, publish the first release if none, serve app + handboo
 	$(if $(and $(TLS),$(if $(TLS_CERT),,1)),$(PY) -m flask --app checklist_app tls --host $(HOST))
 	@echo "打开 $(SCHEME)://$(HOST):$(PORT)/ （首次使用请先运行 make admin 创建管理员）"
 	@# One notification sender beside the web server, not one per worker (Ctrl-C stops both; a second
-	@# sender only stands by, see checklist_app/notify/sender.py).
+	@# sender only stands by, see checklist_app/notify/sender.py). A worker may take up to 120 s on one
+	@# request: 管理 → 发布 builds the site in the request (12-15 s measured under load, twice for a
+	@# release with a later effective date), well past gunicorn's default 30 s on a busy machine.
 	$(PY) -m flask --app checklist_app notify run &
 	$(if $(TLS_ARGS),CHECKLIST_SESSION_COOKIE_SECURE=true) $(VENV)/bin/gunicorn --workers $(WORKERS) --threads 2 \
 		--bind $(HOST):$(PORT) $(TLS_ARGS) --control-socket $(CONTROL_SOCKET) \
-		--access-logfile - --graceful-timeout 10 checklist_app.wsgi:app
+		--access-logfile - --graceful-timeout 10 --timeout 120 checklist_app.wsgi:app
 
 admin: $(STAMP) ## create the first admin (asks, or uses ADMIN_USER / ADMIN_PASSWORD)
 	$(PY) -m flask --app checklist_app create-admin
