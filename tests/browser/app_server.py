@@ -75,7 +75,6 @@ class AppServer:
             CHECKLIST_INSTANCE_PATH=str(workdir / "instance"),
             CHECKLIST_RELOAD_INTERVAL="0",
             CHECKLIST_FROZEN_TIME=now.isoformat(),
-            **(env or {}),
             # Browser tests of other features submit without drawing a signature; the offline
             # test (tests/browser/test_offline.py) signs, with the production default.
             CHECKLIST_SIGNATURE_REQUIRED=os.environ.get("CHECKLIST_SIGNATURE_REQUIRED", "false"),

@@ -234,6 +234,8 @@ def test_handbook_tap_targets_are_at_least_44_px(phone, real_site_url, artifacts
         phone.locator("input.md-search__input").fill("罚款")
         clear = phone.locator(".md-search__options > button[type=reset]")
         expect(clear).to_be_visible()
+        # The theme scales the button in: measure it once its transition has ended.
+        clear.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
         box = clear.bounding_box()
         assert box["width"] >= MIN_TARGET - 0.5 and box["height"] >= MIN_TARGET - 0.5, box
         phone.screenshot(path=str(artifacts / "handbook-search-clear-button.png"))

@@ -131,7 +131,8 @@ def report_tab(page, name: str) -> None:
 
 
 def page_width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
+    """The page's width once its fonts are in (a fallback font's wider glyphs are not the layout)."""
+    return page.evaluate("document.fonts.ready.then(() => document.documentElement.scrollWidth)")
 
 
 def test_dashboard_charts_fit_a_phone_and_load_nothing_from_outside(phone, server, artifacts):
