@@ -379,6 +379,8 @@
       queued = item;
       lock(item);
       follow({ items: items, done: {}, network: navigator.onLine });
-    });
+    }).then(function () { form.dataset.ready = '1'; }, function () { form.dataset.ready = '1'; });
+  } else {
+    form.dataset.ready = '1';  // the handlers are in place (tests wait for this before tapping)
   }
 })();
