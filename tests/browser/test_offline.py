@@ -245,6 +245,7 @@ def test_the_inspector_must_sign_before_the_checklist_is_sent(device, server):
     page.get_by_role("button", name="清除").first.click()
     sign(page, page.locator(".sign-pad[data-role=inspector] canvas"))
     page.get_by_role("button", name="提交清单").click()
-    expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改")
+    # Uploading the signature, queueing and sending: slower than 5 s on a loaded machine.
+    expect(page.locator(".notice")).to_contain_text("已提交的清单不能修改", timeout=20_000)
     [record] = stored(server)
     assert [s["role"] for s in record["signatures"]] == ["inspector"]
