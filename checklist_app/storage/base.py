@@ -6,8 +6,11 @@ import datetime as dt
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+
+from . import aggregates
+from .aggregates import DaySummary, PenaltyTally, ScoreDay
 
 Digest = Callable[[dict], dict]
 
@@ -159,6 +162,39 @@ class CompletionStore(ABC):
 
     def _kind(self, kind: str) -> FactKind:
         return self.fact_kinds[kind]
+
+    # Report aggregates (see storage.aggregates): sums over the ``report`` facts of a period, so a
+    # page reads only the rows it shows. These read the facts; a SQL store answers them with GROUP BY.
+
+    def score_days(self, policy_ids: Collection[str], start: dt.date, end: dt.date) -> list[ScoreDay]:
+        """Daily checklists' scores per (score sheet, target, day), ordered by those."""
+        return aggregates.score_days(self.facts(aggregates.REPORT, start, end), policy_ids)
+
+    def day_summaries(self, start: dt.date, end: dt.date) -> list[DaySummary]:
+        """Checklists, items passed and applicable, back-filled, per (target, day), ordered by those."""
+        return aggregates.day_summaries(self.facts(aggregates.REPORT, start, end))
+
+    def failed_checks(self, start: dt.date, end: dt.date) -> dict[str, int]:
+        """How often each check failed on the period's checklists."""
+        return aggregates.failed_checks(self.facts(aggregates.REPORT, start, end))
+
+    def penalty_facts(self, start: dt.date, end: dt.date) -> list[dict]:
+        """The period's report facts that carry penalties (only what a ledger line reads), oldest first."""
+        return aggregates.penalty_facts(self.facts(aggregates.REPORT, start, end))
+
+    def penalty_tallies(
+        self, start: dt.date, end: dt.date, apart: Collection[str] = ()
+    ) -> list[PenaltyTally]:
+        """The period's penalty lines summed per month, responsible, check, policy and fine rule.
+
+        A line whose reference (``<record id>#<item key>``) is in ``apart`` is a tally of its own.
+        Ordered by each tally's first line.
+        """
+        return aggregates.penalty_tallies(self.facts(aggregates.REPORT, start, end), frozenset(apart))
+
+    def reading_facts(self, start: dt.date, end: dt.date) -> list[dict]:
+        """The period's report facts that carry readings (读数), oldest first."""
+        return aggregates.reading_facts(self.facts(aggregates.REPORT, start, end))
 
 
 class UserStore(ABC):

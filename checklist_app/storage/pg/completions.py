@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from psycopg.types.json import Jsonb
 
+from .. import aggregates
+from ..aggregates import DaySummary, PenaltyTally, ScoreDay
 from ..base import (
     ANY,
     DEFAULT_SITE,
@@ -35,6 +37,100 @@ def _where(start: dt.date, end: dt.date, where: RecordFilter, prefix: str = "") 
         sql.append(f"{prefix}inspector = %s")
         args.append(where.inspector)
     return " AND ".join(sql), args
+
+
+def _insert(cur, table: str, columns: str, rows: list[tuple], bulk: bool) -> None:
+    if rows and bulk:  # rows of records created in this transaction: none can exist yet
+        with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    elif rows:
+        marks = ", ".join(["%s"] * len(rows[0]))
+        cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
+
+
+_RECORD_COLUMNS = (
+    "version, record_id, site, day, target_kind, target_name, passed, applicable, backfill, has_readings,"
+    " failed"
+)
+_SCORE_COLUMNS = (
+    "version, record_id, policy_id, site, day, submitted_at, seq, target_kind, target_name, score, backfill"
+)
+_PENALTY_COLUMNS = (
+    "version, record_id, item_key, n, site, day, submitted_at, seq, responsible, responsible_id, check_id,"
+    " policy_id, fine, fine_rule, sanctions, count, amount, record, penalty"
+)
+_LINE_FIELDS = ("id", "day", "kind", "target", "inspector", "submitted_at", "backfill")
+
+
+def _write_report_rows(cur, version: str, facts: list[tuple[dict, int]], bulk: bool) -> None:
+    """The typed rows of report facts (migration 0007), in the transaction that writes the facts."""
+    records, scores, penalties = [], [], []
+    for d, seq in facts:
+        day = dt.date.fromisoformat(d["day"])
+        kind, name = d["target"]
+        backfill = bool(d.get("backfill"))
+        records.append(
+            (
+                version,
+                d["id"],
+                DEFAULT_SITE,
+                day,
+                kind,
+                name,
+                d["passed"],
+                d["applicable"],
+                backfill,
+                bool(d.get("readings")),
+                list(d["failed"]),
+            )
+        )
+        if d["kind"] == "daily":
+            for pid, value in d["scores"].items():
+                scores.append(
+                    (
+                        version,
+                        d["id"],
+                        pid,
+                        DEFAULT_SITE,
+                        day,
+                        d["submitted_at"],
+                        seq,
+                        kind,
+                        name,
+                        float(value),
+                        backfill,
+                    )
+                )
+        line = {k: d.get(k) for k in _LINE_FIELDS}
+        for n, p in enumerate(d.get("penalties") or (), 1):
+            rule = p.get("fine_rule")
+            penalties.append(
+                (
+                    version,
+                    d["id"],
+                    p.get("key", ""),
+                    n,
+                    DEFAULT_SITE,
+                    day,
+                    d["submitted_at"],
+                    seq,
+                    p["responsible"],
+                    p.get("responsible_id") or "",
+                    p["check_id"],
+                    p.get("policy_id", ""),
+                    float(p["fine"] or 0.0),
+                    Jsonb(rule) if rule else None,
+                    list(p.get("sanctions") or ()),
+                    p["count"],
+                    p["amount"],
+                    Jsonb(line),
+                    Jsonb(p),
+                )
+            )
+    _insert(cur, "report_records", _RECORD_COLUMNS, records, bulk)
+    _insert(cur, "report_scores", _SCORE_COLUMNS, scores, bulk)
+    _insert(cur, "report_penalties", _PENALTY_COLUMNS, penalties, bulk)
 
 
 class PostgresCompletionStore(CompletionStore):
@@ -160,17 +256,12 @@ class PostgresCompletionStore(CompletionStore):
                         Jsonb(kind.digest(record)),
                     )
                 )
-        columns = _FACT_COLUMNS
-        if rows and bulk:  # facts of records created in this transaction: none can exist yet
-            with cur.copy(f"COPY facts ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        elif rows:
-            cur.executemany(
-                f"INSERT INTO facts ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING",
-                rows,
-            )
+        _insert(cur, "facts", _FACT_COLUMNS, rows, bulk)
+        for kind in kinds:
+            if kind.name == aggregates.REPORT:
+                _write_report_rows(
+                    cur, kind.version, [(row[-1].obj, row[6]) for row in rows if row[0] == kind.name], bulk
+                )
 
     def get(self, identity: str) -> dict | None:
         if not isinstance(identity, str):
@@ -211,6 +302,128 @@ class PostgresCompletionStore(CompletionStore):
                 "SELECT coalesce(json_agg(data ORDER BY day, submitted_at, seq), '[]')"
                 f" FROM facts WHERE kind = %s AND version = %s AND {sql}",
                 [fact_kind.name, fact_kind.version, *args],
+            )
+            return cur.fetchone()[0]
+
+    # ------------------------------------------------------------ report aggregates, summed by the server
+
+    def _report(self) -> str:
+        kind = self._kind(aggregates.REPORT)
+        self._fill_in(kind)
+        return kind.version
+
+    def score_days(self, policy_ids: Collection[str], start: dt.date, end: dt.date) -> list[ScoreDay]:
+        if start > end or not policy_ids:
+            return []
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT policy_id, target_kind, target_name, day,"
+                " array_agg(score ORDER BY submitted_at, seq),"
+                " array_agg(record_id ORDER BY submitted_at, seq),"
+                " bool_or(backfill) FROM report_scores"
+                " WHERE version = %s AND site = %s AND policy_id = ANY(%s) AND day BETWEEN %s AND %s"
+                " GROUP BY policy_id, target_kind, target_name, day"
+                " ORDER BY policy_id, target_kind, target_name, day",
+                (version, DEFAULT_SITE, list(policy_ids), start, end),
+            )
+            rows = cur.fetchall()
+        return [
+            ScoreDay(pid, kind, name, day.isoformat(), tuple(scores), tuple(ids), backfilled)
+            for pid, kind, name, day, scores, ids, backfilled in rows
+        ]
+
+    def day_summaries(self, start: dt.date, end: dt.date) -> list[DaySummary]:
+        if start > end:
+            return []
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT target_kind, target_name, day, count(*), sum(passed), sum(applicable),"
+                " count(*) FILTER (WHERE backfill) FROM report_records"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " GROUP BY target_kind, target_name, day ORDER BY target_kind, target_name, day",
+                (version, DEFAULT_SITE, start, end),
+            )
+            rows = cur.fetchall()
+        return [
+            DaySummary(kind, name, day.isoformat(), n, int(passed), int(applicable), backfilled)
+            for kind, name, day, n, passed, applicable, backfilled in rows
+        ]
+
+    def failed_checks(self, start: dt.date, end: dt.date) -> dict[str, int]:
+        if start > end:
+            return {}
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT check_id, count(*) FROM report_records, unnest(failed) AS check_id"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s GROUP BY check_id",
+                (version, DEFAULT_SITE, start, end),
+            )
+            return dict(cur.fetchall())
+
+    def penalty_facts(self, start: dt.date, end: dt.date) -> list[dict]:
+        if start > end:
+            return []
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT record_id, record, penalty FROM report_penalties"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " ORDER BY day, submitted_at, seq, n",
+                (version, DEFAULT_SITE, start, end),
+            )
+            found: dict[str, dict] = {}
+            for record_id, record, penalty in cur.fetchall():
+                found.setdefault(record_id, {**record, "penalties": []})["penalties"].append(penalty)
+        return list(found.values())
+
+    def penalty_tallies(
+        self, start: dt.date, end: dt.date, apart: Collection[str] = ()
+    ) -> list[PenaltyTally]:
+        if start > end:
+            return []
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "WITH lines AS (SELECT *, CASE WHEN record_id || '#' || item_key = ANY(%s)"
+                " THEN record_id || '#' || item_key ELSE '' END AS ref FROM report_penalties"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s)"
+                " SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
+                " fine, fine_rule, sanctions, count(*), sum(count), sum(amount),"
+                ' min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]), ref'
+                " FROM lines GROUP BY month, responsible, responsible_id, check_id, policy_id, fine,"
+                " fine_rule, sanctions, ref",
+                (list(apart), version, DEFAULT_SITE, start, end),
+            )
+            rows = cur.fetchall()
+        tallies = [
+            PenaltyTally(
+                *row[:6],
+                aggregates.rule_text(row[6]),
+                tuple(row[7]),
+                row[8],
+                int(row[9]),
+                round(row[10], 2),
+                tuple(row[11]),
+                row[12],
+            )
+            for row in rows
+        ]
+        return sorted(tallies, key=lambda x: x.first)
+
+    def reading_facts(self, start: dt.date, end: dt.date) -> list[dict]:
+        if start > end:
+            return []
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT coalesce(json_agg(f.data ORDER BY f.day, f.submitted_at, f.seq), '[]')"
+                " FROM report_records r JOIN facts f"
+                " ON f.kind = %s AND f.version = r.version AND f.record_id = r.record_id"
+                " WHERE r.version = %s AND r.site = %s AND r.day BETWEEN %s AND %s AND r.has_readings",
+                (aggregates.REPORT, version, DEFAULT_SITE, start, end),
             )
             return cur.fetchone()[0]
 

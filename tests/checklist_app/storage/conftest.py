@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 
 from checklist_app.generation import Target
 from checklist_app.storage import open_storage
+from generator import load_handbook
 
+from ...conftest import TODAY
 from ..conftest import CS_LEAD, complete
 
 BACKENDS = ["memory", "tinydb", "postgresql"]
@@ -81,3 +84,15 @@ def year(tmp_path, handbook):
         {"key": "r1|daily|2026-11-23", "robot_id": "r1"}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
     )
     return folder
+
+
+@pytest.fixture(scope="module")
+def fines_handbook(tmp_path_factory, good_root):
+    """The sample handbook plus escalating fines, sanctions and a criticism limit (see test_ledger_tiers)."""
+    from ..reporting.test_ledger_tiers import FINES, PER_POLICY
+
+    root = tmp_path_factory.mktemp("fines") / "handbook"
+    shutil.copytree(good_root, root)
+    (root / "20-客服" / "fines.md").write_text(FINES, encoding="utf-8")
+    (root / "20-客服" / "quality.md").write_text(PER_POLICY, encoding="utf-8")
+    return load_handbook(root, today=TODAY)

@@ -1,0 +1,163 @@
+"""Report aggregates a store answers: typed rows summed per target, day, person or check.
+
+The report pages (rankings, penalty ledger, dashboard) need sums over a period, not
+the period's facts. ``CompletionStore`` answers them with these functions over its
+facts of the kind ``REPORT`` (what a file or memory store can do); a SQL store
+overrides them with ``GROUP BY`` queries. Both must give exactly what these functions
+give for the same records (the storage contract tests compare them).
+
+The facts read are report digests (``reporting.facts.digest``): ``id``, ``day``, ``kind``,
+``target``, ``submitted_at``, ``backfill``, ``passed``, ``applicable``, ``scores``,
+``failed``, ``readings`` and ``penalties``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+REPORT = "report"  # the fact kind the aggregates read
+
+
+@dataclass(frozen=True)
+class ScoreDay:
+    """The scores one target's daily checklists got for one score sheet on one day."""
+
+    policy_id: str
+    target_kind: str
+    target_name: str
+    day: str
+    scores: tuple[float, ...]  # in fact order: (day, submitted_at, saved)
+    record_ids: tuple[str, ...]
+    backfilled: bool  # at least one of those records is back-filled (补录)
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """One target's checklists of one day: how many, items passed and applicable, back-filled."""
+
+    target_kind: str
+    target_name: str
+    day: str
+    checklists: int
+    passed: int
+    applicable: int
+    backfilled: int
+
+
+@dataclass(frozen=True)
+class PenaltyTally:
+    """Penalty lines of a month summed per responsible, check, policy and stored fine rule.
+
+    ``ref`` is set (``<record id>#<item key>``) for a line kept apart (e.g. linked to a
+    person later): it is then a tally of that one line. ``first`` is the ordering key
+    ``(day, submitted_at, record id, item key)`` of the earliest line summed.
+    """
+
+    month: str
+    responsible: str
+    responsible_id: str
+    check_id: str
+    policy_id: str
+    fine: float
+    fine_rule: str  # canonical JSON of the stored rule ("" without one)
+    sanctions: tuple[str, ...]
+    lines: int
+    count: int
+    amount: float
+    first: tuple[str, str, str, str]
+    ref: str = ""
+
+    @property
+    def penalty(self) -> dict:
+        """The fields of a penalty the ledger's tier logic reads (scoring.fine_rule)."""
+        return {"fine": self.fine, "fine_rule": json.loads(self.fine_rule) if self.fine_rule else None}
+
+
+def rule_text(rule: object) -> str:
+    """A stored fine rule as canonical JSON, the key tallies are grouped by."""
+    if not rule:
+        return ""
+    return json.dumps(rule, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def score_days(digests: Iterable[dict], policy_ids: Collection[str]) -> list[ScoreDay]:
+    """Daily checklists' scores per (policy, target, day), ordered by policy, target and day."""
+    found: dict[tuple, list[dict]] = {}
+    for d in digests:
+        if d["kind"] != "daily":
+            continue
+        for pid in policy_ids:
+            if pid in d["scores"]:
+                found.setdefault((pid, d["target"][0], d["target"][1], d["day"]), []).append(d)
+    return [
+        ScoreDay(
+            pid,
+            kind,
+            name,
+            day,
+            tuple(float(d["scores"][pid]) for d in ds),
+            tuple(d["id"] for d in ds),
+            any(d.get("backfill") for d in ds),
+        )
+        for (pid, kind, name, day), ds in sorted(found.items(), key=lambda kv: kv[0])
+    ]
+
+
+def day_summaries(digests: Iterable[dict]) -> list[DaySummary]:
+    """Checklists, passed and applicable items per (target, day), ordered by target and day."""
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for d in digests:
+        row = sums.setdefault((d["target"][0], d["target"][1], d["day"]), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += d["passed"]
+        row[2] += d["applicable"]
+        row[3] += bool(d.get("backfill"))
+    return [DaySummary(*key, *row) for key, row in sorted(sums.items())]
+
+
+def failed_checks(digests: Iterable[dict]) -> dict[str, int]:
+    """How often each check id failed (every entry of every ``failed`` list)."""
+    return dict(Counter(check_id for d in digests for check_id in d["failed"]))
+
+
+def penalty_facts(digests: Iterable[dict]) -> list[dict]:
+    """The digests that carry penalties, reduced to what a ledger line reads, oldest first."""
+    keep = ("id", "day", "kind", "target", "inspector", "submitted_at", "backfill", "penalties")
+    return [{k: d.get(k) for k in keep} for d in digests if d.get("penalties")]
+
+
+def penalty_tallies(digests: Iterable[dict], apart: Collection[str] = ()) -> list[PenaltyTally]:
+    """Penalty lines summed per month, responsible, check, policy and fine rule; ``apart`` refs alone."""
+    groups: dict[tuple, list] = {}
+    for d in digests:
+        for p in d.get("penalties") or ():
+            ref = f"{d['id']}#{p.get('key', '')}"
+            key = (
+                d["day"][:7],
+                p["responsible"],
+                p.get("responsible_id") or "",
+                p["check_id"],
+                p.get("policy_id", ""),
+                float(p["fine"] or 0.0),
+                rule_text(p.get("fine_rule")),
+                tuple(p.get("sanctions") or ()),
+                ref if ref in apart else "",
+            )
+            order = (d["day"], d.get("submitted_at", ""), d["id"], p.get("key", ""))
+            row = groups.setdefault(key, [0, 0, 0.0, order])
+            row[0] += 1
+            row[1] += p["count"]
+            row[2] += p["amount"]
+            row[3] = min(row[3], order)
+    return [
+        PenaltyTally(*key[:8], lines, count, round(amount, 2), first, key[8])
+        for key, (lines, count, amount, first) in sorted(groups.items(), key=lambda kv: (kv[1][3], kv[0]))
+    ]
+
+
+def reading_facts(digests: Iterable[dict]) -> list[dict]:
+    """The digests that carry readings (读数), oldest first."""
+    return [d for d in digests if d.get("readings")]

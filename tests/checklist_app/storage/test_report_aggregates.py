@@ -1,0 +1,117 @@
+"""Report aggregates (rankings, ledger, dashboard) equal a brute-force computation over the records.
+
+Every backend answers them (memory and TinyDB over their facts, PostgreSQL with GROUP BY over
+the typed rows of migration 0007); all must give what the records themselves say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from checklist_app.generation import Target
+from checklist_app.reporting import fact_kinds
+from checklist_app.reporting.facts import digest
+from checklist_app.storage import aggregates
+
+from ..conftest import CS_LEAD, complete
+
+SERVICE = Target("role", "售前客服")
+START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+
+
+def clone(record: dict, day: dt.date, **changes) -> dict:
+    """The same checklist filed again on ``day`` under its own identity and id."""
+    return dict(
+        record,
+        identity=f"{record['identity']}|{uuid.uuid4().hex[:6]}",
+        idempotency_key=uuid.uuid4().hex,
+        id=f"{day.isoformat()}.{uuid.uuid4().hex[:12]}",
+        day=day.isoformat(),
+        **changes,
+    )
+
+
+@pytest.fixture
+def filled(backend, open_backend, fines_handbook):
+    """Four months of hygiene sheets and escalating service fines, some back-filled, on ``backend``."""
+    store = open_backend(backend, fact_kinds.ALL)
+    base = [
+        complete(fines_handbook, store, Target("department", "客服部"), {"hy-desk": 2}, dt.date(2026, 8, 3)),
+        complete(fines_handbook, store, Target("department", "仓储部"), {}, dt.date(2026, 8, 3)),
+        complete(
+            fines_handbook,
+            store,
+            SERVICE,
+            {"fx-late": (1, "小李"), "fx-spots": (3, "小 李"), "fx-meeting": (1, "小王"), "fq-welcome": 1},
+            dt.date(2026, 8, 3),
+            CS_LEAD,
+        ),
+    ]
+    for n in range(1, 40):
+        day = dt.date(2026, 8, 3) + dt.timedelta(days=3 * n)
+        record = base[n % 3]
+        if n % 7 == 0:  # a second inspection of the same target that day
+            store.completions.save(clone(record, day))
+        store.completions.save(clone(record, day, backfill=n % 5 == 0))
+    return store
+
+
+def brute(store) -> list[dict]:
+    """The report digests of every record of the year, computed from the records themselves."""
+    records = store.completions.list(START, END)  # newest first; ties in the order they were saved
+    return [digest(r) for r in sorted(records, key=lambda r: (r["day"], r["submitted_at"]))]
+
+
+def test_score_days_are_the_records_daily_scores_per_sheet_target_and_day(filled):
+    policies = ("hygiene", "cs-quality", "cs-service", "nope")
+    expected = aggregates.score_days(brute(filled), policies)
+    assert expected, "the sample must score something"
+    assert filled.completions.score_days(policies, START, END) == expected
+    week = (dt.date(2026, 9, 7), dt.date(2026, 9, 13))
+    inside = [d for d in brute(filled) if week[0].isoformat() <= d["day"] <= week[1].isoformat()]
+    assert filled.completions.score_days(policies, *week) == aggregates.score_days(inside, policies)
+    assert any(len(s.scores) == 2 for s in expected)  # a target inspected twice a day keeps both
+    assert any(s.backfilled for s in expected)
+
+
+def test_day_summaries_and_failed_checks_are_the_records_sums(filled):
+    found = brute(filled)
+    assert filled.completions.day_summaries(START, END) == aggregates.day_summaries(found)
+    assert filled.completions.failed_checks(START, END) == aggregates.failed_checks(found)
+    assert filled.completions.failed_checks(START, END)["fx-late"] == 16
+    assert filled.completions.day_summaries(END, START) == []
+
+
+def test_penalty_facts_are_the_records_with_fines_in_their_order(filled):
+    september = (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    inside = [d for d in brute(filled) if d["day"][:7] == "2026-09"]
+    assert filled.completions.penalty_facts(*september) == aggregates.penalty_facts(inside)
+    assert all(d["penalties"] for d in filled.completions.penalty_facts(*september))
+
+
+def test_penalty_tallies_sum_lines_per_month_person_check_and_rule(filled):
+    found = brute(filled)
+    tallies = filled.completions.penalty_tallies(START, END)
+    assert tallies == aggregates.penalty_tallies(found)
+    late = [t for t in tallies if t.check_id == "fx-late"]
+    assert {t.month for t in late} == {d["day"][:7] for d in found if "fx-late" in d["failed"]}
+    assert sum(t.lines for t in late) == 16
+    assert all(t.fine_rule for t in late)
+    assert sum(t.count for t in tallies) == sum(p["count"] for d in found for p in d["penalties"])
+
+
+def test_a_line_kept_apart_is_its_own_tally(filled):
+    found = brute(filled)
+    line = next(d for d in found if d["penalties"])
+    ref = f"{line['id']}#{line['penalties'][0]['key']}"
+    tallies = filled.completions.penalty_tallies(START, END, [ref])
+    assert tallies == aggregates.penalty_tallies(found, {ref})
+    alone = [t for t in tallies if t.ref]
+    assert [(t.ref, t.lines) for t in alone] == [(ref, 1)]
+
+
+def test_reading_facts_are_the_digests_with_readings(filled):
+    assert filled.completions.reading_facts(START, END) == aggregates.reading_facts(brute(filled))
