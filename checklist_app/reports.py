@@ -18,7 +18,7 @@ from .reporting import charts, noticeboard, pdf, trends
 from .reporting import missed as missed_report
 from .reporting.exports import ledger_tables, ranking_table
 from .reporting.ledger import month_bounds, month_ledger
-from .reporting.rankings import daily_ranking, weekly_ranking, with_missed
+from .reporting.rankings import daily_ranking_of, weekly_ranking_of, with_missed
 from .reporting.readings import reading_chart, reading_series, readings_table
 from .reporting.tables import to_csv, to_xlsx
 from .strings import t
@@ -69,23 +69,26 @@ def dashboard():
     weeks = trends.last_weeks(day, WEEKS)
     months = trends.last_months(day, MONTHS)
     start = min(dt.date.fromisoformat(months[0] + "-01"), week_start(weeks[0]))
-    found = digests(start, day)
-    this_month = [d for d in found if d["day"][:7] == months[-1]]
+    store = storage().completions  # sums computed by the store (SQL on PostgreSQL)
+    summaries = store.day_summaries(start, day)
     first_monday = week_start(weeks[0]).isoformat()
-    series = trends.compliance_by_department(handbook, [d for d in found if d["day"] >= first_monday], weeks)
+    series = trends.compliance_of(handbook, [s for s in summaries if s.day >= first_monday], weeks)
     labels = [trends.week_label(w) for w in weeks]
-    failed = trends.most_failed(handbook, this_month)
-    fines = trends.fines_by_month(found, months)
+    failed = trends.most_failed_of(
+        handbook, store.failed_checks(dt.date.fromisoformat(months[-1] + "-01"), day)
+    )
+    fines = trends.fines_by_month([], months, store.penalty_tallies(start, day))
     week = iso_week(day)
-    week_digests = [d for d in found if week_start(week).isoformat() <= d["day"]]
+    policies = sorted(handbook.scored_policies, key=lambda p: p.scoring.per != "department")
+    scored = store.score_days([p.id for p in policies], week_start(week), day)
     reading_days = [day - dt.timedelta(days=n) for n in range(READING_DAYS - 1, -1, -1)]
-    recent = [d for d in found if d["day"] >= reading_days[0].isoformat() and d.get("readings")]
+    recent = store.reading_facts(reading_days[0], day)
     return render_template(
         "reports/dashboard.html",
         readings=[(s, reading_chart(s, reading_days)) for s in reading_series(handbook, recent)],
         reading_days=READING_DAYS,
         day=day,
-        backfilled=sum(1 for d in found if d.get("backfill")),
+        backfilled=sum(s.backfilled for s in summaries),
         weeks=WEEKS,
         compliance=charts.line_chart(labels, charts.lowest(series, charts.PALETTE_SIZE)),
         sparklines=[(name, charts.sparkline(values)) for name, values in series],
@@ -93,10 +96,7 @@ def dashboard():
         failed=charts.hbar_chart([f.text for f in failed], [f.times for f in failed], unit="次"),
         failed_checks=failed,
         fines=charts.column_chart([f"{int(m[5:])}月" for m in months], fines, unit="元"),
-        rankings=[
-            weekly_ranking(handbook, p, week_digests, week)
-            for p in sorted(handbook.scored_policies, key=lambda p: p.scoring.per != "department")
-        ],
+        rankings=[weekly_ranking_of(handbook, p, scored, week) for p in policies],
         missed_card=_missed_card(handbook, day),
         actions_card=actions.summary(storage(), today()),
     )
@@ -120,8 +120,10 @@ def _missed_card(handbook, day: dt.date) -> dict | None:
 
 def _rankings(handbook, policy, day):
     week = iso_week(day)
-    found = digests(week_start(week), week_start(week) + dt.timedelta(days=6))
-    return daily_ranking(handbook, policy, found, day), weekly_ranking(handbook, policy, found, week)
+    found = storage().completions.score_days(
+        [policy.id], week_start(week), week_start(week) + dt.timedelta(days=6)
+    )
+    return daily_ranking_of(handbook, policy, found, day), weekly_ranking_of(handbook, policy, found, week)
 
 
 @bp.get("/rankings")
@@ -170,8 +172,12 @@ def rankings_export(fmt: str):
 def _ledger(handbook, month: str):
     start, end = month_bounds(month)
     directory = {p["id"]: p for p in storage().people.all()}  # count by person, not by spelling
-    year = digests(start.replace(month=1, day=1), end)
-    return month_ledger(handbook, month, year, directory, storage().people.links(), storage().decisions.all())
+    links = storage().people.links()
+    store = storage().completions
+    # The month's lines, and the year before it summed by the store (linked lines apart): its tiers and flags.
+    lines = store.penalty_facts(start, end)
+    earlier = store.penalty_tallies(start.replace(month=1, day=1), start - dt.timedelta(days=1), links)
+    return month_ledger(handbook, month, lines, directory, links, storage().decisions.all(), earlier)
 
 
 @bp.get("/ledger")

@@ -20,13 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from generator.model import SANCTION_CRITICISM, Handbook
 
 from .. import inputs
 from ..scoring import fine_rule, occurrences, occurrences_up_to
+from ..storage.aggregates import PenaltyTally
 from ..strings import t
 
 
@@ -185,12 +186,45 @@ def department_of(handbook: Handbook, target_kind: str, target_name: str) -> str
     return None
 
 
-def charged(digests: list[dict]) -> list[tuple[str, float]]:
+def charged(digests: list[dict], tallies: Sequence[PenaltyTally] = ()) -> list[tuple[str, float]]:
     """(day, yuan) of every penalty as the ledger charges it, escalating tiers applied.
 
-    Tiers count only within ``digests``: pass the whole period (month or year) for exact amounts.
+    Tiers count only within ``digests`` and ``tallies`` (lines summed by the store, see
+    CompletionStore.penalty_tallies; one entry per tally, on its first line's day): pass
+    the whole period (month or year) for exact amounts.
     """
-    return [(line.day, line.amount) for line in _lines(None, digests, None, {}, {})]
+    return [(line.day, line.amount) for line in _lines(None, digests, None, {}, {}, tallies=tallies)]
+
+
+def _tally_line(t: PenaltyTally, people: Mapping[str, Mapping], links: Mapping[str, str]) -> LedgerLine:
+    """A tally of earlier lines as one line: it counts towards tiers and year totals, never shown."""
+    typed = t.responsible.strip() or "—"
+    person_id = t.responsible_id or (links.get(t.ref, "") if t.ref else "")
+    person = people.get(person_id) or {}
+    return LedgerLine(
+        day=t.first[0],
+        record_id=t.first[2],
+        target="",
+        department=None,
+        responsible=typed,
+        check_id=t.check_id,
+        text="",
+        policy_title="",
+        version="",
+        clause_title="",
+        clause_url="",
+        fine=t.fine,
+        count=t.count,
+        amount=t.amount,
+        inspector="",
+        needs_approval=False,
+        person_id=person_id,
+        person=person.get("name") or typed,
+        sanctions=t.sanctions,
+        criticisms=t.count if SANCTION_CRITICISM in t.sanctions else 0,
+        policy_id=t.policy_id,
+        order=t.first,
+    )
 
 
 def _lines(
@@ -200,9 +234,13 @@ def _lines(
     people: Mapping[str, Mapping],
     links: Mapping[str, str],
     decisions: Mapping[str, Mapping] | None = None,
+    tallies: Sequence[PenaltyTally] = (),
 ) -> list[LedgerLine]:
     lines = []
     tiers: dict[int, dict] = {}  # id(line) -> its digest entry, for the fine rule
+    for tally in tallies:
+        lines.append(_tally_line(tally, people, links))
+        tiers[id(lines[-1])] = tally.penalty
     for d in digests:
         kind, name = d["target"]
         for p in d["penalties"]:
@@ -307,12 +345,16 @@ def month_ledger(
     people: Mapping[str, Mapping] | None = None,
     links: Mapping[str, str] | None = None,
     decisions: Mapping[str, Mapping] | None = None,
+    earlier: Sequence[PenaltyTally] = (),
 ) -> Ledger:
     """The ledger of ``month`` from the digests of its year up to the month's end.
 
     ``people`` is the staff directory by id (name, 工号, department shown for a person);
     ``links`` maps ``<record id>#<item key>`` to the person a typed name was linked to;
     ``decisions`` maps the same references to the amount a manager decided within a range.
+    Instead of the year's earlier digests, ``earlier`` may give the store's tallies of the
+    lines of the year before the month (every linked line kept apart): they count towards
+    tiers, year totals and flags exactly as those lines would.
     """
     start, end = month_bounds(month)
     rules = handbook.penalty_rules
@@ -322,7 +364,8 @@ def month_ledger(
     first, last = start.isoformat(), end.isoformat()
     directory = people or {}
     until_month = [d for d in year_digests if d["day"] <= last]
-    all_lines = _lines(handbook, until_month, limit, directory, links or {}, decisions)
+    earlier = [t for t in earlier if t.first[0] < first]
+    all_lines = _lines(handbook, until_month, limit, directory, links or {}, decisions, earlier)
     lines = [line for line in all_lines if line.day >= first]
     year_counts: Counter = Counter()
     year_criticisms: Counter = Counter()

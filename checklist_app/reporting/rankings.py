@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from generator.model import Handbook, Policy
 
 from ..generation import week_start
+from ..storage.aggregates import ScoreDay, score_days
 
 
 @dataclass(frozen=True)
@@ -64,18 +65,19 @@ def _targets(handbook: Handbook, policy: Policy, scored: dict) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _daily_scores(digests: list[dict], policy: Policy) -> dict[tuple[str, str], list[tuple[float, str]]]:
+def _daily_scores(days: list[ScoreDay], policy: Policy) -> dict[tuple[str, str], list[tuple[float, str]]]:
     """(target, day) → [(score, record id)] for the daily checklists that scored ``policy``."""
     per = policy.scoring.per if policy.scoring else None
     found: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
-    for d in digests:
-        if d["kind"] != "daily" or policy.id not in d["scores"]:
+    for s in days:
+        if s.policy_id != policy.id or (per and s.target_kind != per):
             continue
-        kind, name = d["target"]
-        if per and kind != per:
-            continue
-        found[(name, d["day"])].append((d["scores"][policy.id], d["id"]))
+        found[(s.target_name, s.day)] += zip(s.scores, s.record_ids, strict=True)
     return found
+
+
+def _backfilled(days: list[ScoreDay]) -> frozenset[str]:
+    return frozenset(i for s in days if s.backfilled for i in s.record_ids)
 
 
 def _rank(
@@ -129,32 +131,38 @@ def _rank(
 
 
 def daily_ranking(handbook: Handbook, policy: Policy, digests: list[dict], day: dt.date) -> Ranking:
-    """The ranking of ``day``: each target's score on that day's checklist."""
-    scores = {}
-    for (name, on), found in _daily_scores(digests, policy).items():
-        if on == day.isoformat():
-            scores[name] = (_mean([s for s, _ in found]), 1, tuple(i for _, i in found))
-    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores, _backfilled(digests))
+    """The ranking of ``day``: each target's score on that day's checklist (from report digests)."""
+    return daily_ranking_of(handbook, policy, score_days(digests, (policy.id,)), day)
 
 
 def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week: str) -> Ranking:
-    """The ranking of ISO ``week`` (2026-W48): each target's average daily score that week."""
+    """The ranking of ISO ``week`` (2026-W48) from report digests (see weekly_ranking_of)."""
+    return weekly_ranking_of(handbook, policy, score_days(digests, (policy.id,)), week)
+
+
+def daily_ranking_of(handbook: Handbook, policy: Policy, days: list[ScoreDay], day: dt.date) -> Ranking:
+    """The ranking of ``day`` from the store's score days (CompletionStore.score_days)."""
+    scores = {}
+    for (name, on), found in _daily_scores(days, policy).items():
+        if on == day.isoformat():
+            scores[name] = (_mean([s for s, _ in found]), 1, tuple(i for _, i in found))
+    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores, _backfilled(days))
+
+
+def weekly_ranking_of(handbook: Handbook, policy: Policy, days: list[ScoreDay], week: str) -> Ranking:
+    """The ranking of ISO ``week``: each target's average daily score that week."""
     start = week_start(week)
     end = start + dt.timedelta(days=6)
     per_target: dict[str, dict[str, list[tuple[float, str]]]] = defaultdict(dict)
-    for (name, on), found in _daily_scores(digests, policy).items():
+    for (name, on), found in _daily_scores(days, policy).items():
         if start.isoformat() <= on <= end.isoformat():
             per_target[name][on] = found
     scores = {}
-    for name, days in per_target.items():
-        daily = [_mean([s for s, _ in found]) for found in days.values()]
-        ids = tuple(i for on in sorted(days) for _, i in days[on])
+    for name, days_of in per_target.items():
+        daily = [_mean([s for s, _ in found]) for found in days_of.values()]
+        ids = tuple(i for on in sorted(days_of) for _, i in days_of[on])
         scores[name] = (_mean(daily), len(daily), ids)
-    return _rank(handbook, policy, "weekly", week, start, end, scores, _backfilled(digests))
-
-
-def _backfilled(digests: list[dict]) -> frozenset[str]:
-    return frozenset(d["id"] for d in digests if d.get("backfill"))
+    return _rank(handbook, policy, "weekly", week, start, end, scores, _backfilled(days))
 
 
 def with_missed(ranking: Ranking, missed: dict[str, int]) -> Ranking:

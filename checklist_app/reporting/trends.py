@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.model import Handbook
 
 from ..generation import iso_week, week_start
+from ..storage.aggregates import DaySummary, PenaltyTally
 from .ledger import charged, department_of
 
 
@@ -75,7 +77,11 @@ def week_label(week: str) -> str:
 
 def most_failed(handbook: Handbook, digests: list[dict], limit: int = 10) -> list[FailedCheck]:
     """The checks that failed on the most checklists, most first, described as the handbook has them now."""
-    times: Counter = Counter(check_id for d in digests for check_id in d["failed"])
+    return most_failed_of(handbook, Counter(check_id for d in digests for check_id in d["failed"]), limit)
+
+
+def most_failed_of(handbook: Handbook, times: Mapping[str, int], limit: int = 10) -> list[FailedCheck]:
+    """``most_failed`` from the store's failure counts per check (failed_checks)."""
     found = []
     for check_id, n in sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         check = handbook.check(check_id)
@@ -87,9 +93,30 @@ def most_failed(handbook: Handbook, digests: list[dict], limit: int = 10) -> lis
     return found
 
 
-def fines_by_month(digests: list[dict], months: list[str]) -> list[float]:
-    """Total fines (yuan) recorded in each month, escalating tiers applied as in the ledger."""
+def fines_by_month(
+    digests: list[dict], months: list[str], tallies: Sequence[PenaltyTally] = ()
+) -> list[float]:
+    """Total fines (yuan) recorded in each month, escalating tiers applied as in the ledger.
+
+    From report digests, or from the store's penalty tallies of the months (penalty_tallies).
+    """
     totals: dict[str, float] = defaultdict(float)
-    for day, amount in charged(digests):
+    for day, amount in charged(digests, tallies):
         totals[day[:7]] += amount
     return [round(totals[m], 2) for m in months]
+
+
+def compliance_of(
+    handbook: Handbook, days: list[DaySummary], weeks: list[str]
+) -> list[tuple[str, list[float | None]]]:
+    """``compliance_by_department`` from the store's per-target day summaries (day_summaries)."""
+    digests = [
+        {
+            "target": [s.target_kind, s.target_name],
+            "day": s.day,
+            "passed": s.passed,
+            "applicable": s.applicable,
+        }
+        for s in days
+    ]
+    return compliance_by_department(handbook, digests, weeks)

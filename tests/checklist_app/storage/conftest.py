@@ -95,4 +95,9 @@ def fines_handbook(tmp_path_factory, good_root):
     shutil.copytree(good_root, root)
     (root / "20-客服" / "fines.md").write_text(FINES, encoding="utf-8")
     (root / "20-客服" / "quality.md").write_text(PER_POLICY, encoding="utf-8")
+    rewards = root / "50-奖惩" / "rewards.md"
+    text = rewards.read_text(encoding="utf-8")
+    rewards.write_text(
+        text.replace("  repeat_limit: 3\n", "  repeat_limit: 3\n  criticism_limit: 3\n"), "utf-8"
+    )
     return load_handbook(root, today=TODAY)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 
 import pytest
 
 from checklist_app.generation import Target
 from checklist_app.reporting import fact_kinds
 from checklist_app.reporting.facts import digest
+from checklist_app.reporting.ledger import month_bounds, month_ledger
+from checklist_app.reporting.trends import fines_by_month
 from checklist_app.storage import aggregates
+from checklist_app.storage.pg import database
 
 from ..conftest import CS_LEAD, complete
 
@@ -115,3 +119,70 @@ def test_a_line_kept_apart_is_its_own_tally(filled):
 
 def test_reading_facts_are_the_digests_with_readings(filled):
     assert filled.completions.reading_facts(START, END) == aggregates.reading_facts(brute(filled))
+
+
+MONTHS = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+
+
+def test_the_ledger_from_the_months_lines_and_earlier_tallies_is_the_ledger_of_every_line(
+    filled, fines_handbook
+):
+    found = brute(filled)
+    august = next(d for d in found if d["day"][:7] == "2026-08" and d["penalties"])
+    links = {f"{august['id']}#{august['penalties'][0]['key']}": "p1"}  # a typed name linked later
+    people = {"p1": {"id": "p1", "name": "李小龙", "employee_no": "A7", "department": "客服部"}}
+    flagged = 0
+    for month in MONTHS[1:]:
+        start, end = month_bounds(month)
+        lines = filled.completions.penalty_facts(start, end)
+        earlier = filled.completions.penalty_tallies(dt.date(2026, 1, 1), start - dt.timedelta(days=1), links)
+        ledger = month_ledger(fines_handbook, month, lines, people, links, {}, earlier)
+        assert ledger == month_ledger(fines_handbook, month, found, people, links, {})
+        if month != "2026-12":  # the year's count goes on from the earlier months' tallies
+            assert any(x.check_id == "fx-spots" and x.first_nth > 3 for x in ledger.lines)
+        flagged += len(ledger.criticized) + len(ledger.repeat_offenders)
+    assert flagged
+
+
+def test_fines_by_month_from_tallies_are_the_fines_of_every_line(filled):
+    tallies = filled.completions.penalty_tallies(START, END)
+    assert fines_by_month([], MONTHS, tallies) == fines_by_month(brute(filled), MONTHS)
+    assert fines_by_month([], MONTHS, tallies)[1] > 0
+
+
+def test_migration_0007_fills_the_rows_of_facts_stored_before_it(open_backend, fines_handbook):
+    store = open_backend("postgresql", fact_kinds.ALL)
+    complete(fines_handbook, store, Target("department", "客服部"), {"hy-desk": 2}, dt.date(2026, 8, 3))
+    complete(
+        fines_handbook,
+        store,
+        SERVICE,
+        {"fx-late": (1, "小李"), "fx-meeting": 1},
+        dt.date(2026, 8, 4),
+        CS_LEAD,
+    )
+    completions = store.completions
+    before = [
+        completions.score_days(("hygiene",), START, END),
+        completions.day_summaries(START, END),
+        completions.failed_checks(START, END),
+        completions.penalty_facts(START, END),
+        completions.penalty_tallies(START, END),
+        completions.reading_facts(START, END),
+    ]
+    sql = (Path(database.__file__).parent / "migrations" / "0007_report_rows.sql").read_text("utf-8")
+    backfill = sql[sql.index("-- The facts stored before this migration") :]
+    with completions.db.transaction() as cur:
+        cur.execute("DELETE FROM report_records; DELETE FROM report_scores; DELETE FROM report_penalties")
+        cur.execute("SELECT count(*) FROM report_penalties")
+        assert cur.fetchone()[0] == 0
+        cur.execute(backfill)
+    assert before[3] and before[0]
+    assert before == [
+        completions.score_days(("hygiene",), START, END),
+        completions.day_summaries(START, END),
+        completions.failed_checks(START, END),
+        completions.penalty_facts(START, END),
+        completions.penalty_tallies(START, END),
+        completions.reading_facts(START, END),
+    ]
