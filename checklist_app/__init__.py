@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, g
+from jinja2 import FileSystemBytecodeCache
 
 from generator.render import fmt_number
 
@@ -50,6 +51,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _template_cache(app: Flask) -> None:
+    """Compiled templates on disk beside DATA_DIR: a new worker loads them instead of compiling (~0.3 s).
+
+    Jinja keys each entry by the template's source, so an edited template is compiled again.
+    """
+    folder = Path(app.config["DATA_DIR"]).parent / "cache" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # a read-only folder: compile in memory as before
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+
+
 def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     try:
@@ -73,6 +87,7 @@ def register_extensions(app: Flask) -> None:
         )
     source = HandbookSource(releases, app.config["HANDBOOK_DIR"], float(app.config["RELOAD_INTERVAL"]), clock)
     app.extensions["checklist_handbook"] = source
+    _template_cache(app)
     app.jinja_env.globals.update(t=t, uuid=lambda: uuid.uuid4().hex, loss=item_loss, fine_amount=fine_amount)
     app.jinja_env.globals.update(count_label=count_label, is_tiered=is_tiered)
     app.jinja_env.globals.update(signature_label=signatures.label)

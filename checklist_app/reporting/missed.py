@@ -114,11 +114,12 @@ def _generate(handbook: Handbook, kind: str, period: str) -> list[_Due]:
         monday = week_start(period)
         due_now = lambda check: on_weekly(check.frequency, monday)  # noqa: E731
     shifts = handbook.reference.shifts if kind == "daily" else ()
+    due_ids = {check.id for check in handbook.checks if due_now(check)}  # once per check, not per target
     found = []
     for target, checks in _by_target(handbook):
         per_checker: dict[str, list] = defaultdict(list)
         for check in checks:
-            if due_now(check):
+            if check.id in due_ids:
                 for checker in check.checkers or (ALL_CHECKERS,):
                     per_checker[checker].append(check)
         for checker, due_checks in per_checker.items():
