@@ -15,6 +15,10 @@ Then, for both backends, in the same run:
 
     .venv/bin/python bench/bench_postgres.py [--tinydb 100000] [--copies 10] [--submits 200]
         [--clients 50] [--workers 4] [--per-client 10] [--repeat 3] [--today 2026-11-28] [--copy]
+        [--keep FOLDER] [--pages-only]
+
+``--keep`` builds the data once into FOLDER (cluster included) and reuses it on later runs, so
+report pages can be timed again after a code change without loading a million checklists again.
 
 Smoke run: ``.venv/bin/python bench/bench_postgres.py --tinydb 2000 --copies 2 --submits 30 --clients 8``
 """
@@ -116,8 +120,9 @@ def new_record(template: dict, day: dt.date, tag: str) -> dict:
 def submit_latency(location: str, template: dict, today: dt.date, count: int) -> list[float]:
     store = open_location(location)
     samples = []
+    run = uuid.uuid4().hex[:6]  # a kept database is submitted to again
     for n in range(count):
-        record = new_record(template, today, f"lat-{n}")
+        record = new_record(template, today, f"lat-{run}-{n}")
         t0 = time.perf_counter()
         store.completions.save(record)
         samples.append(time.perf_counter() - t0)
@@ -259,16 +264,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--today", default="2026-11-28")
     parser.add_argument("--copy", action="store_true", help="also time `storage copy` there and back")
+    parser.add_argument(
+        "--keep", type=Path, help="build the data in this folder and keep it; a later run with it reuses it"
+    )
+    parser.add_argument("--pages-only", action="store_true", help="time only the report pages")
     args = parser.parse_args()
     today = dt.date.fromisoformat(args.today)
     handbook = load_handbook(ROOT / "handbook", today=today)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-postgres-"))
-    cluster = Cluster(fast=False).start()  # durable: fsync and synchronous commit as in production
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-postgres-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    built = workdir / "built.json"
+    # durable: fsync and synchronous commit as in production
+    cluster = Cluster(workdir / "pg" if args.keep else None, fast=False).start()
     try:
         url = cluster.url()
-        upgrade(url)
+        upgrade(url)  # a kept database gets the code's new migrations
         tiny = workdir / "tinydb"
-        made = build(handbook, tiny, url, args.tinydb, args.copies, today)
+        if built.exists():
+            made = json.loads(built.read_text())
+            print(f"reusing the data built in {workdir}")
+        else:
+            made = build(handbook, tiny, url, args.tinydb, args.copies, today)
+            if args.keep:
+                built.write_text(json.dumps(made))
         loaded = made["postgres"]
         size = cluster.psql("SELECT pg_size_pretty(pg_database_size('postgres'))").strip()
         print(
@@ -290,6 +308,9 @@ def main() -> None:
 
         rows = {}
         for label, location in (("TinyDB", str(tiny)), ("PostgreSQL", url)):
+            if args.pages_only:
+                rows[label] = {"median": 0, "p99": 0, "rate": 0, "errors": 0}
+                continue
             lat = submit_latency(location, template, today, args.submits)
             rate, errors = throughput(location, template, today, args.clients, args.workers, args.per_client)
             rows[label] = {"median": statistics.median(lat), "p99": p99(lat), "rate": rate, "errors": errors}
@@ -315,10 +336,13 @@ def main() -> None:
                 samples.append(page_times(pg_config, {name: path}, 1)[name])
             cold[name] = statistics.median(samples)
 
-        pg_count = loaded + args.submits + args.clients * args.per_client
+        pg_count = int(cluster.psql("SELECT count(*) FROM completions").strip())
         print()
         print(f"{'':<34} {'TinyDB':>16} {'PostgreSQL':>16}")
-        tiny_count = made["tinydb"] + args.submits + args.clients * args.per_client
+        tiny_count = sum(  # every record is one line of its day shard's JSON object
+            len(json.loads(p.read_text(encoding="utf-8")).get("completions", {}))
+            for p in (tiny / "completions").glob("*.json")
+        )
         print(f"{'completed checklists stored':<34} {tiny_count:>16,} {pg_count:>16,}")
         for key, title in (("median", "submit median (ms)"), ("p99", "submit p99 (ms)")):
             print(f"{title:<34} {ms(rows['TinyDB'][key]):>16.1f} {ms(rows['PostgreSQL'][key]):>16.1f}")
@@ -336,8 +360,9 @@ def main() -> None:
         try:
             cluster.stop()
         finally:
-            cluster.remove()
-            shutil.rmtree(workdir, ignore_errors=True)
+            if not args.keep:
+                cluster.remove()
+                shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
