@@ -151,6 +151,18 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def form_fields(html: str) -> dict:
+    """The hidden fields of a page's checklist form, with its CSRF token."""
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    fields["csrf_token"] = csrf_from(html)
+    return fields
+
+
+def item_keys(html: str) -> list[str]:
+    """The keys of a checklist page's items, in order."""
+    return re.findall(r'<li class="item[^"]*" data-key="([^"]+)"', html)
+
+
 class Auth:
     """Sign in and out the way a browser does, CSRF token included."""
 
