@@ -163,6 +163,17 @@ def item_keys(html: str) -> list[str]:
     return re.findall(r'<li class="item[^"]*" data-key="([^"]+)"', html)
 
 
+def form_answers(keys, fail=None, **extra) -> dict:
+    """A plain form's answers: every item 合格, ``fail`` 不合格 (小李 responsible), then ``extra``."""
+    data = {}
+    for key in keys:
+        data[f"result-{key}"] = "fail" if key == fail else "pass"
+        data[f"note-{key}"] = ""
+        data[f"responsible-{key}"] = "小李" if key == fail else ""
+    data.update(extra)
+    return data
+
+
 class Auth:
     """Sign in and out the way a browser does, CSRF token included."""
 

@@ -6,19 +6,9 @@ import shutil
 
 import pytest
 
-from .conftest import form_fields, item_keys, publish
+from .conftest import form_answers, form_fields, item_keys, publish
 
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
-
-
-def _answers(keys, fail=None, **extra) -> dict:
-    data = {}
-    for key in keys:
-        data[f"result-{key}"] = "fail" if key == fail else "pass"
-        data[f"note-{key}"] = ""
-        data[f"responsible-{key}"] = "小李" if key == fail else ""
-    data.update(extra)
-    return data
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def test_submitting_the_form_stores_it_and_shows_it_read_only(client, page):
         "/checklists/submit",
         data={
             **form_fields(page),
-            **_answers(
+            **form_answers(
                 item_keys(page), fail="cs-review-neutral", **{"note-cs-review-neutral": "漏登记一条中评"}
             ),
         },
@@ -64,7 +54,7 @@ def test_submitting_the_form_stores_it_and_shows_it_read_only(client, page):
 
 def test_an_unanswered_item_is_refused_and_the_answers_are_kept(client, page):
     keys = item_keys(page)
-    data = {**form_fields(page), **_answers(keys[:-1], **{"note-cs-response-avg": "已抽查"})}
+    data = {**form_fields(page), **form_answers(keys[:-1], **{"note-cs-response-avg": "已抽查"})}
     response = client.post("/checklists/submit", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -73,7 +63,7 @@ def test_an_unanswered_item_is_refused_and_the_answers_are_kept(client, page):
 
 
 def test_a_failure_needs_a_responsible_person(client, page):
-    data = {**form_fields(page), **_answers(item_keys(page), fail="cs-response-avg")}
+    data = {**form_fields(page), **form_answers(item_keys(page), fail="cs-response-avg")}
     data["responsible-cs-response-avg"] = ""
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 422
@@ -81,14 +71,14 @@ def test_a_failure_needs_a_responsible_person(client, page):
 
 
 def test_an_oversized_note_is_refused(client, page):
-    data = {**form_fields(page), **_answers(item_keys(page), **{"note-cs-response-avg": "长" * 501})}
+    data = {**form_fields(page), **form_answers(item_keys(page), **{"note-cs-response-avg": "长" * 501})}
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 422
     assert "备注最多 500 个字" in response.get_data(as_text=True)
 
 
 def test_a_double_tap_stores_one_checklist(client, page):
-    data = {**form_fields(page), **_answers(item_keys(page))}
+    data = {**form_fields(page), **form_answers(item_keys(page))}
     first = client.post("/checklists/submit", data=data)
     second = client.post("/checklists/submit", data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -97,22 +87,22 @@ def test_a_double_tap_stores_one_checklist(client, page):
 
 
 def test_a_second_submission_with_another_key_is_refused(client, page):
-    client.post("/checklists/submit", data={**form_fields(page), **_answers(item_keys(page))})
-    again = {**form_fields(page), **_answers(item_keys(page)), "idempotency_key": "another-key-123"}
+    client.post("/checklists/submit", data={**form_fields(page), **form_answers(item_keys(page))})
+    again = {**form_fields(page), **form_answers(item_keys(page)), "idempotency_key": "another-key-123"}
     response = client.post("/checklists/submit", data=again)
     assert response.status_code == 409
     assert "已由 Zhang" in response.get_data(as_text=True)
 
 
 def test_a_stale_or_forged_snapshot_is_refused(client, page):
-    data = {**form_fields(page), **_answers(item_keys(page)), "snapshot_id": "0000000000000000"}
+    data = {**form_fields(page), **form_answers(item_keys(page)), "snapshot_id": "0000000000000000"}
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 409
     assert "已过期或不存在" in response.get_data(as_text=True)
 
 
 def test_an_opened_completed_checklist_redirects_to_its_record(client, page):
-    client.post("/checklists/submit", data={**form_fields(page), **_answers(item_keys(page))})
+    client.post("/checklists/submit", data={**form_fields(page), **form_answers(item_keys(page))})
     response = client.get(DAILY)
     assert response.status_code == 302 and "/history/" in response.headers["Location"]
 
@@ -143,7 +133,7 @@ def test_a_started_checklist_keeps_its_versions_after_a_policy_change(app, clien
     assert "不超过50秒" in reopened and "版本 2.0" in reopened
     assert "本清单按开始时的制度版本生成" in reopened
     response = client.post(
-        "/checklists/submit", data={**form_fields(reopened), **_answers(item_keys(reopened))}
+        "/checklists/submit", data={**form_fields(reopened), **form_answers(item_keys(reopened))}
     )
     record = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "版本 2.0" in record
