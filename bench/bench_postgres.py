@@ -275,6 +275,8 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     built = workdir / "built.json"
     # durable: fsync and synchronous commit as in production
+    if args.keep:
+        (workdir / "pg").mkdir(exist_ok=True)
     cluster = Cluster(workdir / "pg" if args.keep else None, fast=False).start()
     try:
         url = cluster.url()

@@ -255,7 +255,7 @@ def missed_slots(handbook, start: dt.date, end: dt.date, kinds=missed_report.KIN
     """Every checklist due from ``start`` to ``end`` with its status (see reporting.missed)."""
     first = start - dt.timedelta(days=start.weekday())  # a weekly record is filed on its Monday
     last = end + dt.timedelta(days=6 - end.weekday())
-    records = storage().completions.facts("missed", first, last)
+    records = [g.as_fact() for g in storage().completions.done_groups(first, last)]  # grouped by the store
     grace = dt.timedelta(minutes=int(current_app.config["SUBMIT_GRACE_MINUTES"]))
     return missed_report.slots(handbook, records, start, end, clock(), grace, kinds)
 

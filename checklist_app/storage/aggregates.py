@@ -8,7 +8,9 @@ give for the same records (the storage contract tests compare them).
 
 The facts read are report digests (``reporting.facts.digest``): ``id``, ``day``, ``kind``,
 ``target``, ``submitted_at``, ``backfill``, ``passed``, ``applicable``, ``scores``,
-``failed``, ``readings`` and ``penalties``.
+``failed``, ``readings`` and ``penalties``; ``done_groups`` reads the ``missed`` facts
+(``reporting.missed.digest``: ``id``, ``kind``, ``period``, ``target``, ``scope``, ``checks``,
+``backfill``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 REPORT = "report"  # the fact kind the aggregates read
+MISSED = "missed"  # the fact kind done_groups reads (reporting.missed.digest)
 
 
 @dataclass(frozen=True)
@@ -161,3 +164,42 @@ def penalty_tallies(digests: Iterable[dict], apart: Collection[str] = ()) -> lis
 def reading_facts(digests: Iterable[dict]) -> list[dict]:
     """The digests that carry readings (读数), oldest first."""
     return [d for d in digests if d.get("readings")]
+
+
+@dataclass(frozen=True)
+class DoneGroup:
+    """Completed checklists of one kind, period, target and scope, all on time or all back-filled.
+
+    Enough to tell whether a due checklist was done (reporting.missed): a store returns the
+    groups in the order of each group's first record (fact order).
+    """
+
+    kind: str
+    period: str
+    target_kind: str
+    target_name: str
+    scope: str
+    backfill: bool
+    first_id: str  # the group's first record
+    checks: tuple[str, ...]  # every check id on its records, sorted
+
+    def as_fact(self) -> dict:
+        """The group as one ``missed`` fact (what reporting.missed.slots reads)."""
+        return {
+            "id": self.first_id,
+            "kind": self.kind,
+            "period": self.period,
+            "target": [self.target_kind, self.target_name],
+            "scope": self.scope,
+            "checks": list(self.checks),
+            "backfill": self.backfill,
+        }
+
+
+def done_groups(digests: Iterable[dict]) -> list[DoneGroup]:
+    """``missed`` facts grouped per kind, period, target, scope and back-fill, in fact order."""
+    groups: dict[tuple, tuple[str, set]] = {}
+    for d in digests:
+        key = (d["kind"], d["period"], d["target"][0], d["target"][1], d["scope"], bool(d["backfill"]))
+        groups.setdefault(key, (d["id"], set()))[1].update(d["checks"])
+    return [DoneGroup(*key, first, tuple(sorted(checks))) for key, (first, checks) in groups.items()]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from . import aggregates
-from .aggregates import DaySummary, PenaltyTally, ScoreDay
+from .aggregates import DaySummary, DoneGroup, PenaltyTally, ScoreDay
 
 Digest = Callable[[dict], dict]
 
@@ -195,6 +195,10 @@ class CompletionStore(ABC):
     def reading_facts(self, start: dt.date, end: dt.date) -> list[dict]:
         """The period's report facts that carry readings (读数), oldest first."""
         return aggregates.reading_facts(self.facts(aggregates.REPORT, start, end))
+
+    def done_groups(self, start: dt.date, end: dt.date) -> list[DoneGroup]:
+        """The period's ``missed`` facts grouped per kind, period, target, scope and back-fill (未完成)."""
+        return aggregates.done_groups(self.facts(aggregates.MISSED, start, end))
 
 
 class UserStore(ABC):

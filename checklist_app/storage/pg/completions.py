@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 from psycopg.types.json import Jsonb
 
 from .. import aggregates
-from ..aggregates import DaySummary, PenaltyTally, ScoreDay
+from ..aggregates import DaySummary, DoneGroup, PenaltyTally, ScoreDay
 from ..base import (
     ANY,
     DEFAULT_SITE,
@@ -426,6 +426,32 @@ class PostgresCompletionStore(CompletionStore):
                 (aggregates.REPORT, version, DEFAULT_SITE, start, end),
             )
             return cur.fetchone()[0]
+
+    def done_groups(self, start: dt.date, end: dt.date) -> list[DoneGroup]:
+        kind = self._kind(aggregates.MISSED)
+        if start > end:
+            return []
+        self._fill_in(kind)
+        keys = (
+            "data->>'kind' AS k, data->>'period' AS p, data->'target'->>0 AS tk, data->'target'->>1 AS tn,"
+            " data->>'scope' AS s, coalesce((data->>'backfill')::boolean, false) AS b"
+        )
+        with self.db.transaction() as cur:
+            cur.execute(
+                "WITH m AS (SELECT record_id, data, row_number() OVER (ORDER BY day, submitted_at, seq) AS n"
+                " FROM facts WHERE kind = %s AND version = %s AND site = %s AND day BETWEEN %s AND %s),"
+                f" g AS (SELECT {keys}, min(n) AS first_n, (array_agg(record_id ORDER BY n))[1] AS first_id"
+                " FROM m GROUP BY k, p, tk, tn, s, b),"
+                f" c AS (SELECT {keys}, array_agg(DISTINCT check_id ORDER BY check_id) AS checks"
+                ' FROM m, LATERAL (SELECT e COLLATE "C" AS check_id'
+                " FROM jsonb_array_elements_text(data->'checks') AS e) AS x"
+                " GROUP BY k, p, tk, tn, s, b)"
+                " SELECT g.k, g.p, g.tk, g.tn, g.s, g.b, g.first_id, coalesce(c.checks, '{}')"
+                " FROM g LEFT JOIN c USING (k, p, tk, tn, s, b) ORDER BY g.first_n",
+                (kind.name, kind.version, DEFAULT_SITE, start, end),
+            )
+            rows = cur.fetchall()
+        return [DoneGroup(*row[:7], tuple(row[7])) for row in rows]
 
     def _fill_in(self, kind: FactKind) -> None:
         """Write the facts of ``kind`` for records saved before its version existed.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from checklist_app.generation import Target
-from checklist_app.reporting import fact_kinds
+from checklist_app.reporting import fact_kinds, missed
 from checklist_app.reporting.facts import digest
 from checklist_app.reporting.ledger import month_bounds, month_ledger
 from checklist_app.reporting.trends import fines_by_month
@@ -148,6 +148,18 @@ def test_fines_by_month_from_tallies_are_the_fines_of_every_line(filled):
     tallies = filled.completions.penalty_tallies(START, END)
     assert fines_by_month([], MONTHS, tallies) == fines_by_month(brute(filled), MONTHS)
     assert fines_by_month([], MONTHS, tallies)[1] > 0
+
+
+def test_done_groups_are_the_missed_facts_grouped_per_period_target_scope_and_backfill(filled):
+    records = sorted(filled.completions.list(START, END), key=lambda r: (r["day"], r["submitted_at"]))
+    groups = filled.completions.done_groups(START, END)
+    assert groups == aggregates.done_groups([missed.digest(r) for r in records])
+    split = {(g.period, g.target_name) for g in groups if g.backfill} & {
+        (g.period, g.target_name) for g in groups if not g.backfill
+    }
+    assert split  # a day's back-filled second inspection is a group of its own
+    assert len(groups) < len(records)
+    assert filled.completions.done_groups(END, START) == []
 
 
 def test_migration_0007_fills_the_rows_of_facts_stored_before_it(open_backend, fines_handbook):
