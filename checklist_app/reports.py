@@ -70,9 +70,7 @@ def dashboard():
     months = trends.last_months(day, MONTHS)
     start = min(dt.date.fromisoformat(months[0] + "-01"), week_start(weeks[0]))
     store = storage().completions  # sums computed by the store (SQL on PostgreSQL)
-    summaries = store.day_summaries(start, day)
-    first_monday = week_start(weeks[0]).isoformat()
-    series = trends.compliance_of(handbook, [s for s in summaries if s.day >= first_monday], weeks)
+    series = trends.compliance_of(handbook, store.day_summaries(week_start(weeks[0]), day), weeks)
     labels = [trends.week_label(w) for w in weeks]
     failed = trends.most_failed_of(
         handbook, store.failed_checks(dt.date.fromisoformat(months[-1] + "-01"), day)
@@ -88,7 +86,7 @@ def dashboard():
         readings=[(s, reading_chart(s, reading_days)) for s in reading_series(handbook, recent)],
         reading_days=READING_DAYS,
         day=day,
-        backfilled=sum(s.backfilled for s in summaries),
+        backfilled=store.backfilled(start, day),
         weeks=WEEKS,
         compliance=charts.line_chart(labels, charts.lowest(series, charts.PALETTE_SIZE)),
         sparklines=[(name, charts.sparkline(values)) for name, values in series],

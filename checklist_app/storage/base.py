@@ -174,6 +174,10 @@ class CompletionStore(ABC):
         """Checklists, items passed and applicable, back-filled, per (target, day), ordered by those."""
         return aggregates.day_summaries(self.facts(aggregates.REPORT, start, end))
 
+    def backfilled(self, start: dt.date, end: dt.date) -> int:
+        """How many of the period's checklists are back-filled (补录)."""
+        return sum(1 for d in self.facts(aggregates.REPORT, start, end) if d.get("backfill"))
+
     def failed_checks(self, start: dt.date, end: dt.date) -> dict[str, int]:
         """How often each check failed on the period's checklists."""
         return aggregates.failed_checks(self.facts(aggregates.REPORT, start, end))

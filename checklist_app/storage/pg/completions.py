@@ -133,6 +133,35 @@ def _write_report_rows(cur, version: str, facts: list[tuple[dict, int]], bulk: b
     _insert(cur, "report_penalties", _PENALTY_COLUMNS, penalties, bulk)
 
 
+_MISSED_COLUMNS = (
+    "version, record_id, site, day, submitted_at, seq, kind, period, target_kind, target_name, scope,"
+    " backfill, checks"
+)
+
+
+def _write_missed_rows(cur, version: str, facts: list[tuple[dict, int, dt.date]], bulk: bool) -> None:
+    """The typed rows of ``missed`` facts (migration 0007), in the transaction that writes the facts."""
+    rows = [
+        (
+            version,
+            d["id"],
+            DEFAULT_SITE,
+            day,
+            d["submitted_at"],
+            seq,
+            d["kind"],
+            d["period"],
+            d["target"][0],
+            d["target"][1],
+            d["scope"],
+            bool(d["backfill"]),
+            list(d["checks"]),
+        )
+        for d, seq, day in facts
+    ]
+    _insert(cur, "missed_records", _MISSED_COLUMNS, rows, bulk)
+
+
 class PostgresCompletionStore(CompletionStore):
     """``completions`` (UNIQUE identity) and ``facts``; a save and its facts are one transaction."""
 
@@ -258,6 +287,10 @@ class PostgresCompletionStore(CompletionStore):
                 )
         _insert(cur, "facts", _FACT_COLUMNS, rows, bulk)
         for kind in kinds:
+            if kind.name == aggregates.MISSED:
+                _write_missed_rows(
+                    cur, kind.version, [(r[-1].obj, r[6], r[4]) for r in rows if r[0] == kind.name], bulk
+                )
             if kind.name == aggregates.REPORT:
                 _write_report_rows(
                     cur, kind.version, [(row[-1].obj, row[6]) for row in rows if row[0] == kind.name], bulk
@@ -351,6 +384,18 @@ class PostgresCompletionStore(CompletionStore):
             for kind, name, day, n, passed, applicable, backfilled in rows
         ]
 
+    def backfilled(self, start: dt.date, end: dt.date) -> int:
+        if start > end:
+            return 0
+        version = self._report()
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT count(*) FROM report_records"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s AND backfill",
+                (version, DEFAULT_SITE, start, end),
+            )
+            return cur.fetchone()[0]
+
     def failed_checks(self, start: dt.date, end: dt.date) -> dict[str, int]:
         if start > end:
             return {}
@@ -432,26 +477,21 @@ class PostgresCompletionStore(CompletionStore):
         if start > end:
             return []
         self._fill_in(kind)
-        keys = (
-            "data->>'kind' AS k, data->>'period' AS p, data->'target'->>0 AS tk, data->'target'->>1 AS tn,"
-            " data->>'scope' AS s, coalesce((data->>'backfill')::boolean, false) AS b"
-        )
         with self.db.transaction() as cur:
+            # Each group's distinct check lists are joined here (a group is usually one record:
+            # an identity is kind, period, target and scope).
             cur.execute(
-                "WITH m AS (SELECT record_id, data, row_number() OVER (ORDER BY day, submitted_at, seq) AS n"
-                " FROM facts WHERE kind = %s AND version = %s AND site = %s AND day BETWEEN %s AND %s),"
-                f" g AS (SELECT {keys}, min(n) AS first_n, (array_agg(record_id ORDER BY n))[1] AS first_id"
-                " FROM m GROUP BY k, p, tk, tn, s, b),"
-                f" c AS (SELECT {keys}, array_agg(DISTINCT check_id ORDER BY check_id) AS checks"
-                ' FROM m, LATERAL (SELECT e COLLATE "C" AS check_id'
-                " FROM jsonb_array_elements_text(data->'checks') AS e) AS x"
-                " GROUP BY k, p, tk, tn, s, b)"
-                " SELECT g.k, g.p, g.tk, g.tn, g.s, g.b, g.first_id, coalesce(c.checks, '{}')"
-                " FROM g LEFT JOIN c USING (k, p, tk, tn, s, b) ORDER BY g.first_n",
-                (kind.name, kind.version, DEFAULT_SITE, start, end),
+                "SELECT kind, period, target_kind, target_name, scope, backfill,"
+                " (array_agg(record_id ORDER BY day, submitted_at, seq))[1],"
+                " jsonb_agg(DISTINCT to_jsonb(checks)),"
+                " min((day::text || ' ' || submitted_at || ' ' || lpad(seq::text, 19, '0')) COLLATE \"C\")"
+                " AS first_key"
+                " FROM missed_records WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " GROUP BY kind, period, target_kind, target_name, scope, backfill ORDER BY first_key",
+                (kind.version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
-        return [DoneGroup(*row[:7], tuple(row[7])) for row in rows]
+        return [DoneGroup(*row[:7], tuple(sorted({c for checks in row[7] for c in checks}))) for row in rows]
 
     def _fill_in(self, kind: FactKind) -> None:
         """Write the facts of ``kind`` for records saved before its version existed.

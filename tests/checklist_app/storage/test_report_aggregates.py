@@ -87,6 +87,7 @@ def test_day_summaries_and_failed_checks_are_the_records_sums(filled):
     assert filled.completions.failed_checks(START, END) == aggregates.failed_checks(found)
     assert filled.completions.failed_checks(START, END)["fx-late"] == 16
     assert filled.completions.day_summaries(END, START) == []
+    assert filled.completions.backfilled(START, END) == sum(d["backfill"] for d in found) > 0
 
 
 def test_penalty_facts_are_the_records_with_fines_in_their_order(filled):
@@ -181,15 +182,17 @@ def test_migration_0007_fills_the_rows_of_facts_stored_before_it(open_backend, f
         completions.penalty_facts(START, END),
         completions.penalty_tallies(START, END),
         completions.reading_facts(START, END),
+        completions.done_groups(START, END),
     ]
     sql = (Path(database.__file__).parent / "migrations" / "0007_report_rows.sql").read_text("utf-8")
     backfill = sql[sql.index("-- The facts stored before this migration") :]
     with completions.db.transaction() as cur:
-        cur.execute("DELETE FROM report_records; DELETE FROM report_scores; DELETE FROM report_penalties")
+        for table in ("report_records", "report_scores", "report_penalties", "missed_records"):
+            cur.execute(f"DELETE FROM {table}")
         cur.execute("SELECT count(*) FROM report_penalties")
         assert cur.fetchone()[0] == 0
         cur.execute(backfill)
-    assert before[3] and before[0]
+    assert before[3] and before[0] and before[6]
     assert before == [
         completions.score_days(("hygiene",), START, END),
         completions.day_summaries(START, END),
@@ -197,4 +200,5 @@ def test_migration_0007_fills_the_rows_of_facts_stored_before_it(open_backend, f
         completions.penalty_facts(START, END),
         completions.penalty_tallies(START, END),
         completions.reading_facts(START, END),
+        completions.done_groups(START, END),
     ]

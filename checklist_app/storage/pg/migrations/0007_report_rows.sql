@@ -60,6 +60,24 @@ CREATE TABLE report_penalties (  -- one per penalty line: the ledger and the fin
 );
 CREATE INDEX report_penalties_by_day ON report_penalties (version, site, day);
 
+CREATE TABLE missed_records (  -- one per checklist, from its 'missed' fact: 未完成 (due and not done)
+    version text NOT NULL,
+    record_id text COLLATE "C" NOT NULL REFERENCES completions (id),
+    site text NOT NULL DEFAULT 'default',
+    day date NOT NULL,
+    submitted_at text COLLATE "C" NOT NULL,
+    seq bigint NOT NULL,
+    kind text COLLATE "C" NOT NULL,
+    period text COLLATE "C" NOT NULL,
+    target_kind text COLLATE "C" NOT NULL,
+    target_name text COLLATE "C" NOT NULL,
+    scope text COLLATE "C" NOT NULL,
+    backfill boolean NOT NULL,
+    checks text[] COLLATE "C" NOT NULL,
+    PRIMARY KEY (version, record_id)
+);
+CREATE INDEX missed_records_by_day ON missed_records (version, site, day);
+
 -- The facts stored before this migration (every report version present).
 INSERT INTO report_records
 SELECT f.version, f.record_id, f.site, f.day, f.data->'target'->>0, f.data->'target'->>1,
@@ -90,3 +108,10 @@ SELECT f.version, f.record_id, coalesce(p->>'key', ''), n, f.site, f.day, f.subm
 FROM facts f, jsonb_array_elements(coalesce(f.data->'penalties', '[]')) WITH ORDINALITY AS e(p, n)
 WHERE f.kind = 'report'
 ON CONFLICT DO NOTHING;
+
+INSERT INTO missed_records
+SELECT f.version, f.record_id, f.site, f.day, f.submitted_at, f.seq, f.data->>'kind', f.data->>'period',
+       f.data->'target'->>0, f.data->'target'->>1, f.data->>'scope',
+       coalesce((f.data->>'backfill')::boolean, false),
+       ARRAY(SELECT jsonb_array_elements_text(coalesce(f.data->'checks', '[]')))
+FROM facts f WHERE f.kind = 'missed';
