@@ -18,6 +18,7 @@ back-filled earlier day moves the later lines up a tier as it should.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -94,6 +95,7 @@ class LedgerLine:
         return bool(self.person_id) and normal(self.responsible) != normal(self.person)
 
 
+@functools.lru_cache(maxsize=8192)  # a month repeats the same few hundred names thousands of times
 def normal(name: str) -> str:
     """A responsible name as compared: NFKC, no zero-width characters, single spaces, case-folded."""
     try:
