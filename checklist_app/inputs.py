@@ -121,6 +121,16 @@ def month(value, field: str = "月份") -> str:
     return value
 
 
+def page(value, field: str = "页码") -> int:
+    """A page number: 1 when absent or blank, else a whole number from 1 to 100000."""
+    if value is None or value == "":
+        return 1
+    digits = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6
+    if not digits or not 1 <= int(value) <= 100_000:
+        raise BadInput(f"{field}应是 1 到 100000 之间的整数。")
+    return int(value)
+
+
 def date_range(start: dt.date, end: dt.date, max_days: int) -> tuple[dt.date, dt.date]:
     """[start, end] if it is in order and at most ``max_days`` long."""
     if start > end:

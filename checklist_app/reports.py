@@ -31,6 +31,7 @@ WEEKS = 12
 MONTHS = 12
 READING_DAYS = 30  # the dashboard charts each check's readings over this many days
 MISSED_DAYS = 7  # the 未完成 page and the dashboard card default to the last week
+LEDGER_PAGE = 100  # ledger lines per page (the totals and flags always cover the whole month)
 
 
 def digests(start: dt.date, end: dt.date) -> list[dict]:
@@ -184,12 +185,33 @@ def ledger():
     """The month's fines: every line with its clause and checklist, totals, and the policy's flags."""
     handbook = current_handbook()
     month = _month()
+    ledger = _ledger(handbook, month)
+    page = inputs.page(request.args.get("page"))
+    pages = max(1, -(-len(ledger.lines) // LEDGER_PAGE))
+    if page > pages:
+        abort(404, t("ledger.page.none", page=page, pages=pages))
+    return _ledger_page(ledger, month, page)
+
+
+def _ledger_page(ledger, month: str, page: int, **extra):
+    """The ledger page showing the lines of ``page`` (LEDGER_PAGE a page)."""
+    first = (page - 1) * LEDGER_PAGE
     return render_template(
         "reports/ledger.html",
-        ledger=_ledger(handbook, month),
+        ledger=ledger,
         month=month,
+        page=page,
+        page_lines=ledger.lines[first : first + LEDGER_PAGE],
+        first=first + 1,
+        pages=max(1, -(-len(ledger.lines) // LEDGER_PAGE)),
         action_ids=actions.all_ids(storage()),
+        **extra,
     )
+
+
+def _page_of(ledger, ref: str) -> int:
+    index = next((n for n, line in enumerate(ledger.lines) if line.ref == ref), 0)
+    return index // LEDGER_PAGE + 1
 
 
 @bp.post("/ledger/decide")
@@ -205,17 +227,13 @@ def ledger_decide():
             storage(), clock(), g.user, ledger, ref, request.form.get("amount"), request.form.get("note")
         )
     except fine_decisions.DecisionError as exc:
-        page = render_template(
-            "reports/ledger.html",
-            ledger=ledger,
-            month=month,
-            action_ids=actions.all_ids(storage()),
-            decision_errors=exc.messages,
-        )
+        page = _ledger_page(ledger, month, _page_of(ledger, ref), decision_errors=exc.messages)
         return page, exc.status
     flash(t("decision.done"))
     line = next(x for x in ledger.lines if x.ref == ref)
-    return redirect(url_for("reports.ledger", month=month) + "#line-" + line.anchor)
+    number = _page_of(ledger, ref)
+    address = url_for("reports.ledger", month=month, page=number if number > 1 else None)
+    return redirect(address + "#line-" + line.anchor)
 
 
 @bp.get("/ledger.<fmt>")

@@ -1034,6 +1034,10 @@ ZH_CN: dict[str, str] = {
     "offline.hint": "今日清单和今天要做的检查清单在联网时已保存，可以离线打开、勾选和提交；联网后自动发送。",
     # (end of section)
     # --- storage backends, several app servers ---
+    "ledger.page": "第 {first}–{last} 笔，共 {n} 笔",
+    "ledger.page.previous": "上一页",
+    "ledger.page.next": "下一页",
+    "ledger.page.none": "这个月的明细没有第 {page} 页（共 {pages} 页）。",
     "db.bad_url": (
         "CHECKLIST_DATABASE_URL 应以 postgresql:// 开头"
         "（例如 postgresql://app@db.example/checklists），现在是 {url}。"
