@@ -60,6 +60,7 @@ _PENALTY_COLUMNS = (
     "version, record_id, item_key, n, site, day, submitted_at, seq, responsible, responsible_id, check_id,"
     " policy_id, fine, fine_rule, sanctions, count, amount, record, penalty"
 )
+_SORT_MEMORY = "SET LOCAL work_mem = '32MB'"  # a year's lines are grouped in memory, not sorted on disk
 _LINE_FIELDS = ("id", "day", "kind", "target", "inspector", "submitted_at", "backfill")
 
 
@@ -413,6 +414,7 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
+            cur.execute(_SORT_MEMORY)
             cur.execute(
                 "SELECT record_id, record, penalty FROM report_penalties"
                 " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
@@ -431,15 +433,15 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
+            cur.execute(_SORT_MEMORY)
             cur.execute(
-                "WITH lines AS (SELECT *, CASE WHEN record_id || '#' || item_key = ANY(%s)"
-                " THEN record_id || '#' || item_key ELSE '' END AS ref FROM report_penalties"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s)"
-                " SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
+                "SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
                 " fine, fine_rule, sanctions, count(*), sum(count), sum(amount),"
-                ' min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]), ref'
-                " FROM lines GROUP BY month, responsible, responsible_id, check_id, policy_id, fine,"
-                " fine_rule, sanctions, ref",
+                ' min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]),'
+                " CASE WHEN record_id || '#' || item_key = ANY(%s) THEN record_id || '#' || item_key ELSE ''"
+                " END AS ref FROM report_penalties WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " GROUP BY month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,"
+                " sanctions, ref",
                 (list(apart), version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
@@ -480,6 +482,7 @@ class PostgresCompletionStore(CompletionStore):
         with self.db.transaction() as cur:
             # Each group's distinct check lists are joined here (a group is usually one record:
             # an identity is kind, period, target and scope).
+            cur.execute(_SORT_MEMORY)
             cur.execute(
                 "SELECT kind, period, target_kind, target_name, scope, backfill,"
                 " (array_agg(record_id ORDER BY day, submitted_at, seq))[1],"
