@@ -16,6 +16,7 @@ from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
 from .photos import FilePhotoStore, MemoryPhotoStore, PhotoStore
 from .reading import FileReadingStore, MemoryReadingStore, ReadingStore
+from .started import FileStartedStore, MemoryStartedStore, StartedStore
 from .tinydb_store import (
     FileSnapshotStore,
     TinyDBCompletionStore,
@@ -37,6 +38,7 @@ __all__ = [
     "ReadingStore",
     "PhotoStore",
     "SnapshotStore",
+    "StartedStore",
     "StaleAction",
     "Storage",
     "UserStore",
@@ -50,7 +52,8 @@ class Storage:
 
     completions: CompletionStore
     users: UserStore
-    snapshots: SnapshotStore
+    snapshots: SnapshotStore  # what each started checklist was given, by content
+    started: StartedStore  # who opened which checklist, on which snapshot
     attempts: AttemptStore  # failed sign-ins, for throttling
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
@@ -96,6 +99,7 @@ def open_storage(
             MemoryCompletionStore(kinds),
             MemoryUserStore(),
             MemorySnapshotStore(),
+            MemoryStartedStore(),
             MemoryAttemptStore(),
             MemoryAuditStore(),
             MemoryPeopleStore(),
@@ -113,6 +117,7 @@ def open_storage(
             TinyDBCompletionStore(data_dir, kinds),
             TinyDBUserStore(data_dir),
             FileSnapshotStore(data_dir),
+            FileStartedStore(data_dir),
             FileAttemptStore(data_dir),
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),

@@ -120,6 +120,14 @@ def _copy_snapshots(source: Storage, target: Storage) -> int:
     return copied
 
 
+def _copy_started(source: Storage, target: Storage) -> int:
+    have = {key for key, _ in target.started.entries()}
+    new = [(key, value) for key, value in source.started.entries() if key not in have]
+    for key, value in new:
+        target.started.put(key, value)
+    return len(new)
+
+
 def _copy_audit(source: Storage, target: Storage) -> int:
     numbered: dict[str, int] = {}
     for entry in _audit(target):
@@ -169,6 +177,7 @@ PARTS: tuple[Copier, ...] = (
     ("completions", records, _copy_records),
     ("users", lambda s: s.users.all(), _copy_users),
     ("snapshots", lambda s: [list(e) for e in s.snapshots.entries()], _copy_snapshots),
+    ("started", lambda s: [list(e) for e in s.started.entries()], _copy_started),
     ("audit", _audit, _copy_audit),
     ("people", lambda s: s.people.all(), _copy_people),
     ("people_links", lambda s: sorted(s.people.links().items()), _copy_links),

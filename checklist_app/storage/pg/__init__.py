@@ -13,7 +13,7 @@ from .database import Database, SchemaError, latest_version, upgrade
 from .notify import PostgresNotifyStore
 from .people import PostgresPeopleStore
 from .reading import PostgresReadingStore
-from .snapshots import PostgresSnapshotStore
+from .snapshots import PostgresSnapshotStore, PostgresStartedStore
 from .users import PostgresUserStore
 
 __all__ = ["Database", "SchemaError", "latest_version", "open_postgres", "upgrade"]
@@ -34,6 +34,7 @@ def open_postgres(url: str, kinds: Iterable[FactKind], photos, *, check: bool = 
         PostgresCompletionStore(db, kinds),
         PostgresUserStore(db),
         PostgresSnapshotStore(db),
+        PostgresStartedStore(db),
         PostgresAttemptStore(db),
         PostgresAuditStore(db),
         PostgresPeopleStore(db),

@@ -65,7 +65,7 @@ def year(tmp_path, handbook):
             {"at": f"2026-11-2{n}T09:00:00+08:00", "action": "account.edit", "after": {"n": n}}
         )
     store.snapshots.put("0123456789abcdef", {"items": [1], "created_at": "2026-11-23T09:00:00+08:00"})
-    store.snapshots.put(
+    store.started.put(
         "s" + "a" * 24, {"snapshot_id": "0123456789abcdef", "opened_at": "2026-11-23T09:00:00+08:00"}
     )
     store.notify.put_robot(
