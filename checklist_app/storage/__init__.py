@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 
+PHOTO_STORES = ("database", "files")  # where PostgreSQL storage keeps photos (PHOTO_STORE)
+
+
 @dataclass
 class Storage:
     """The repositories the app uses."""
@@ -80,20 +83,24 @@ def open_storage(
     database_url: str = "",
     check: bool = True,
     max_size: int = 8,
+    photos: str = "database",
 ) -> Storage:
     """Open ``tinydb`` (the embedded default, in ``data_dir``), ``memory`` or ``postgresql`` storage.
 
     ``kinds``: the report facts written at save (default: the app's, reporting.fact_kinds).
     ``postgresql`` connects to ``database_url`` with one pool for this process; call
-    ``close`` at exit (``check``: SchemaError unless ``db upgrade`` has run).
+    ``close`` at exit (``check``: SchemaError unless ``db upgrade`` has run); its photos are in the
+    database, or with ``photos="files"`` files in ``data_dir`` (the other backends keep them there).
     """
     if kinds is None:
         from ..reporting.fact_kinds import ALL as kinds
     if kind == "postgresql":
         from .pg import open_postgres
 
-        # Photos stay files in DATA_DIR (a folder every server shares), the records in the database.
-        return open_postgres(database_url, kinds, FilePhotoStore(data_dir), check=check, max_size=max_size)
+        if photos not in PHOTO_STORES:
+            raise ValueError(f"unknown photo store {photos!r}: use 'database' or 'files'")
+        files = FilePhotoStore(data_dir) if photos == "files" else None
+        return open_postgres(database_url, kinds, files, check=check, max_size=max_size)
     if kind == "memory":
         return Storage(
             MemoryCompletionStore(kinds),

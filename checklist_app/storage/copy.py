@@ -2,7 +2,7 @@
 
 Idempotent and resumable: what the target already holds is skipped (records by
 identity, snapshots by key, people by id, audit entries by their number in their
-month, notification parts when the target has one), so running the same copy
+month, notification parts when the target has one, photos by id), so running the same copy
 again after an interruption finishes it and copies nothing twice. At the end every
 part is counted and hashed on both sides (SHA-256 over each item's canonical JSON,
 sorted), and any difference is reported. Failed sign-in counters are not copied:
@@ -173,6 +173,25 @@ def _copy_reading(source: Storage, target: Storage) -> int:
     return sum(target.reading.add(ack)[1] for ack in source.reading.all())
 
 
+def _photos(storage: Storage) -> list[list[str]]:
+    """Every photo as (id, SHA-256 of its stored bytes): what both sides must agree on."""
+    found = []
+    for photo_id in storage.photos.ids():
+        data = storage.photos.get(photo_id)
+        if data is not None:
+            found.append([photo_id, hashlib.sha256(data).hexdigest()])
+    return found
+
+
+def _copy_photos(source: Storage, target: Storage) -> int:
+    have = set(target.photos.ids())
+    copied = 0
+    for photo_id in source.photos.ids():
+        if photo_id not in have and (data := source.photos.get(photo_id)) is not None:
+            copied += target.photos.put(photo_id, data)
+    return copied
+
+
 PARTS: tuple[Copier, ...] = (
     ("completions", records, _copy_records),
     ("users", lambda s: s.users.all(), _copy_users),
@@ -185,6 +204,7 @@ PARTS: tuple[Copier, ...] = (
     ("actions", lambda s: s.actions.all(), _copy_actions),
     ("fine_decisions", lambda s: sorted(s.decisions.all().items()), _copy_decisions),
     ("reading", lambda s: s.reading.all(), _copy_reading),
+    ("photos", _photos, _copy_photos),
 )
 
 
