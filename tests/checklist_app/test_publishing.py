@@ -275,3 +275,39 @@ def test_the_publish_page_shows_the_reworded_clause_and_the_items_per_target(cli
     assert "平均响应时间不得超过<del>50</del><ins>45</ins>秒" in page
     assert "岗位 售前客服" in page and "改动 1 项" in page
     assert "客服平均响应时间不超过<del>50</del><ins>45</ins>秒" in page  # the item's wording
+
+
+def test_servers_on_separate_machines_starting_at_once_publish_the_first_release_once(
+    tmp_path, handbook_dir, sample_site, clock, pg_url
+):
+    import threading
+
+    from checklist_app import publishing
+    from checklist_app.config import PROJECT
+    from checklist_app.storage import open_storage
+    from checklist_app.storage.pg.releases import PostgresReleaseStore
+
+    shared = open_storage("postgresql", "", database_url=pg_url)
+    try:
+        # Two instance folders: the file lock publish_first takes is each machine's own.
+        servers = [PostgresReleaseStore(shared.database, tmp_path / name / "releases") for name in "ab"]
+        start, results = threading.Barrier(2), []
+
+        def first(releases):
+            start.wait()
+            results.append(
+                publishing.publish_first(
+                    releases, shared, clock, handbook_dir, PROJECT / "mkdocs.yml", sample_site
+                )
+            )
+
+        threads = [threading.Thread(target=first, args=(r,)) for r in servers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert sorted(r is None for r in results) == [False, True]
+        assert servers[0].numbers() == [1] and servers[1].pointer().number == 1
+        assert len(audit.entries(shared, dt.date.min, dt.date.max, action="handbook.publish")) == 1
+    finally:
+        shared.close()
