@@ -311,3 +311,32 @@ def test_servers_on_separate_machines_starting_at_once_publish_the_first_release
         assert len(audit.entries(shared, dt.date.min, dt.date.max, action="handbook.publish")) == 1
     finally:
         shared.close()
+
+
+def test_a_release_whose_archive_is_damaged_is_refused_on_the_status_page_and_the_last_one_served(
+    tmp_path, handbook_dir, sample_site, clock, accounts, pg_url
+):
+    from .conftest import Auth, make_test_app
+
+    a = make_test_app(
+        handbook_dir, sample_site, tmp_path / "a" / "data", clock, accounts, DATABASE_URL=pg_url
+    )
+    b = make_test_app(handbook_dir, sample_site, tmp_path / "b" / "data", clock, DATABASE_URL=pg_url)
+    try:
+        assert b.extensions["checklist_handbook"].state.release.number == 1
+        path = handbook_dir / SERVICE
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"'), encoding="utf-8"
+        )
+        publish(a, quick=True)
+        with a.extensions["checklist_storage"].database.transaction() as cur:
+            cur.execute("UPDATE releases SET archive = %s WHERE number = 2", (b"cut off",))
+        state = b.extensions["checklist_handbook"].refresh(force=True)
+        assert state.release.number == 1  # b keeps serving what it has
+        client = b.test_client()
+        Auth(client).login("admin")
+        page = client.get("/admin/handbook").get_data(as_text=True)
+        assert "第 2 版制度包已损坏" in page and "重新发布" in page
+    finally:
+        a.extensions["checklist_storage"].close()
+        b.extensions["checklist_storage"].close()
