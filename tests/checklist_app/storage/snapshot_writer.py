@@ -56,9 +56,19 @@ def keys(prefix: int, n: int) -> dict[str, str]:
     }
 
 
+def at(location: str) -> Pair:
+    """The two stores at ``location``: a PostgreSQL URL, or a data folder (the file stores alone)."""
+    if location.startswith("postgresql://"):
+        from .shared import open_shared
+
+        storage = open_shared(location)
+        return Pair(storage.snapshots, storage.started)
+    return files(location)
+
+
 def main() -> None:
-    data_dir, prefix, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    store = files(data_dir)
+    location, prefix, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    store = at(location)
     for n in range(count):
         k = keys(prefix, n)
         store.put(k["old_pointer"], {"snapshot_id": k["old_snapshot"], "opened_at": OLD})

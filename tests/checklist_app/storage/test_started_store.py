@@ -126,3 +126,42 @@ def test_who_started_a_checklist_in_an_old_folder_is_still_shown(tmp_path):
     )
     first = services.started_by(open_storage("tinydb", data), identity)
     assert first is not None and (first.username, first.name) == ("wang", "王芳")
+
+
+def test_sweeping_while_another_process_starts_checklists_keeps_every_snapshot_in_use(shared_location):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from . import snapshot_writer
+
+    count = 60
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.checklist_app.storage.snapshot_writer",
+            shared_location,
+            "9",
+            str(count),
+        ],
+        cwd=Path(__file__).resolve().parents[3],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    store = snapshot_writer.at(shared_location)
+    cutoff = dt.datetime.fromisoformat("2026-11-01T00:00:00+08:00")
+    sweeps = removed = 0
+    while writer.poll() is None or sweeps == 0:
+        removed += store.sweep(cutoff)
+        sweeps += 1
+    out, err = writer.communicate()
+    assert writer.returncode == 0, err
+    removed += store.sweep(cutoff)
+    assert out.count("ack ") == count and removed == 2 * count  # each expired pair, exactly once
+    for n in range(count):
+        keys = snapshot_writer.keys(9, n)
+        assert store.get(keys["pointer"])["snapshot_id"] == keys["snapshot"]
+        assert store.get(keys["snapshot"])["items"] == [n] * 200  # its pointer came first: never removed
+        assert store.get(keys["old_pointer"]) is None and store.get(keys["old_snapshot"]) is None
