@@ -154,6 +154,19 @@
       field('responsible-' + blank[0].dataset.key).focus();
       return messages.responsible.replace('{text}', blank[0].querySelector('.item-text').textContent.slice(0, 30));
     }
+    // 照片: 必须 (any answer but 不适用) or 不合格时: the server refuses the checklist without it.
+    var unphotographed = items.filter(function (li) {
+      var a = all[li.dataset.key];
+      var rule = li.dataset.photo;
+      var wanted = (rule === 'always' && a.result !== 'na') || (rule === 'fail' && a.result === 'fail');
+      return wanted && !(a.photos && a.photos.length);
+    });
+    if (unphotographed.length) {
+      unphotographed[0].classList.add('is-missing');
+      unphotographed[0].scrollIntoView({ block: 'center' });
+      return messages.photoRequired.replace('{text}',
+        unphotographed[0].querySelector('.item-text').textContent.slice(0, 30));
+    }
     return '';
   }
 

@@ -1,5 +1,5 @@
-"""照片: a check may ask for a photo as evidence, always (必须) or on a failure (不合格时); a wrong value
-is reported at its line with the fix, and the rule shows on the check card, the role pages and the overview."""
+"""照片: a check may ask for a photo as evidence, always (必须) or on a failure (不合格时); a wrong
+value is reported at its line with the fix, and the rule shows on the check card, role pages and overview."""
 
 from __future__ import annotations
 
