@@ -8,6 +8,7 @@ import pytest
 
 from generator import attributes as A
 from generator import check_handbook, load_handbook
+from generator.diff import item_changes
 from generator.export import check_to_dict
 from generator.pages import OVERVIEW_PAGE, generated_pages, role_page_path
 
@@ -95,3 +96,11 @@ def test_role_pages_and_the_overview_say_which_checks_need_a_photo(handbook_copy
     assert all("拍照" not in line for line in role if line != row)
     [entry] = [line for line in pages[OVERVIEW_PAGE].splitlines() if "cs-response-avg" in line]
     assert "不合格时拍照" in entry
+
+
+def test_the_release_diff_lists_a_new_photo_rule_per_target(good_root, handbook_copy):
+    _with_attrs(handbook_copy, "照片: 必须")
+    old, new = load_handbook(good_root, today=TODAY), load_handbook(handbook_copy, today=TODAY)
+    targets = {t.target: t for t in item_changes(old, new, TODAY)}
+    [item] = targets["岗位 售前客服"].items
+    assert ("照片", "—", "必须拍照") in item.fields
