@@ -104,7 +104,10 @@
   }
 
   function saveDraft() {
-    store(draftKey, { key: field('idempotency_key').value, answers: refresh(), saved: Date.now() });
+    var draft = { key: field('idempotency_key').value, identity: identity, answers: refresh(), saved: Date.now() };
+    // The signatures drawn so far (their JPEGs wait in IndexedDB): a reload does not ask to sign again.
+    if (window.ChecklistSignatures) draft.signatures = window.ChecklistSignatures.draft();
+    store(draftKey, draft);
   }
 
   function restoreDraft() {
@@ -129,6 +132,7 @@
       }
       restorePhotos(key, answer.photos);
     });
+    if (window.ChecklistSignatures) window.ChecklistSignatures.restore(draft.signatures);
     refresh();
   }
 
