@@ -151,6 +151,29 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def form_fields(html: str) -> dict:
+    """The hidden fields of a page's checklist form, with its CSRF token."""
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    fields["csrf_token"] = csrf_from(html)
+    return fields
+
+
+def item_keys(html: str) -> list[str]:
+    """The keys of a checklist page's items, in order."""
+    return re.findall(r'<li class="item[^"]*" data-key="([^"]+)"', html)
+
+
+def form_answers(keys, fail=None, **extra) -> dict:
+    """A plain form's answers: every item 合格, ``fail`` 不合格 (小李 responsible), then ``extra``."""
+    data = {}
+    for key in keys:
+        data[f"result-{key}"] = "fail" if key == fail else "pass"
+        data[f"note-{key}"] = ""
+        data[f"responsible-{key}"] = "小李" if key == fail else ""
+    data.update(extra)
+    return data
+
+
 class Auth:
     """Sign in and out the way a browser does, CSRF token included."""
 

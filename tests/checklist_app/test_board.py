@@ -7,8 +7,7 @@ import re
 from checklist_app import board
 from checklist_app.extensions import current_handbook, storage
 
-from .conftest import DAY
-from .test_checklists import _answers, _form, _keys
+from .conftest import DAY, form_answers, form_fields, item_keys
 
 HYGIENE = "/checklists/daily/2026-11-23/department:客服部"
 
@@ -76,6 +75,6 @@ def test_a_second_inspector_is_told_before_ticking_and_continues_only_by_confirm
 def test_the_started_mark_goes_once_the_checklist_is_submitted(client, auth):
     auth.login("li")
     page = client.get(HYGIENE).get_data(as_text=True)
-    client.post("/checklists/submit", data=_form(page) | _answers(_keys(page)))
+    client.post("/checklists/submit", data=form_fields(page) | form_answers(item_keys(page)))
     html = client.get("/").get_data(as_text=True)
     assert "09:30 开始" not in html and "已完成" in html

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .conftest import publish
-from .test_checklists import _answers, _form, _keys
+from .conftest import form_answers, form_fields, item_keys, publish
 from .test_publishing import NEW_TEXT, SERVICE, add_greeting_check, text_of
 
 TODAY_CS = "/checklists/daily/2026-11-23/role:售前客服"
@@ -57,7 +56,7 @@ def test_changed_and_new_items_are_marked_for_fourteen_days_with_the_change_one_
 def test_an_old_record_links_to_the_diff_from_its_version_to_the_current(app, client, auth, handbook_dir):
     auth.login("zhang")
     page = text_of(client, "/checklists/daily/2026-11-23/role:售前客服")
-    response = client.post("/checklists/submit", data={**_form(page), **_answers(_keys(page))})
+    response = client.post("/checklists/submit", data={**form_fields(page), **form_answers(item_keys(page))})
     record_url = response.headers["Location"]
     reword(handbook_dir)
     publish(app, quick=True)

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
 
-from .conftest import csrf_from, publish
+from .conftest import form_answers, form_fields, item_keys, publish
 
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
-
-
-def _form(html: str) -> dict:
-    """The hidden fields of the checklist form."""
-    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    fields["csrf_token"] = csrf_from(html)
-    return fields
-
-
-def _keys(html: str) -> list[str]:
-    return re.findall(r'<li class="item" data-key="([^"]+)"', html)
-
-
-def _answers(keys, fail=None, **extra) -> dict:
-    data = {}
-    for key in keys:
-        data[f"result-{key}"] = "fail" if key == fail else "pass"
-        data[f"note-{key}"] = ""
-        data[f"responsible-{key}"] = "小李" if key == fail else ""
-    data.update(extra)
-    return data
 
 
 @pytest.fixture
@@ -47,7 +25,7 @@ def test_today_lists_the_checklists_this_inspector_performs(client, auth):
 
 
 def test_checklist_shows_text_clause_link_fine_and_version(page):
-    assert _keys(page) == ["cs-response-avg", "cs-review-neutral", "cs-review-negative"]
+    assert item_keys(page) == ["cs-response-avg", "cs-review-neutral", "cs-review-negative"]
     assert "抽查前一日聊天记录，客服平均响应时间不超过50秒。" in page
     assert 'href="/handbook/20-%E5%AE%A2%E6%9C%8D/service/#cs-response"' in page
     assert "罚款 50 元" in page and "版本 2.0" in page
@@ -59,8 +37,10 @@ def test_submitting_the_form_stores_it_and_shows_it_read_only(client, page):
     response = client.post(
         "/checklists/submit",
         data={
-            **_form(page),
-            **_answers(_keys(page), fail="cs-review-neutral", **{"note-cs-review-neutral": "漏登记一条中评"}),
+            **form_fields(page),
+            **form_answers(
+                item_keys(page), fail="cs-review-neutral", **{"note-cs-review-neutral": "漏登记一条中评"}
+            ),
         },
     )
     assert response.status_code == 302
@@ -73,8 +53,8 @@ def test_submitting_the_form_stores_it_and_shows_it_read_only(client, page):
 
 
 def test_an_unanswered_item_is_refused_and_the_answers_are_kept(client, page):
-    keys = _keys(page)
-    data = {**_form(page), **_answers(keys[:-1], **{"note-cs-response-avg": "已抽查"})}
+    keys = item_keys(page)
+    data = {**form_fields(page), **form_answers(keys[:-1], **{"note-cs-response-avg": "已抽查"})}
     response = client.post("/checklists/submit", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -83,7 +63,7 @@ def test_an_unanswered_item_is_refused_and_the_answers_are_kept(client, page):
 
 
 def test_a_failure_needs_a_responsible_person(client, page):
-    data = {**_form(page), **_answers(_keys(page), fail="cs-response-avg")}
+    data = {**form_fields(page), **form_answers(item_keys(page), fail="cs-response-avg")}
     data["responsible-cs-response-avg"] = ""
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 422
@@ -91,14 +71,14 @@ def test_a_failure_needs_a_responsible_person(client, page):
 
 
 def test_an_oversized_note_is_refused(client, page):
-    data = {**_form(page), **_answers(_keys(page), **{"note-cs-response-avg": "长" * 501})}
+    data = {**form_fields(page), **form_answers(item_keys(page), **{"note-cs-response-avg": "长" * 501})}
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 422
     assert "备注最多 500 个字" in response.get_data(as_text=True)
 
 
 def test_a_double_tap_stores_one_checklist(client, page):
-    data = {**_form(page), **_answers(_keys(page))}
+    data = {**form_fields(page), **form_answers(item_keys(page))}
     first = client.post("/checklists/submit", data=data)
     second = client.post("/checklists/submit", data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -107,22 +87,22 @@ def test_a_double_tap_stores_one_checklist(client, page):
 
 
 def test_a_second_submission_with_another_key_is_refused(client, page):
-    client.post("/checklists/submit", data={**_form(page), **_answers(_keys(page))})
-    again = {**_form(page), **_answers(_keys(page)), "idempotency_key": "another-key-123"}
+    client.post("/checklists/submit", data={**form_fields(page), **form_answers(item_keys(page))})
+    again = {**form_fields(page), **form_answers(item_keys(page)), "idempotency_key": "another-key-123"}
     response = client.post("/checklists/submit", data=again)
     assert response.status_code == 409
     assert "已由 Zhang" in response.get_data(as_text=True)
 
 
 def test_a_stale_or_forged_snapshot_is_refused(client, page):
-    data = {**_form(page), **_answers(_keys(page)), "snapshot_id": "0000000000000000"}
+    data = {**form_fields(page), **form_answers(item_keys(page)), "snapshot_id": "0000000000000000"}
     response = client.post("/checklists/submit", data=data)
     assert response.status_code == 409
     assert "已过期或不存在" in response.get_data(as_text=True)
 
 
 def test_an_opened_completed_checklist_redirects_to_its_record(client, page):
-    client.post("/checklists/submit", data={**_form(page), **_answers(_keys(page))})
+    client.post("/checklists/submit", data={**form_fields(page), **form_answers(item_keys(page))})
     response = client.get(DAILY)
     assert response.status_code == 302 and "/history/" in response.headers["Location"]
 
@@ -130,17 +110,17 @@ def test_an_opened_completed_checklist_redirects_to_its_record(client, page):
 def test_weekly_and_event_checklists(client, auth):
     auth.login("wang")
     weekly = client.get("/checklists/weekly/2026-W48/role:仓库管理员").get_data(as_text=True)
-    assert _keys(weekly) == ["wh-shelf-labels"]  # the 每周五 stock-take is on Friday's daily checklist
+    assert item_keys(weekly) == ["wh-shelf-labels"]  # the 每周五 stock-take is on Friday's daily checklist
     start = client.get("/checklists/start-event?date=2026-11-23&event=活动上线前&target=role:运营专员")
     event = client.get(start.headers["Location"]).get_data(as_text=True)
-    assert _keys(event) == ["wh-promo-stock"]
+    assert item_keys(event) == ["wh-promo-stock"]
 
 
 def test_per_shift_checks_appear_once_per_shift(client, auth, clock):
     clock.set("2026-11-20T16:00:00+08:00")  # a Friday: the 每周五 stock-take is due too
     auth.login("wang")
     html = client.get("/checklists/daily/2026-11-20/role:仓库管理员").get_data(as_text=True)
-    assert _keys(html) == ["wh-lock-daily@早班", "wh-lock-daily@晚班", "wh-stocktake-weekly"]
+    assert item_keys(html) == ["wh-lock-daily@早班", "wh-lock-daily@晚班", "wh-stocktake-weekly"]
     assert "班次：早班" in html
 
 
@@ -152,7 +132,9 @@ def test_a_started_checklist_keeps_its_versions_after_a_policy_change(app, clien
     reopened = client.get(DAILY).get_data(as_text=True)
     assert "不超过50秒" in reopened and "版本 2.0" in reopened
     assert "本清单按开始时的制度版本生成" in reopened
-    response = client.post("/checklists/submit", data={**_form(reopened), **_answers(_keys(reopened))})
+    response = client.post(
+        "/checklists/submit", data={**form_fields(reopened), **form_answers(item_keys(reopened))}
+    )
     record = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "版本 2.0" in record
     assert "该条款已在之后修改（当时版本 2.0，现行版本 2.1）" in record

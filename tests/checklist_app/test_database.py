@@ -13,8 +13,8 @@ from checklist_app import create_app
 from checklist_app.extensions import storage
 from checklist_app.storage.pg import latest_version, upgrade
 
-from .conftest import make_test_app
-from .test_checklists import DAILY, _answers, _form, _keys
+from .conftest import form_answers, form_fields, item_keys, make_test_app
+from .test_checklists import DAILY
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def test_a_checklist_submitted_on_postgresql_is_in_history_and_in_the_database(p
     client = auth.client = pg_app.test_client()
     auth.login("zhang")
     page = client.get(DAILY).get_data(as_text=True)
-    response = client.post("/checklists/submit", data={**_form(page), **_answers(_keys(page))})
+    response = client.post("/checklists/submit", data={**form_fields(page), **form_answers(item_keys(page))})
     assert response.status_code == 302
     assert "已提交的清单不能修改" in client.get(response.headers["Location"]).get_data(as_text=True)
     history = client.get("/history?from=2026-11-01&to=2026-11-30").get_data(as_text=True)

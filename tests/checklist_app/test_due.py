@@ -10,8 +10,7 @@ from checklist_app import due
 from checklist_app.extensions import storage
 from generator.frequencies import parse_frequency
 
-from .conftest import csrf_from
-from .test_checklists import _answers, _form, _keys
+from .conftest import csrf_from, form_answers, form_fields, item_keys
 
 TODAY = "/checklists/daily/2026-11-23/role:售前客服"  # the clock stands at 09:30 on Monday 2026-11-23
 EARLIER = "/checklists/daily/2026-11-20/role:售前客服"
@@ -20,7 +19,7 @@ TOMORROW = "/checklists/daily/2026-11-24/role:售前客服"
 
 def _submit(client, path, **extra):
     html = client.get(path).get_data(as_text=True)
-    data = _form(html) | _answers(_keys(html)) | extra
+    data = form_fields(html) | form_answers(item_keys(html)) | extra
     return client.post("/checklists/submit", data=data)
 
 
@@ -130,7 +129,7 @@ def test_a_checklist_opened_before_midnight_can_be_submitted_within_the_grace_pe
     auth.login("zhang")
     html = client.get(TODAY).get_data(as_text=True)
     clock.set("2026-11-24T01:30:00+08:00")  # 100 minutes later; grace is 120
-    response = client.post("/checklists/submit", data=_form(html) | _answers(_keys(html)))
+    response = client.post("/checklists/submit", data=form_fields(html) | form_answers(item_keys(html)))
     record = _record(app, response)
     assert record["day"] == "2026-11-23" and "backfill" not in record
     assert record["submitted_at"] == "2026-11-24T01:30:00+08:00"
@@ -141,7 +140,7 @@ def test_after_the_grace_period_an_inspector_can_no_longer_submit(app, client, a
     auth.login("zhang")
     html = client.get(TODAY).get_data(as_text=True)
     clock.set("2026-11-24T02:01:00+08:00")
-    response = client.post("/checklists/submit", data=_form(html) | _answers(_keys(html)))
+    response = client.post("/checklists/submit", data=form_fields(html) | form_answers(item_keys(html)))
     assert response.status_code == 403
     assert "填写时间已过（截止 2026-11-24 02:00 (UTC+8)）" in response.get_data(as_text=True)
     with app.app_context():
@@ -198,8 +197,8 @@ def test_the_today_page_of_an_earlier_day_is_a_backfill_for_managers(client, aut
 def test_a_backfill_through_the_json_api_needs_the_reason_too(app, client, auth):
     auth.login("admin")
     html = client.get(EARLIER).get_data(as_text=True)
-    fields = _form(html)
-    body = {"snapshot_id": fields["snapshot_id"], "answers": {k: {"result": "pass"} for k in _keys(html)}}
+    fields = form_fields(html)
+    body = {"snapshot_id": fields["snapshot_id"], "answers": {k: {"result": "pass"} for k in item_keys(html)}}
     headers = {"X-CSRFToken": csrf_from(html), "Idempotency-Key": "backfill-key-0001"}
     refused = client.post("/api/submissions", json=body, headers=headers)
     assert refused.status_code == 422 and "补录必须写明原因" in refused.json["errors"][0]

@@ -9,20 +9,10 @@ import pytest
 
 from checklist_app.extensions import storage
 
-from .conftest import DAY, PASSWORD, SHANGHAI, csrf_from, make_test_app
+from .conftest import DAY, PASSWORD, SHANGHAI, csrf_from, form_fields, item_keys, make_test_app
 
 DAILY = "/checklists/daily/2026-11-23/role:售前客服"
 SERVICE = "20-客服/service.md"
-
-
-def _form(html: str) -> dict:
-    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    fields["csrf_token"] = csrf_from(html)
-    return fields
-
-
-def _keys(html: str) -> list[str]:
-    return re.findall(r'<li class="item[^"]*" data-key="([^"]+)"', html)
 
 
 @pytest.fixture
@@ -55,7 +45,7 @@ def auth_timed(timed_app):
 
 
 def test_each_time_is_its_own_line_in_time_order(page):
-    assert _keys(page)[:3] == ["cs-response-avg@09:00", "cs-response-avg@14:00", "cs-response-avg@17:30"]
+    assert item_keys(page)[:3] == ["cs-response-avg@09:00", "cs-response-avg@14:00", "cs-response-avg@17:30"]
     for time in ("09:00", "14:00", "17:30"):
         assert f'<span class="badge">每日 {time}</span>' in page
         assert f'name="result-cs-response-avg@{time}"' in page
@@ -63,8 +53,8 @@ def test_each_time_is_its_own_line_in_time_order(page):
 
 def test_one_missed_time_is_one_failure_fined_once_and_the_record_says_which(auth_timed, page, clock):
     clock.set(dt.datetime(2026, 11, 23, 18, 0, tzinfo=SHANGHAI))  # every time of the day has come
-    data = _form(page)
-    for key in _keys(page):
+    data = form_fields(page)
+    for key in item_keys(page):
         failed = key == "cs-response-avg@14:00"
         data[f"result-{key}"] = "fail" if failed else "pass"
         data[f"note-{key}"] = ""
@@ -86,8 +76,8 @@ def test_one_missed_time_is_one_failure_fined_once_and_the_record_says_which(aut
 
 
 def _all_pass(page: str) -> dict:
-    data = _form(page)
-    for key in _keys(page):
+    data = form_fields(page)
+    for key in item_keys(page):
         data[f"result-{key}"] = "pass"
         data[f"note-{key}"] = ""
         data[f"responsible-{key}"] = ""

@@ -7,14 +7,14 @@ import datetime as dt
 from checklist_app import housekeeping, services
 from checklist_app.extensions import storage
 
-from .test_checklists import _answers, _form, _keys
+from .conftest import form_answers, form_fields, item_keys
 
 OPEN = "/checklists/daily/2026-11-23/role:售后客服"
 DONE = "/checklists/daily/2026-11-23/role:售前客服"
 
 
 def _snapshot_id(html: str) -> str:
-    return _form(html)["snapshot_id"]
+    return form_fields(html)["snapshot_id"]
 
 
 def test_unsubmitted_checklists_go_after_the_retention_period_and_submitted_ones_stay(
@@ -23,7 +23,7 @@ def test_unsubmitted_checklists_go_after_the_retention_period_and_submitted_ones
     auth.login("zhang")
     opened = client.get(OPEN).get_data(as_text=True)
     done = client.get(DONE).get_data(as_text=True)
-    client.post("/checklists/submit", data=_form(done) | _answers(_keys(done)))
+    client.post("/checklists/submit", data=form_fields(done) | form_answers(item_keys(done)))
     with app.app_context():
         snapshots = storage().snapshots
         pointer = services.started_key(f"daily|2026-11-23|role:售后客服|{'客服主管'}", "zhang")
@@ -48,7 +48,7 @@ def test_a_page_view_after_a_sweep_starts_afresh(app, client, auth, clock):
 def test_records_stored_before_pinning_existed_keep_their_snapshots(app, client, auth, clock):
     auth.login("zhang")
     done = client.get(DONE).get_data(as_text=True)
-    client.post("/checklists/submit", data=_form(done) | _answers(_keys(done)))
+    client.post("/checklists/submit", data=form_fields(done) | form_answers(item_keys(done)))
     with app.app_context():
         snapshots = storage().snapshots
         snapshot = snapshots.get(_snapshot_id(done))

@@ -11,9 +11,8 @@ from checklist_app.clock import FrozenClock
 from checklist_app.generation import Target
 from checklist_app.storage import open_storage
 
-from .conftest import DAY, HYGIENE_INSPECTOR, csrf_from, noon
+from .conftest import DAY, HYGIENE_INSPECTOR, csrf_from, form_fields, item_keys, noon
 from .conftest import complete as complete_checklist
-from .test_checklists import _form, _keys
 
 INSPECTOR = HYGIENE_INSPECTOR
 
@@ -114,11 +113,11 @@ def test_the_phone_form_shows_the_sheet_and_asks_how_many_for_failures(client, a
     auth.login("li")
     html = client.get(DEPARTMENT_PAGE).get_data(as_text=True)
     assert "办公卫生评分制度：满分 100 分 · 五人以下部门（4 人）" in html
-    assert _keys(html) == ["hy-desk", "hy-chair", "hy-floor", "hy-wall"]
+    assert item_keys(html) == ["hy-desk", "hy-chair", "hy-floor", "hy-wall"]
     assert 'name="count-hy-desk"' in html and "每处扣 3 分" in html
     assert 'name="count-hy-wall"' not in html  # a weight-only item costs its weight, whatever the count
-    data = {**_form(html)}
-    for key in _keys(html):
+    data = {**form_fields(html)}
+    for key in item_keys(html):
         data[f"result-{key}"] = "pass"
     data.update({"result-hy-desk": "fail", "responsible-hy-desk": "小周", "count-hy-desk": "2"})
     response = client.post("/checklists/submit", data=data)
@@ -131,11 +130,11 @@ def test_the_phone_form_shows_the_sheet_and_asks_how_many_for_failures(client, a
 def test_the_json_api_takes_counts(client, auth):
     auth.login("li")
     html = client.get(DEPARTMENT_PAGE).get_data(as_text=True)
-    answers = {key: {"result": "pass"} for key in _keys(html)}
+    answers = {key: {"result": "pass"} for key in item_keys(html)}
     answers["hy-chair"] = {"result": "fail", "responsible": "小周", "count": 3}
     response = client.post(
         "/api/submissions",
-        json={"snapshot_id": _form(html)["snapshot_id"], "answers": answers},
+        json={"snapshot_id": form_fields(html)["snapshot_id"], "answers": answers},
         headers={"X-CSRFToken": csrf_from(html), "Idempotency-Key": "api-count-0001"},
     )
     assert response.status_code == 201, response.get_json()

@@ -111,14 +111,14 @@ def test_opening_storage_removes_stale_temp_files_in_every_folder(tmp_path):
         data_dir / "snapshots" / "kept",
         data_dir / "facts" / "t1",
     ]
-    old = time.time() - 3600
     for folder in folders:
         assert folder.is_dir()
         stale, fresh = folder / ".tmp-x.json.stale", folder / ".tmp-x.json.fresh"
         stale.write_text("{", encoding="utf-8")
         fresh.write_text("{", encoding="utf-8")
+        # an hour older than a file written now, by the file system's own clock (not the process's)
+        old = fresh.stat().st_mtime - 3600
         os.utime(stale, (old, old))
-        os.utime(fresh, (time.time(), time.time()))
     open_storage("tinydb", data_dir, kinds=[SHORT])
     for folder in folders:
         assert not (folder / ".tmp-x.json.stale").exists(), folder
