@@ -15,7 +15,7 @@ from checklist_app.storage import open_storage
 from generator import load_handbook
 
 from ..conftest import TODAY, make_site_project
-from .conftest import CS_LEAD, DAY, noon
+from .conftest import CS_LEAD, DAY, item_keys, noon
 from .test_photos import jpeg, upload
 
 DAILY = f"/checklists/daily/{DAY.isoformat()}/role:售前客服"
@@ -127,7 +127,7 @@ def _opened(client, auth):
     auth.login("zhang")
     html = client.get(DAILY).get_data(as_text=True)
     snapshot = re.search(r'name="snapshot_id" value="([^"]+)"', html).group(1)
-    keys = re.findall(r'<li class="item[^"]*" data-key="([^"]+)"', html)
+    keys = item_keys(html)
     token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
     return html, snapshot, keys, token
 
