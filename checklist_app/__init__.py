@@ -19,7 +19,6 @@ from .handbook_source import HandbookSource
 from .permissions import can, manages_anything
 from .scoring import count_label, fine_amount, is_tiered, item_loss
 from .services import day_of, locked_until
-from .storage.releases import FileReleaseStore
 from .strings import t
 
 
@@ -58,7 +57,7 @@ def register_extensions(app: Flask) -> None:
         raise SystemExit(str(exc)) from None
     app.extensions["checklist_clock"] = clock
     app.extensions["checklist_storage"] = database.open_app_storage(app)
-    releases = FileReleaseStore(app.config["RELEASES_DIR"])
+    releases = database.open_app_releases(app, app.extensions["checklist_storage"])
     app.extensions["checklist_releases"] = releases
     if releases.pointer() is None and not app.extensions.get("checklist_schema_problem"):
         # A fresh machine: the draft becomes release 1 (`make run` does this before starting);

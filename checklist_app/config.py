@@ -51,6 +51,11 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "PostgreSQL (postgresql://…): every store in that database instead of TinyDB in DATA_DIR",
     ),
+    Setting(
+        "PHOTO_STORE",
+        None,
+        "with DATABASE_URL: photos in the database (database, the default) or as files in DATA_DIR (files)",
+    ),
     Setting("DATABASE_POOL_SIZE", 8, "most connections one worker process keeps open to PostgreSQL"),
     Setting("RELOAD_INTERVAL", 2.0, "seconds between checks for a newly published (or rolled back) release"),
     Setting(

@@ -37,6 +37,7 @@ def database_url(config) -> str:
 def open_app_storage(app: Flask) -> Storage:
     """Open the storage the settings name: PostgreSQL if ``DATABASE_URL`` is set, else ``STORAGE``."""
     url = database_url(app.config)
+    photos = photo_store(app.config, url)
     if not url:
         return open_storage(app.config["STORAGE"], app.config["DATA_DIR"])
     import psycopg
@@ -48,10 +49,11 @@ def open_app_storage(app: Flask) -> Storage:
     try:
         storage = open_storage(
             "postgresql",
-            "",
+            app.config["DATA_DIR"],
             database_url=url,
             check=False,
             max_size=int(app.config["DATABASE_POOL_SIZE"]),
+            photos=photos,
         )
     except (psycopg.Error, PoolTimeout) as exc:
         raise SystemExit(t("db.unreachable", url=_safe(url), error=str(exc).strip()[:200])) from None
@@ -81,6 +83,41 @@ def open_app_storage(app: Flask) -> Storage:
             return None
 
     return storage
+
+
+def open_app_releases(app: Flask, storage: Storage):
+    """The release store: in the database with PostgreSQL (unpacked into ``RELEASES_DIR``), else files there.
+
+    A server switching to PostgreSQL brings its releases folder into an empty database once.
+    """
+    from .storage.releases import FileReleaseStore
+
+    files = FileReleaseStore(app.config["RELEASES_DIR"])
+    if storage.backend != "postgresql":
+        return files
+    from .storage.pg.releases import PostgresReleaseStore
+
+    releases = PostgresReleaseStore(storage.database, app.config["RELEASES_DIR"])
+    if not app.extensions.get("checklist_schema_problem"):
+        adopted = releases.adopt(files)
+        if adopted:
+            app.logger.info("stored %d releases of %s in the database", adopted, files.root)
+    return releases
+
+
+def photo_store(config, url: str) -> str:
+    """Where photos live: ``PHOTO_STORE`` (database|files), by default the database when there is one.
+
+    SystemExit in Chinese for another value, or ``database`` without ``DATABASE_URL``.
+    """
+    from .storage import PHOTO_STORES
+
+    chosen = (config.get("PHOTO_STORE") or "").strip().lower() or ("database" if url else "files")
+    if chosen not in PHOTO_STORES:
+        raise SystemExit(t("db.bad_photo_store", value=chosen[:40]))
+    if chosen == "database" and not url:
+        raise SystemExit(t("db.photo_store_needs_url"))
+    return chosen
 
 
 def _safe(url: str) -> str:

@@ -22,6 +22,7 @@ from generator import problems as P
 
 from .clock import Clock
 from .storage.releases import Release, ReleaseStore
+from .strings import ZH_CN, t
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,13 @@ class HandbookSource:
             release = self.releases.get(pointer.number)
             models, problems = {}, ()
             for day in (None, *(release.schedule if release else ())):
-                result = self._load(self.releases.sources_dir(pointer.number, day))
+                try:  # a release kept in the database is unpacked here on first use
+                    sources = self.releases.sources_dir(pointer.number, day)
+                except Exception as exc:  # noqa: BLE001 (keep serving the last good release)
+                    log.exception("unpacking release %s failed", pointer.number)
+                    problems = (P.parse_failed("releases", _reason(exc)),)
+                    break
+                result = self._load(sources)
                 if result.handbook is None:
                     problems = result.problems
                     break
@@ -134,3 +141,11 @@ class HandbookSource:
     @property
     def state(self) -> HandbookState:
         return self.refresh()
+
+
+def _reason(exc: Exception) -> str:
+    """Why a release could not be made ready, in Chinese when the store says which problem it is."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code in ZH_CN:
+        return t(code, **getattr(exc, "data", {}))
+    return f"{type(exc).__name__}: {exc}"

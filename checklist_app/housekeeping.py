@@ -31,7 +31,9 @@ def pin_completed(storage: Storage) -> int:
 
 def sweep(storage: Storage, now: dt.datetime, retention_days: float) -> int:
     """Remove started pointers and unpinned snapshots older than the retention period; how many."""
-    return storage.snapshots.sweep(now - dt.timedelta(days=float(retention_days)))
+    cutoff = now - dt.timedelta(days=float(retention_days))
+    pointers = storage.started.sweep(cutoff)
+    return pointers + storage.snapshots.sweep(cutoff, storage.started.snapshot_ids)
 
 
 def init_app(app: Flask) -> None:

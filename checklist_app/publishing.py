@@ -209,17 +209,22 @@ def publish(
     actor: dict | None,
     note: str = "",
     site: Path | None = None,
-) -> Release:
+    only_first: bool = False,
+) -> Release | None:
     """Validate, build and store the draft as the next release, make it current, audit it.
 
     ``site`` is an already built site of exactly these sources (the app's first release, tests);
     without it the site is built here with ``mkdocs build --strict``. Raises :class:`PublishRefused`.
+    ``only_first``: None, and nothing published, if a release exists once the publishing lock is
+    held (servers on separate machines starting at once publish the first release once).
     """
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise PublishRefused(message=t("publish.note_too_long", n=MAX_NOTE))
     draft = Path(draft)
     with releases.publishing(), tempfile.TemporaryDirectory(prefix="handbook-release-") as tmp:
+        if only_first and releases.pointer() is not None:
+            return None
         sources = Path(tmp) / "handbook"
         shutil.copytree(draft, sources, ignore=shutil.ignore_patterns(".git"))
         checked = _load(sources, clock, draft)
@@ -446,10 +451,20 @@ def publish_first(
             return None
         try:
             release = publish(
-                releases, storage, clock, draft, config, None, t("publish.first_note"), site=prebuilt
+                releases,
+                storage,
+                clock,
+                draft,
+                config,
+                None,
+                t("publish.first_note"),
+                site=prebuilt,
+                only_first=True,  # the lock above is this machine's; another may have published
             )
         except PublishRefused as exc:
             log.warning("%s %s", exc.message, "; ".join(str(p) for p in exc.problems))
+            return None
+        if release is None:
             return None
     log.warning(t("publish.first", number=release.number, draft=display_root(Path(draft))))
     return release

@@ -146,7 +146,7 @@ class Started:
 
 def started_by(storage: Storage, identity: str) -> Started | None:
     """Who opened ``identity`` first, if anyone has and it is not yet submitted."""
-    pointer = storage.snapshots.get(started_key(identity, "*"))
+    pointer = storage.started.get(started_key(identity, "*"))
     if not pointer or not isinstance(pointer.get("username"), str):
         return None
     return Started(
@@ -193,7 +193,7 @@ def open_checklist(
 
     current = with_rechecks(storage, current, win.first)
     key = started_key(current.identity, user["username"])
-    pointer = storage.snapshots.get(key)
+    pointer = storage.started.get(key)
     try:
         mode = due.timing(win, clock, grace, _opened_at(pointer))
     except due.NotYetDue:
@@ -210,18 +210,19 @@ def open_checklist(
     first = started_by(storage, current.identity)
     if first is not None and first.username != user["username"] and not confirmed:
         return Opened(None, True, mode, None, first)
-    snapshot = start(storage, current, clock)
     if pointer:  # it pointed at a snapshot that is gone (swept): point at the fresh one
-        storage.snapshots.delete(key)
-    storage.snapshots.put(
+        storage.started.delete(key)
+    # The pointer first, then the snapshot: a sweep running meanwhile then keeps (or rewrites) it.
+    storage.started.put(
         key,
         {
-            "snapshot_id": snapshot["snapshot_id"],
+            "snapshot_id": current.snapshot_id,
             "identity": current.identity,
             "username": user["username"],
             "opened_at": clock.timestamp(),
         },
     )
+    snapshot = start(storage, current, clock)
     if not precache:
         _mark_started(storage, current.identity, snapshot["snapshot_id"], user, clock)
     return Opened(snapshot, True, mode, None, first)
@@ -229,7 +230,7 @@ def open_checklist(
 
 def _mark_started(storage: Storage, identity: str, snapshot_id: str, user: dict, clock: Clock) -> None:
     """The first opener, for everyone's Today board (write-once: later openers keep the first)."""
-    storage.snapshots.put(
+    storage.started.put(
         started_key(identity, "*"),
         {
             "snapshot_id": snapshot_id,
@@ -584,7 +585,7 @@ def submit(
     if existing is not None:
         return _repeat(existing, key, print_, clock)
     win = due.window(snapshot["kind"], snapshot["period"])
-    pointer = storage.snapshots.get(started_key(snapshot["identity"], user["username"]))
+    pointer = storage.started.get(started_key(snapshot["identity"], user["username"]))
     try:
         mode = due.timing(win, clock, grace, _opened_at(pointer))
     except due.NotYetDue:
@@ -667,8 +668,8 @@ def _repeat(existing: dict, key: str, print_: str, clock: Clock) -> tuple[dict, 
 def _retire_snapshot(storage: Storage, snapshot: dict, user: dict) -> None:
     """After a submission: keep its snapshot for good, and drop the started pointer (no longer open)."""
     storage.snapshots.pin(snapshot["snapshot_id"])
-    storage.snapshots.delete(started_key(snapshot["identity"], user["username"]))
-    storage.snapshots.delete(started_key(snapshot["identity"], "*"))
+    storage.started.delete(started_key(snapshot["identity"], user["username"]))
+    storage.started.delete(started_key(snapshot["identity"], "*"))
 
 
 def _conflict(existing: dict, clock: Clock) -> SubmissionError:

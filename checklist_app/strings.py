@@ -1061,6 +1061,19 @@ ZH_CN: dict[str, str] = {
         "校验失败：{part} 源 {source} 条（哈希 {source_hash}），目标 {target} 条（哈希 {target_hash}）。"
         "目标里有源中没有的数据，或复制被打断：请重新运行同一命令（已复制的不会重复）。"
     ),
+    "db.bad_photo_store": (
+        "CHECKLIST_PHOTO_STORE 只能是 database（照片存在数据库里）或 files（照片存为 DATA_DIR 里的文件），"
+        "现在是 {value}。"
+    ),
+    "db.photo_store_needs_url": (
+        "CHECKLIST_PHOTO_STORE=database 需要数据库：请同时设置 CHECKLIST_DATABASE_URL，"
+        "或去掉 CHECKLIST_PHOTO_STORE（不用数据库时照片存为文件）。"
+    ),
+    "release.damaged": (
+        "数据库里的第 {number} 版制度包已损坏（哈希不符：应为 {want}，实为 {have}），这台服务器无法展开它。"
+        "请在 管理 → 发布 重新发布，或回滚到另一版。"
+    ),
+    "release.missing": "数据库里没有第 {number} 版制度。",
     # (end of section)
     # --- corrective actions, format follow-ups ---
     "nav.actions": "整改",

@@ -16,6 +16,7 @@ from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
 from .people import FilePeopleStore, MemoryPeopleStore, PeopleStore
 from .photos import FilePhotoStore, MemoryPhotoStore, PhotoStore
 from .reading import FileReadingStore, MemoryReadingStore, ReadingStore
+from .started import FileStartedStore, MemoryStartedStore, StartedStore
 from .tinydb_store import (
     FileSnapshotStore,
     TinyDBCompletionStore,
@@ -37,11 +38,15 @@ __all__ = [
     "ReadingStore",
     "PhotoStore",
     "SnapshotStore",
+    "StartedStore",
     "StaleAction",
     "Storage",
     "UserStore",
     "open_storage",
 ]
+
+
+PHOTO_STORES = ("database", "files")  # where PostgreSQL storage keeps photos (PHOTO_STORE)
 
 
 @dataclass
@@ -50,7 +55,8 @@ class Storage:
 
     completions: CompletionStore
     users: UserStore
-    snapshots: SnapshotStore
+    snapshots: SnapshotStore  # what each started checklist was given, by content
+    started: StartedStore  # who opened which checklist, on which snapshot
     attempts: AttemptStore  # failed sign-ins, for throttling
     audit: AuditStore  # append-only: who did what, when
     people: PeopleStore  # the staff directory, and links from typed names to people
@@ -77,25 +83,30 @@ def open_storage(
     database_url: str = "",
     check: bool = True,
     max_size: int = 8,
+    photos: str = "database",
 ) -> Storage:
     """Open ``tinydb`` (the embedded default, in ``data_dir``), ``memory`` or ``postgresql`` storage.
 
     ``kinds``: the report facts written at save (default: the app's, reporting.fact_kinds).
     ``postgresql`` connects to ``database_url`` with one pool for this process; call
-    ``close`` at exit (``check``: SchemaError unless ``db upgrade`` has run).
+    ``close`` at exit (``check``: SchemaError unless ``db upgrade`` has run); its photos are in the
+    database, or with ``photos="files"`` files in ``data_dir`` (the other backends keep them there).
     """
     if kinds is None:
         from ..reporting.fact_kinds import ALL as kinds
     if kind == "postgresql":
         from .pg import open_postgres
 
-        # Photos stay files in DATA_DIR (a folder every server shares), the records in the database.
-        return open_postgres(database_url, kinds, FilePhotoStore(data_dir), check=check, max_size=max_size)
+        if photos not in PHOTO_STORES:
+            raise ValueError(f"unknown photo store {photos!r}: use 'database' or 'files'")
+        files = FilePhotoStore(data_dir) if photos == "files" else None
+        return open_postgres(database_url, kinds, files, check=check, max_size=max_size)
     if kind == "memory":
         return Storage(
             MemoryCompletionStore(kinds),
             MemoryUserStore(),
             MemorySnapshotStore(),
+            MemoryStartedStore(),
             MemoryAttemptStore(),
             MemoryAuditStore(),
             MemoryPeopleStore(),
@@ -113,6 +124,7 @@ def open_storage(
             TinyDBCompletionStore(data_dir, kinds),
             TinyDBUserStore(data_dir),
             FileSnapshotStore(data_dir),
+            FileStartedStore(data_dir),
             FileAttemptStore(data_dir),
             FileAuditStore(data_dir),
             FilePeopleStore(data_dir),

@@ -199,7 +199,7 @@ SNAPSHOT, POINTER = "snapshot", "pointer"
 
 
 def snapshot_key_kind(key: object) -> str | None:
-    """``SNAPSHOT`` for 16 lowercase hex, ``POINTER`` for ``s`` + 24 lowercase hex, else None."""
+    """``SNAPSHOT`` for 16 lowercase hex, ``POINTER`` (a started pointer's key) for ``s`` + 24, else None."""
     if not isinstance(key, str):
         return None
     if len(key) == 16 and _HEX.issuperset(key):
@@ -230,21 +230,23 @@ def check_cutoff(cutoff: object) -> dt.datetime:
 class SnapshotStore(ABC):
     """Started checklists, content-addressed: the exact items and versions an inspector was given.
 
-    Two kinds of entry share one key space: snapshots (16 lowercase hex, the
-    checklist's ``snapshot_id``; may carry ``created_at``) and started pointers
-    (``s`` + 24 lowercase hex: ``{"snapshot_id", "identity", "username",
-    "opened_at"}``). Timestamps are ISO 8601 with an offset. Any other key is
-    never found by ``get`` and refused with ValueError by ``put``, ``pin`` and
-    ``delete``.
+    Keys are 16 lowercase hex (the checklist's ``snapshot_id``); an entry may carry
+    ``created_at`` (ISO 8601 with an offset). Any other key is never found by ``get``
+    and refused with ValueError by ``put``, ``pin`` and ``delete``; who opened which
+    checklist is the started store's (``storage/started.py``).
     """
 
     @abstractmethod
     def put(self, key: str, checklist: dict) -> None:
-        """Store the entry under ``key`` unless one is already there (write-once, idempotent)."""
+        """Store the snapshot under ``key`` unless one is already there (write-once, idempotent).
+
+        A put never returns before a sweep that is running has finished: a snapshot put
+        after the sweep asked ``in_use`` is there afterwards (stored again if it was removed).
+        """
 
     @abstractmethod
     def get(self, key: object) -> dict | None:
-        """The entry (pinned or not), or None for an unknown, removed or invalid key."""
+        """The snapshot (pinned or not), or None for an unknown, removed or invalid key."""
 
     @abstractmethod
     def pin(self, snapshot_id: str) -> bool:
@@ -255,22 +257,18 @@ class SnapshotStore(ABC):
 
     @abstractmethod
     def delete(self, key: str) -> bool:
-        """Remove one entry, pinned or not (e.g. a submitted checklist's pointer); idempotent.
-
-        Returns whether something was removed.
-        """
+        """Remove one snapshot, pinned or not; idempotent. Returns whether something was removed."""
 
     @abstractmethod
     def entries(self) -> Iterator[tuple[str, dict, bool]]:
-        """Every entry as ``(key, value, pinned)``, snapshots and pointers, in no particular order."""
+        """Every snapshot as ``(key, value, pinned)``, in no particular order."""
 
     @abstractmethod
-    def sweep(self, cutoff: dt.datetime) -> int:
-        """Remove what nobody can still need before ``cutoff`` (aware); return how many entries.
+    def sweep(self, cutoff: dt.datetime, in_use: Callable[[], Iterable[str]] = tuple) -> int:
+        """Remove every snapshot not pinned, created before ``cutoff`` (aware) and not in ``in_use()``.
 
-        First every pointer opened before ``cutoff`` (``opened_at``, else when it was
-        stored), then every snapshot that is not pinned, not referenced by a remaining
-        pointer and created before ``cutoff`` (``created_at``, else when it was
-        stored). An entry that cannot be parsed is judged by when it was stored and
-        references nothing. Safe while other processes read and write.
+        ``created_at``, else when it was stored; an entry that cannot be parsed is judged by
+        when it was stored. ``in_use`` (the started pointers' snapshots) is asked while no put
+        can complete, so a caller that writes its pointer before putting the snapshot never
+        loses the snapshot. How many were removed. Safe while other processes read and write.
         """

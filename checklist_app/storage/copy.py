@@ -2,7 +2,7 @@
 
 Idempotent and resumable: what the target already holds is skipped (records by
 identity, snapshots by key, people by id, audit entries by their number in their
-month, notification parts when the target has one), so running the same copy
+month, notification parts when the target has one, photos by id), so running the same copy
 again after an interruption finishes it and copies nothing twice. At the end every
 part is counted and hashed on both sides (SHA-256 over each item's canonical JSON,
 sorted), and any difference is reported. Failed sign-in counters are not copied:
@@ -120,6 +120,14 @@ def _copy_snapshots(source: Storage, target: Storage) -> int:
     return copied
 
 
+def _copy_started(source: Storage, target: Storage) -> int:
+    have = {key for key, _ in target.started.entries()}
+    new = [(key, value) for key, value in source.started.entries() if key not in have]
+    for key, value in new:
+        target.started.put(key, value)
+    return len(new)
+
+
 def _copy_audit(source: Storage, target: Storage) -> int:
     numbered: dict[str, int] = {}
     for entry in _audit(target):
@@ -165,10 +173,30 @@ def _copy_reading(source: Storage, target: Storage) -> int:
     return sum(target.reading.add(ack)[1] for ack in source.reading.all())
 
 
+def _photos(storage: Storage) -> list[list[str]]:
+    """Every photo as (id, SHA-256 of its stored bytes): what both sides must agree on."""
+    found = []
+    for photo_id in storage.photos.ids():
+        data = storage.photos.get(photo_id)
+        if data is not None:
+            found.append([photo_id, hashlib.sha256(data).hexdigest()])
+    return found
+
+
+def _copy_photos(source: Storage, target: Storage) -> int:
+    have = set(target.photos.ids())
+    copied = 0
+    for photo_id in source.photos.ids():
+        if photo_id not in have and (data := source.photos.get(photo_id)) is not None:
+            copied += target.photos.put(photo_id, data)
+    return copied
+
+
 PARTS: tuple[Copier, ...] = (
     ("completions", records, _copy_records),
     ("users", lambda s: s.users.all(), _copy_users),
     ("snapshots", lambda s: [list(e) for e in s.snapshots.entries()], _copy_snapshots),
+    ("started", lambda s: [list(e) for e in s.started.entries()], _copy_started),
     ("audit", _audit, _copy_audit),
     ("people", lambda s: s.people.all(), _copy_people),
     ("people_links", lambda s: sorted(s.people.links().items()), _copy_links),
@@ -176,6 +204,7 @@ PARTS: tuple[Copier, ...] = (
     ("actions", lambda s: s.actions.all(), _copy_actions),
     ("fine_decisions", lambda s: sorted(s.decisions.all().items()), _copy_decisions),
     ("reading", lambda s: s.reading.all(), _copy_reading),
+    ("photos", _photos, _copy_photos),
 )
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 
 from .base import (
     ANY,
-    POINTER,
     SNAPSHOT,
     CompletionStore,
     Conflict,
@@ -103,7 +102,7 @@ class MemoryUserStore(UserStore):
 
 
 class MemorySnapshotStore(SnapshotStore):
-    """Snapshots and pointers in a dict; ``clock`` stands in for a file's mtime (when it was stored)."""
+    """Snapshots in a dict; ``clock`` stands in for a file's mtime (when it was stored)."""
 
     def __init__(self, clock: Callable[[], dt.datetime] | None = None):
         self._entries: dict[str, tuple[dict, dt.datetime]] = {}
@@ -112,20 +111,19 @@ class MemorySnapshotStore(SnapshotStore):
         self._lock = threading.Lock()
 
     def put(self, key: str, checklist: dict) -> None:
-        _kind(key)
+        _checked(key)
         with self._lock:
             if key not in self._entries:
                 self._entries[key] = (copy.deepcopy(checklist), self._clock())
 
     def get(self, key: object) -> dict | None:
-        if snapshot_key_kind(key) is None:
+        if snapshot_key_kind(key) != SNAPSHOT:
             return None
         entry = self._entries.get(key)
         return copy.deepcopy(entry[0]) if entry else None
 
     def pin(self, snapshot_id: str) -> bool:
-        if _kind(snapshot_id) != SNAPSHOT:
-            raise ValueError(f"only a snapshot can be pinned, not {snapshot_id!r}")
+        _checked(snapshot_id)
         with self._lock:
             if snapshot_id not in self._entries:
                 return False
@@ -133,7 +131,7 @@ class MemorySnapshotStore(SnapshotStore):
             return True
 
     def delete(self, key: str) -> bool:
-        _kind(key)
+        _checked(key)
         with self._lock:
             self._pinned.discard(key)
             return self._entries.pop(key, None) is not None
@@ -143,39 +141,26 @@ class MemorySnapshotStore(SnapshotStore):
             found = [(k, copy.deepcopy(v), k in self._pinned) for k, (v, _) in self._entries.items()]
         yield from found
 
-    def sweep(self, cutoff: dt.datetime) -> int:
+    def sweep(self, cutoff: dt.datetime, in_use: Callable[[], Iterable[str]] = tuple) -> int:
         check_cutoff(cutoff)
         with self._lock:
-            pointers = [k for k in self._entries if snapshot_key_kind(k) == POINTER]
-            expired = [k for k in pointers if _when(self._entries[k], "opened_at") < cutoff]
-            for key in expired:
-                del self._entries[key]
-            referenced = {_ref(self._entries[k][0]) for k in pointers if k in self._entries}
+            referenced = set(in_use())
             old = [
                 k
                 for k, entry in self._entries.items()
-                if snapshot_key_kind(k) == SNAPSHOT
-                and k not in self._pinned
-                and k not in referenced
-                and _when(entry, "created_at") < cutoff
+                if k not in self._pinned and k not in referenced and _when(entry, "created_at") < cutoff
             ]
             for key in old:
                 del self._entries[key]
-            return len(expired) + len(old)
+            return len(old)
 
 
-def _kind(key: object) -> str:
-    kind = snapshot_key_kind(key)
-    if kind is None:
-        raise ValueError(f"not a snapshot or pointer key: {key!r:.60}")
-    return kind
+def _checked(key: object) -> str:
+    if snapshot_key_kind(key) != SNAPSHOT:
+        raise ValueError(f"not a snapshot key: {key!r:.60}")
+    return key
 
 
 def _when(entry: tuple[dict, dt.datetime], field: str) -> dt.datetime:
     value, stored_at = entry
     return (aware_time(value.get(field)) if isinstance(value, dict) else None) or stored_at
-
-
-def _ref(value: object) -> str | None:
-    ref = value.get("snapshot_id") if isinstance(value, dict) else None
-    return ref if isinstance(ref, str) else None

@@ -4,7 +4,8 @@ Content addressing makes uploads idempotent: a phone that uploads the same photo
 after a lost answer, two tabs, the service worker racing the page) gets the same id and nothing new
 is stored. What is stored is the cleaned JPEG (:mod:`checklist_app.photos`), not the upload itself.
 The embedded backend keeps one file per photo under ``DATA_DIR/photos/<2 hex>/<id>.jpg``, written to
-a temporary file, fsynced and renamed, so a crash leaves the old state or the whole photo.
+a temporary file, fsynced and renamed, so a crash leaves the old state or the whole photo; on
+PostgreSQL (``PHOTO_STORE=database``, the default there) each photo is one row (``pg/photos.py``).
 """
 
 from __future__ import annotations
@@ -40,11 +41,19 @@ class PhotoStore(ABC):
         """Whether a photo is stored under ``photo_id``."""
         return self.get(photo_id) is not None
 
+    @abstractmethod
+    def ids(self) -> list[str]:
+        """Every stored photo's id, sorted (for ``storage copy``)."""
 
-def _checked(photo_id: str) -> str:
+
+def checked_photo_id(photo_id: object) -> str:
+    """``photo_id`` if it is a photo id; ValueError otherwise."""
     if not valid_photo_id(photo_id):
         raise ValueError(f"not a photo id: {photo_id!r}")
-    return photo_id
+    return photo_id  # type: ignore[return-value]
+
+
+_checked = checked_photo_id
 
 
 class MemoryPhotoStore(PhotoStore):
@@ -61,6 +70,9 @@ class MemoryPhotoStore(PhotoStore):
 
     def get(self, photo_id: object) -> bytes | None:
         return self._photos.get(photo_id) if valid_photo_id(photo_id) else None
+
+    def ids(self) -> list[str]:
+        return sorted(self._photos)
 
 
 class FilePhotoStore(PhotoStore):
@@ -98,3 +110,8 @@ class FilePhotoStore(PhotoStore):
             return self._path(photo_id).read_bytes()
         except FileNotFoundError:
             return None
+
+    def ids(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.stem for p in self.root.glob("??/*.jpg") if valid_photo_id(p.stem))

@@ -8,8 +8,9 @@ into a temporary folder and renamed into place, and ``<root>/current`` replaced 
 so every process sees either the old or the new release, whole. Reading the pointer costs one
 ``stat`` while it is unchanged: how every worker (or machine sharing the folder) follows it.
 
-A database backend (issue 17) keeps the same interface; it materialises a release's folders
-locally on first use, since the site is served from files.
+The PostgreSQL backend (``pg/releases.py``) keeps the same interface with the records, the pointer
+and each release's folders (one archive) in the database; every server unpacks a release into its
+own instance folder on first use, since the site is served from files.
 """
 
 from __future__ import annotations
@@ -184,6 +185,33 @@ class ReleaseStore(ABC):
         return [r for r in found if r is not None]
 
 
+def remove_stale_builds(root: Path, older_than: float = 3600) -> None:
+    """Folders and files a killed publisher left half-written (never a fresh one: it may be running)."""
+    if not root.is_dir():
+        return
+    limit = time.time() - older_than
+    for left in root.glob(BUILDING_PREFIX + "*"):
+        try:
+            if left.stat().st_mtime < limit:
+                shutil.rmtree(left) if left.is_dir() else left.unlink()
+        except OSError:
+            pass
+
+
+def build_folder(
+    building: Path, sources: Path, site: Path | None, as_of: dict[str, tuple[Path, Path]] | None
+) -> None:
+    """Lay out one release's folders in ``building``: handbook/, site/ and as-of/<day>/ (never .git)."""
+    shutil.copytree(sources, building / "handbook", ignore=shutil.ignore_patterns(".git"))
+    if site is not None:
+        shutil.copytree(site, building / "site")
+    else:
+        (building / "site").mkdir()
+    for day, (day_sources, day_site) in (as_of or {}).items():
+        shutil.copytree(day_sources, building / "as-of" / day / "handbook")
+        shutil.copytree(day_site, building / "as-of" / day / "site")
+
+
 class FileReleaseStore(ReleaseStore):
     """Releases as folders under ``root``; the pointer is the file ``root/current``."""
 
@@ -193,19 +221,7 @@ class FileReleaseStore(ReleaseStore):
         self._stamp: tuple | None = None
         self._pointer: Pointer | None = None
         self._releases: dict[int, Release] = {}
-        self._remove_stale()
-
-    def _remove_stale(self, older_than: float = 3600) -> None:
-        """Folders and files a killed publisher left half-written (never a fresh one: it may be running)."""
-        if not self.root.is_dir():
-            return
-        limit = time.time() - older_than
-        for left in self.root.glob(BUILDING_PREFIX + "*"):
-            try:
-                if left.stat().st_mtime < limit:
-                    shutil.rmtree(left) if left.is_dir() else left.unlink()
-            except OSError:
-                pass
+        remove_stale_builds(self.root)
 
     def _folder(self, number: int) -> Path:
         return self.root / str(number)
@@ -280,14 +296,7 @@ class FileReleaseStore(ReleaseStore):
         self.root.mkdir(parents=True, exist_ok=True)
         building = self.root / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
         try:
-            shutil.copytree(sources, building / "handbook", ignore=shutil.ignore_patterns(".git"))
-            if site is not None:
-                shutil.copytree(site, building / "site")
-            else:
-                (building / "site").mkdir()
-            for day, (day_sources, day_site) in (as_of or {}).items():
-                shutil.copytree(day_sources, building / "as-of" / day / "handbook")
-                shutil.copytree(day_site, building / "as-of" / day / "site")
+            build_folder(building, sources, site, as_of)
             with exclusive_lock(self.root / POINTER):
                 number = self.next_number()
                 if release.number and release.number != number:

@@ -30,7 +30,6 @@ from tinydb.table import Document, Table
 
 from .base import (
     ANY,
-    POINTER,
     SNAPSHOT,
     CompletionStore,
     Conflict,
@@ -533,15 +532,14 @@ class TinyDBUserStore(UserStore):
 
 
 class FileSnapshotStore(SnapshotStore):
-    """Started checklists as write-once files in ``<data_dir>/snapshots/``.
+    """Snapshots as write-once files ``<data_dir>/snapshots/<16 hex>.json``.
 
-    ``<16 hex>.json`` is a snapshot, ``s<24 hex>.json`` a started pointer. Pinning
-    moves a snapshot into ``kept/`` with one atomic rename; ``get`` looks in the
-    folder first and then in ``kept/`` (files only ever move that way), and
-    ``sweep`` never looks into ``kept/``. Every change holds the folder's lock
-    (``snapshots.lock``); ``get`` takes none. ``sweep`` reads the folder without
-    the lock, then, under it, removes only files that are still exactly the
-    version it judged.
+    Pinning moves a snapshot into ``kept/`` with one atomic rename; ``get`` looks in the
+    folder first and then in ``kept/`` (files only ever move that way), and ``sweep``
+    never looks into ``kept/``. Every change holds the folder's lock (``snapshots.lock``);
+    ``get`` takes none. ``sweep`` reads the folder without the lock, then, under it, asks
+    what is in use and removes only files that are still exactly the version it judged.
+    (Started pointers, once kept here as ``s<24 hex>.json``, are the started store's.)
     """
 
     def __init__(self, data_dir: str | os.PathLike):
@@ -550,25 +548,23 @@ class FileSnapshotStore(SnapshotStore):
         self.kept.mkdir(parents=True, exist_ok=True)
 
     def _paths(self, key: object) -> list[Path]:
-        """Where the entry may be, in the order to look; [] for an invalid key."""
-        kind = snapshot_key_kind(key)
-        if kind is None:
+        """Where the snapshot may be, in the order to look; [] for an invalid key."""
+        if snapshot_key_kind(key) != SNAPSHOT:
             return []
         name = f"{key}.json"
-        return [self.dir / name, self.kept / name] if kind == SNAPSHOT else [self.dir / name]
+        return [self.dir / name, self.kept / name]
 
     def _checked(self, key: object) -> list[Path]:
         paths = self._paths(key)
         if not paths:
-            raise ValueError(f"not a snapshot or pointer key: {key!r:.60}")
+            raise ValueError(f"not a snapshot key: {key!r:.60}")
         return paths
 
     def put(self, key: str, checklist: dict) -> None:
         paths = self._checked(key)
-        if any(p.exists() for p in paths):
-            return
         text = json.dumps(checklist, ensure_ascii=False)
-        with exclusive_lock(self.dir):  # a sweep never sees a pointer appear while it removes
+        # Always under the lock: a snapshot a sweep is about to remove is written again after it.
+        with exclusive_lock(self.dir):
             if not any(p.exists() for p in paths):
                 atomic_write(paths[0], text)
 
@@ -582,9 +578,7 @@ class FileSnapshotStore(SnapshotStore):
         return None
 
     def pin(self, snapshot_id: str) -> bool:
-        if snapshot_key_kind(snapshot_id) != SNAPSHOT:
-            raise ValueError(f"only a snapshot can be pinned, not {snapshot_id!r:.60}")
-        loose, kept = self._paths(snapshot_id)
+        loose, kept = self._checked(snapshot_id)
         if kept.exists():
             return True
         with exclusive_lock(self.dir):
@@ -618,7 +612,7 @@ class FileSnapshotStore(SnapshotStore):
                 continue
             for name in names:
                 key = name[:-5]
-                if snapshot_key_kind(key) is None:
+                if snapshot_key_kind(key) != SNAPSHOT:
                     continue
                 try:
                     value = _parse((folder / name).read_bytes())
@@ -627,48 +621,32 @@ class FileSnapshotStore(SnapshotStore):
                 if value is not None:
                     yield key, value, pinned
 
-    def sweep(self, cutoff: dt.datetime) -> int:
+    def sweep(self, cutoff: dt.datetime, in_use: Callable[[], Iterable[str]] = tuple) -> int:
         check_cutoff(cutoff)
         # Judge without the lock (this reads files and may take a while) ...
-        pointers = {name: _judge(self.dir / name, "opened_at") for name in self._names(POINTER)}
-        live = {j.ref for j in pointers.values() if j and j.when >= cutoff}
-        snapshots = {
-            name: _judge(self.dir / name, "created_at")
-            for name in self._names(SNAPSHOT)
-            if name[:-5] not in live
-        }
+        judged = {name: _judge(self.dir / name, "created_at") for name in self._names()}
         removed = 0
         # ... remove under it: nothing is put, pinned or deleted meanwhile.
         with exclusive_lock(self.dir):
-            for name, judged in pointers.items():
-                if judged and judged.when < cutoff and self._remove_if_unchanged(name, judged.stamp):
-                    removed += 1
-            # The pointers there now: those judged, plus any written (or written again) since.
-            referenced = set()
-            for name in self._names(POINTER):
-                judged = pointers.get(name)
-                if judged is None or _stamp(self.dir / name) != judged.stamp:
-                    judged = _judge(self.dir / name, "opened_at")
-                if judged:
-                    referenced.add(judged.ref)
-            for name, judged in snapshots.items():
+            referenced = set(in_use())
+            for name, seen in judged.items():
                 if (
-                    judged
-                    and judged.when < cutoff
+                    seen
+                    and seen.when < cutoff
                     and name[:-5] not in referenced
-                    and self._remove_if_unchanged(name, judged.stamp)
+                    and self._remove_if_unchanged(name, seen.stamp)
                 ):
                     removed += 1
         return removed
 
-    def _names(self, kind: str) -> list[str]:
-        """The file names of the entries of ``kind`` in the folder (not in kept/)."""
+    def _names(self) -> list[str]:
+        """The file names of the snapshots in the folder (not in kept/)."""
         try:
             with os.scandir(self.dir) as entries:
                 return [
                     e.name
                     for e in entries
-                    if e.name.endswith(".json") and snapshot_key_kind(e.name[:-5]) == kind
+                    if e.name.endswith(".json") and snapshot_key_kind(e.name[:-5]) == SNAPSHOT
                 ]
         except FileNotFoundError:
             return []

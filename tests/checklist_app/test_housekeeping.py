@@ -25,15 +25,15 @@ def test_unsubmitted_checklists_go_after_the_retention_period_and_submitted_ones
     done = client.get(DONE).get_data(as_text=True)
     client.post("/checklists/submit", data=form_fields(done) | form_answers(item_keys(done)))
     with app.app_context():
-        snapshots = storage().snapshots
+        snapshots, started = storage().snapshots, storage().started
         pointer = services.started_key(f"daily|2026-11-23|role:售后客服|{'客服主管'}", "zhang")
-        assert snapshots.get(pointer) is not None
-        assert snapshots.get(services.started_key("daily|2026-11-23|role:售前客服|客服主管", "zhang")) is None
+        assert started.get(pointer) is not None
+        assert started.get(services.started_key("daily|2026-11-23|role:售前客服|客服主管", "zhang")) is None
         # 29 days on, nothing is old enough yet.
         assert housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=29), 30) == 0
         removed = housekeeping.sweep(storage(), clock.now() + dt.timedelta(days=31), 30)
         assert removed == 3  # the open checklist: its two started pointers and its snapshot
-        assert snapshots.get(pointer) is None and snapshots.get(_snapshot_id(opened)) is None
+        assert started.get(pointer) is None and snapshots.get(_snapshot_id(opened)) is None
         assert snapshots.get(_snapshot_id(done)) is not None  # a record refers to it: kept
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -66,7 +65,7 @@ def test_the_same_photo_uploaded_twice_is_stored_once_under_its_content_hash(app
     assert first.json["id"] == again.json["id"] == photo_id(data)
     other = upload(client, token, jpeg(colour="blue"))
     assert other.status_code == 201 and other.json["id"] != first.json["id"]
-    assert len(list((Path(app.config["DATA_DIR"]) / "photos").rglob("*.jpg"))) == 2
+    assert len(app.extensions["checklist_storage"].photos.ids()) == 2
 
 
 def test_the_stored_photo_has_no_location_or_other_metadata_and_is_at_most_1600_px(app, client, opened):

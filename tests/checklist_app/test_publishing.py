@@ -141,7 +141,7 @@ def test_a_second_instance_follows_a_publish_and_a_rollback(app, handbook_dir, c
     publish(app, quick=True)
     state = follower.state
     assert state.release.number == 2 and "不超过45秒" in state.handbook.check("cs-response-avg").text
-    assert state.site.parent.name == "2"  # its site is the same release's
+    assert state.site == follower.releases.site_dir(2)  # its site is the same release's
     with app.app_context():
         from checklist_app import publishing
 
@@ -275,3 +275,68 @@ def test_the_publish_page_shows_the_reworded_clause_and_the_items_per_target(cli
     assert "平均响应时间不得超过<del>50</del><ins>45</ins>秒" in page
     assert "岗位 售前客服" in page and "改动 1 项" in page
     assert "客服平均响应时间不超过<del>50</del><ins>45</ins>秒" in page  # the item's wording
+
+
+def test_servers_on_separate_machines_starting_at_once_publish_the_first_release_once(
+    tmp_path, handbook_dir, sample_site, clock, pg_url
+):
+    import threading
+
+    from checklist_app import publishing
+    from checklist_app.config import PROJECT
+    from checklist_app.storage import open_storage
+    from checklist_app.storage.pg.releases import PostgresReleaseStore
+
+    shared = open_storage("postgresql", "", database_url=pg_url)
+    try:
+        # Two instance folders: the file lock publish_first takes is each machine's own.
+        servers = [PostgresReleaseStore(shared.database, tmp_path / name / "releases") for name in "ab"]
+        start, results = threading.Barrier(2), []
+
+        def first(releases):
+            start.wait()
+            results.append(
+                publishing.publish_first(
+                    releases, shared, clock, handbook_dir, PROJECT / "mkdocs.yml", sample_site
+                )
+            )
+
+        threads = [threading.Thread(target=first, args=(r,)) for r in servers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert sorted(r is None for r in results) == [False, True]
+        assert servers[0].numbers() == [1] and servers[1].pointer().number == 1
+        assert len(audit.entries(shared, dt.date.min, dt.date.max, action="handbook.publish")) == 1
+    finally:
+        shared.close()
+
+
+def test_a_release_whose_archive_is_damaged_is_refused_on_the_status_page_and_the_last_one_served(
+    tmp_path, handbook_dir, sample_site, clock, accounts, pg_url
+):
+    from .conftest import Auth, make_test_app
+
+    a = make_test_app(
+        handbook_dir, sample_site, tmp_path / "a" / "data", clock, accounts, DATABASE_URL=pg_url
+    )
+    b = make_test_app(handbook_dir, sample_site, tmp_path / "b" / "data", clock, DATABASE_URL=pg_url)
+    try:
+        assert b.extensions["checklist_handbook"].state.release.number == 1
+        path = handbook_dir / SERVICE
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"'), encoding="utf-8"
+        )
+        publish(a, quick=True)
+        with a.extensions["checklist_storage"].database.transaction() as cur:
+            cur.execute("UPDATE releases SET archive = %s WHERE number = 2", (b"cut off",))
+        state = b.extensions["checklist_handbook"].refresh(force=True)
+        assert state.release.number == 1  # b keeps serving what it has
+        client = b.test_client()
+        Auth(client).login("admin")
+        page = client.get("/admin/handbook").get_data(as_text=True)
+        assert "第 2 版制度包已损坏" in page and "重新发布" in page
+    finally:
+        a.extensions["checklist_storage"].close()
+        b.extensions["checklist_storage"].close()

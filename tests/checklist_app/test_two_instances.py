@@ -1,13 +1,16 @@
 """Two app servers (separate processes and instance folders) on one PostgreSQL database serve the same users.
 
 Sessions signed by one are valid on the other, sign-in throttling counts across both,
-the audit log is one, one notification sender leads, and 100 clients spread over
-both lose, duplicate and fail nothing. ``-s`` prints the load test's figures.
+the audit log is one, one notification sender leads, a release published (or rolled
+back) on one is served by the other, a photo uploaded through one is shown by the
+other, and 100 clients spread over both lose, duplicate and fail nothing. Nothing is
+shared but the database. ``-s`` prints the load test's figures.
 """
 
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import json
 import os
 import re
@@ -87,12 +90,8 @@ def cluster(tmp_path, handbook_dir, sample_site, pg_url, accounts):
         for name in ("a", "b"):
             workdir = tmp_path / name
             workdir.mkdir()
-            env = {
-                "CHECKLIST_DATABASE_URL": pg_url,
-                "CHECKLIST_DATABASE_POOL_SIZE": "4",
-                # Releases are still files (no PostgreSQL release store yet): one folder both servers see.
-                "CHECKLIST_RELEASES_DIR": str(tmp_path / "releases"),
-            }
+            # Nothing shared but the database: each server's releases are unpacked in its own folder.
+            env = {"CHECKLIST_DATABASE_URL": pg_url, "CHECKLIST_DATABASE_POOL_SIZE": "4"}
             servers.append(AppServer(workdir, handbook_dir, sample_site, workers=2, env=env))
         yield servers
     finally:
@@ -118,11 +117,10 @@ def test_a_sign_in_on_one_server_is_valid_on_the_other_and_throttling_counts_acr
 
 
 def test_one_notification_sender_leads_across_servers(cluster, tmp_path, pg_url, handbook_dir):
-    # The servers have published the handbook's first release (a sender needs one) into the shared folder.
+    # The servers have published the handbook's first release (a sender needs one) into the database.
     procs = []
     env = {
         "CHECKLIST_DATABASE_URL": pg_url,
-        "CHECKLIST_RELEASES_DIR": str(tmp_path / "releases"),
         "CHECKLIST_HANDBOOK_DIR": str(handbook_dir),
         "CHECKLIST_NOTIFY_POLL_SECONDS": "0.2",
     }
@@ -162,6 +160,94 @@ def test_one_notification_sender_leads_across_servers(cluster, tmp_path, pg_url,
     leading = [log for log in logs if "开始工作" in log]
     standing_by = [log for log in logs if "本进程待命" in log]
     assert len(leading) == 1 and len(standing_by) == 1, logs
+
+
+def _token(client: Client, url: str) -> str:
+    _, page, _ = client.request(url)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+SERVICE = "20-客服/service.md"
+
+
+def test_a_release_published_on_one_server_is_served_by_the_other_and_so_is_a_rollback(
+    cluster, handbook_dir, tmp_path
+):
+    a, b = cluster
+    admin = Client()
+    assert admin.login(a.url, "admin") == 302
+    zhang = Client()
+    assert zhang.login(b.url, "zhang") == 302
+    checklist = f"/checklists/daily/{DAYS[0]}/{urllib.parse.quote('role:售前客服')}"
+    page = f"/handbook/{urllib.parse.quote('20-客服')}/service/"
+    assert "不超过50秒" in zhang.request(b.url + page)[1]
+    path = handbook_dir / SERVICE  # server a's draft
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace('version: "2.0"', 'version: "2.1"')
+        .replace("不超过50秒。\n频率", "不超过45秒。\n频率"),
+        encoding="utf-8",
+    )
+    token = _token(admin, a.url + "/admin/publish/")
+    status, _, headers = admin.request(
+        a.url + "/admin/publish/", data={"csrf_token": token, "note": "响应时间改为45秒"}
+    )
+    assert status == 302, headers
+    # Server b has no folder in common with a: it unpacks release 2 from the database.
+    status, html, _ = zhang.request(b.url + checklist)
+    assert status == 200 and "不超过45秒" in html and "不超过50秒" not in html
+    assert "不超过45秒" in zhang.request(b.url + page)[1]  # the site a built, served by b
+    unpacked = list((tmp_path / "b" / "releases" / "from-database").glob("2-*/release.json"))
+    assert len(unpacked) == 1
+    token = _token(admin, a.url + "/admin/publish/")
+    status, _, _ = admin.request(a.url + "/admin/publish/rollback", data={"csrf_token": token, "number": "1"})
+    assert status == 302
+    assert "不超过50秒" in zhang.request(b.url + page)[1]
+    _, releases, _ = Client(admin.cookies).request(b.url + "/admin/publish/")
+    assert "响应时间改为45秒" in releases  # the release history on b, from the database
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_photo_uploaded_through_one_server_is_shown_through_the_other(cluster, tmp_path):
+    a, b = cluster
+    zhang = Client()
+    assert zhang.login(a.url, "zhang") == 302
+    status, html, _ = zhang.request(
+        a.url + f"/checklists/daily/{DAYS[0]}/{urllib.parse.quote('role:售后客服')}"
+    )
+    assert status == 200
+    snapshot = re.search(r'name="snapshot_id" value="([^"]+)"', html).group(1)
+    keys = re.findall(r'<li class="item" data-key="([^"]+)"', html)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    req = urllib.request.Request(
+        a.url + "/api/photos", data=_jpeg(), headers={"X-CSRFToken": token, "Content-Type": "image/jpeg"}
+    )
+    with zhang.opener.open(req, timeout=60) as response:
+        assert response.status == 201
+        photo = json.loads(response.read())["id"]
+    answers = {k: {"result": "pass"} for k in keys}
+    answers[keys[0]] = {"result": "fail", "responsible": "小王", "note": "超时", "photos": [photo]}
+    status, text, _ = zhang.request(
+        a.url + "/api/submissions",
+        body={"snapshot_id": snapshot, "answers": answers},
+        headers={"X-CSRFToken": token, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert status == 201, text
+    record = json.loads(text)["record"]["id"]
+    on_b = Client(zhang.cookies)
+    status, html, _ = on_b.request(b.url + f"/history/{record}")
+    assert status == 200 and f"/history/{record}/photos/{photo}" in html
+    with on_b.opener.open(b.url + f"/history/{record}/photos/{photo}", timeout=60) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
+        assert response.read()[:2] == b"\xff\xd8"
+    assert not list(tmp_path.rglob(f"{photo}.jpg"))  # in the database, not in either data folder
 
 
 def _open(client: Client, base: str, day: str, target: str):

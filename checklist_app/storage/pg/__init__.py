@@ -12,15 +12,19 @@ from .completions import PostgresCompletionStore
 from .database import Database, SchemaError, latest_version, upgrade
 from .notify import PostgresNotifyStore
 from .people import PostgresPeopleStore
+from .photos import PostgresPhotoStore
 from .reading import PostgresReadingStore
-from .snapshots import PostgresSnapshotStore
+from .snapshots import PostgresSnapshotStore, PostgresStartedStore
 from .users import PostgresUserStore
 
 __all__ = ["Database", "SchemaError", "latest_version", "open_postgres", "upgrade"]
 
 
-def open_postgres(url: str, kinds: Iterable[FactKind], photos, *, check: bool = True, max_size: int = 8):
-    """Every store on one pool to ``url``; with ``check``, SchemaError unless ``db upgrade`` has run."""
+def open_postgres(url: str, kinds: Iterable[FactKind], photos=None, *, check: bool = True, max_size: int = 8):
+    """Every store on one pool to ``url``; with ``check``, SchemaError unless ``db upgrade`` has run.
+
+    ``photos``: a photo store to use instead of the database's (files in DATA_DIR).
+    """
     from .. import Storage
 
     db = Database(url, max_size=max_size).open()
@@ -34,6 +38,7 @@ def open_postgres(url: str, kinds: Iterable[FactKind], photos, *, check: bool = 
         PostgresCompletionStore(db, kinds),
         PostgresUserStore(db),
         PostgresSnapshotStore(db),
+        PostgresStartedStore(db),
         PostgresAttemptStore(db),
         PostgresAuditStore(db),
         PostgresPeopleStore(db),
@@ -41,7 +46,7 @@ def open_postgres(url: str, kinds: Iterable[FactKind], photos, *, check: bool = 
         PostgresActionStore(db),
         PostgresDecisionStore(db),
         PostgresReadingStore(db),
-        photos,
+        photos if photos is not None else PostgresPhotoStore(db),
         "postgresql",
     )
     storage._closer = db.close

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
@@ -25,6 +26,7 @@ def open_backend(request, tmp_path):
         opened.append(storage)
         return storage
 
+    open_.data_dir, open_.opened = tmp_path / "data", opened
     yield open_
     for storage in opened:
         storage.close()
@@ -65,9 +67,11 @@ def year(tmp_path, handbook):
             {"at": f"2026-11-2{n}T09:00:00+08:00", "action": "account.edit", "after": {"n": n}}
         )
     store.snapshots.put("0123456789abcdef", {"items": [1], "created_at": "2026-11-23T09:00:00+08:00"})
-    store.snapshots.put(
+    store.started.put(
         "s" + "a" * 24, {"snapshot_id": "0123456789abcdef", "opened_at": "2026-11-23T09:00:00+08:00"}
     )
+    for photo in (b"\xff\xd8 photo one \xff\xd9", b"\xff\xd8 photo two \xff\xd9"):
+        store.photos.put(hashlib.sha256(photo).hexdigest(), photo)
     store.notify.put_robot(
         {"id": "r1", "name": "客服群", "platform": "wecom", "webhook": "https://x", "created_at": "1"}
     )

@@ -146,8 +146,6 @@ def test_snapshots_are_write_once(storage):
     storage.snapshots.put(SNAP_A, {"items": [1]})
     storage.snapshots.put(SNAP_A, {"items": [2]})
     assert storage.snapshots.get(SNAP_A) == {"items": [1]}
-    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
-    assert storage.snapshots.get(POINTER_A) == {"snapshot_id": SNAP_A}
     assert storage.snapshots.get(SNAP_B) is None
 
 
@@ -160,6 +158,7 @@ BAD_KEYS = [
     "0123456789abcdef0",  # 17 characters
     "0123456789abcdef\n",
     "t" + "a" * 24,
+    "s" + "a" * 24,  # a started pointer's key: the started store's, never a snapshot
     "s" + "a" * 23,
     "S" + "a" * 24,
     "a" * 300,  # would be "file name too long" on the file system
@@ -184,12 +183,6 @@ def test_any_other_key_is_never_found_and_refused(storage, key):
         storage.snapshots.delete(key)
 
 
-def test_only_a_snapshot_can_be_pinned(storage):
-    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
-    with pytest.raises(ValueError):
-        storage.snapshots.pin(POINTER_A)
-
-
 def test_a_pinned_snapshot_is_still_found_and_still_write_once(storage):
     assert storage.snapshots.pin(SNAP_A) is False  # nothing to pin
     storage.snapshots.put(SNAP_A, {"items": [1]})
@@ -199,15 +192,15 @@ def test_a_pinned_snapshot_is_still_found_and_still_write_once(storage):
     assert storage.snapshots.get(SNAP_A) == {"items": [1]}
 
 
-def test_delete_removes_one_entry_and_is_idempotent(storage):
+def test_delete_removes_one_snapshot_and_is_idempotent(storage):
     storage.snapshots.put(SNAP_A, {"items": [1]})
-    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
-    assert storage.snapshots.delete(POINTER_A) is True
-    assert storage.snapshots.get(POINTER_A) is None
-    assert storage.snapshots.delete(POINTER_A) is False
+    storage.snapshots.put(SNAP_B, {"items": [2]})
+    assert storage.snapshots.delete(SNAP_B) is True
+    assert storage.snapshots.get(SNAP_B) is None
+    assert storage.snapshots.delete(SNAP_B) is False
     assert storage.snapshots.get(SNAP_A) == {"items": [1]}
-    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_B})  # a deleted key can be written again
-    assert storage.snapshots.get(POINTER_A) == {"snapshot_id": SNAP_B}
+    storage.snapshots.put(SNAP_B, {"items": [3]})  # a deleted key can be written again
+    assert storage.snapshots.get(SNAP_B) == {"items": [3]}
     storage.snapshots.pin(SNAP_A)
     assert storage.snapshots.delete(SNAP_A) is True  # an explicit delete removes a pinned one too
     assert storage.snapshots.get(SNAP_A) is None
@@ -225,8 +218,13 @@ def _pointer(snapshot_id: str, opened_at: dt.datetime) -> dict:
     return {"snapshot_id": snapshot_id, "identity": "daily|x", "username": "li", "opened_at": _at(opened_at)}
 
 
+def _sweep(storage, cutoff: dt.datetime) -> int:
+    """What housekeeping does: old pointers first, then the snapshots no pointer names."""
+    return storage.started.sweep(cutoff) + storage.snapshots.sweep(cutoff, storage.started.snapshot_ids)
+
+
 def test_sweep_removes_old_pointers_then_old_unpinned_unreferenced_snapshots(storage):
-    snaps = storage.snapshots
+    snaps, started = storage.snapshots, storage.started
     before, after = CUTOFF - dt.timedelta(days=1), CUTOFF + dt.timedelta(minutes=1)
     for snapshot_id in (SNAP_A, SNAP_B, SNAP_C):
         snaps.put(snapshot_id, {"snapshot_id": snapshot_id, "created_at": _at(before)})
@@ -234,29 +232,35 @@ def test_sweep_removes_old_pointers_then_old_unpinned_unreferenced_snapshots(sto
     snaps.put(pinned, {"snapshot_id": pinned, "created_at": _at(before)})
     snaps.pin(pinned)
     snaps.put(fresh, {"snapshot_id": fresh, "created_at": _at(CUTOFF)})  # not *before* the cutoff
-    snaps.put(POINTER_A, _pointer(SNAP_A, before))  # expired: SNAP_A goes with it
-    snaps.put(POINTER_B, _pointer(SNAP_B, CUTOFF))  # still open: keeps the old SNAP_B
-    assert snaps.sweep(CUTOFF) == 3  # POINTER_A, SNAP_A, SNAP_C
-    assert snaps.get(POINTER_A) is None and snaps.get(SNAP_A) is None and snaps.get(SNAP_C) is None
-    assert snaps.get(POINTER_B)["snapshot_id"] == SNAP_B
+    started.put(POINTER_A, _pointer(SNAP_A, before))  # expired: SNAP_A goes with it
+    started.put(POINTER_B, _pointer(SNAP_B, CUTOFF))  # still open: keeps the old SNAP_B
+    assert _sweep(storage, CUTOFF) == 3  # POINTER_A, SNAP_A, SNAP_C
+    assert started.get(POINTER_A) is None and snaps.get(SNAP_A) is None and snaps.get(SNAP_C) is None
+    assert started.get(POINTER_B)["snapshot_id"] == SNAP_B
     assert snaps.get(SNAP_B)["snapshot_id"] == SNAP_B
     assert snaps.get(pinned)["snapshot_id"] == pinned
     assert snaps.get(fresh)["snapshot_id"] == fresh
-    assert snaps.sweep(CUTOFF) == 0  # idempotent
-    assert snaps.sweep(after) == 3  # POINTER_B, then SNAP_B and the fresh one; never the pinned one
+    assert _sweep(storage, CUTOFF) == 0  # idempotent
+    assert _sweep(storage, after) == 3  # POINTER_B, then SNAP_B and the fresh one; never the pinned one
     assert snaps.get(pinned)["snapshot_id"] == pinned
 
 
+def test_a_snapshot_sweep_keeps_what_in_use_names(storage):
+    storage.snapshots.put(SNAP_A, {"created_at": _at(CUTOFF - dt.timedelta(days=1))})
+    storage.snapshots.put(SNAP_B, {"created_at": _at(CUTOFF - dt.timedelta(days=1))})
+    assert storage.snapshots.sweep(CUTOFF, lambda: [SNAP_A]) == 1
+    assert storage.snapshots.get(SNAP_A) is not None and storage.snapshots.get(SNAP_B) is None
+
+
 def test_sweep_compares_moments_across_time_zones(storage):
-    snaps = storage.snapshots
     utc = dt.UTC
     # 01:00 UTC is 09:00 in Shanghai (before the cutoff); 02:00 UTC is 10:00 (after).
-    snaps.put(POINTER_A, _pointer(SNAP_A, dt.datetime(2026, 11, 23, 1, 0, tzinfo=utc)))
-    snaps.put(POINTER_B, _pointer(SNAP_B, dt.datetime(2026, 11, 23, 2, 0, tzinfo=utc)))
-    snaps.put(SNAP_C, {"created_at": "2026-11-22T20:00:00-05:00"})  # 09:00 in Shanghai
-    assert snaps.sweep(CUTOFF) == 2
-    assert snaps.get(POINTER_A) is None and snaps.get(SNAP_C) is None
-    assert snaps.get(POINTER_B) is not None
+    storage.started.put(POINTER_A, _pointer(SNAP_A, dt.datetime(2026, 11, 23, 1, 0, tzinfo=utc)))
+    storage.started.put(POINTER_B, _pointer(SNAP_B, dt.datetime(2026, 11, 23, 2, 0, tzinfo=utc)))
+    storage.snapshots.put(SNAP_C, {"created_at": "2026-11-22T20:00:00-05:00"})  # 09:00 in Shanghai
+    assert _sweep(storage, CUTOFF) == 2
+    assert storage.started.get(POINTER_A) is None and storage.snapshots.get(SNAP_C) is None
+    assert storage.started.get(POINTER_B) is not None
 
 
 def test_sweep_needs_an_aware_cutoff(storage):
@@ -264,6 +268,8 @@ def test_sweep_needs_an_aware_cutoff(storage):
         storage.snapshots.sweep(dt.datetime(2026, 11, 23, 9, 30))
     with pytest.raises(ValueError):
         storage.snapshots.sweep(dt.date(2026, 11, 23))
+    with pytest.raises(ValueError):
+        storage.started.sweep(dt.datetime(2026, 11, 23, 9, 30))
 
 
 def test_facts_cover_a_date_range_oldest_first_and_see_new_saves(storage):
@@ -416,16 +422,16 @@ def test_save_many_keeps_ids_skips_replays_and_refuses_another_key(storage):
         storage.completions.save_many([record("daily|2026-11-20|role:a", "other", day="2026-11-20")])
 
 
-def test_entries_list_every_snapshot_and_pointer_with_its_pin(storage):
+def test_entries_list_every_snapshot_with_its_pin_and_never_a_pointer(storage):
     storage.snapshots.put(SNAP_A, {"items": [1]})
     storage.snapshots.put(SNAP_B, {"items": [2]})
     storage.snapshots.pin(SNAP_B)
-    storage.snapshots.put(POINTER_A, {"snapshot_id": SNAP_A})
+    storage.started.put(POINTER_A, {"snapshot_id": SNAP_A})
     assert sorted(storage.snapshots.entries()) == [
         (SNAP_A, {"items": [1]}, False),
         (SNAP_B, {"items": [2]}, True),
-        (POINTER_A, {"snapshot_id": SNAP_A}, False),
     ]
+    assert list(storage.started.entries()) == [(POINTER_A, {"snapshot_id": SNAP_A})]
 
 
 def test_checklists_submitted_at_the_same_moment_stay_in_the_order_they_were_saved(storage):

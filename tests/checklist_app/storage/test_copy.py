@@ -42,7 +42,9 @@ def test_a_year_moves_to_postgresql_and_back_with_identicalhashes_of(cli_app, ye
     assert (
         original["completions"][0] == 219
         and original["audit"][0] == 3
-        and original["snapshots"][0] == 219 + 2
+        and original["snapshots"][0] == 219 + 1
+        and original["started"][0] == 1
+        and original["photos"][0] == 2
     )
     # The reports read the same facts, written at save on each side.
     tiny, pg = open_storage("tinydb", year), open_storage("postgresql", "", database_url=pg_url)
@@ -94,3 +96,23 @@ def test_bad_locations_are_refused_in_chinese(cli_app, tmp_path, pg_url):
         "应是 TinyDB 数据文件夹或 postgresql://"
         in _cli(cli_app, "--from", "mysql://x", "--to", pg_url).output
     )
+
+
+def test_photos_travel_both_ways_and_a_photo_that_differs_fails_the_check(cli_app, year, pg_url, tmp_path):
+    there = _cli(cli_app, "--from", str(year), "--to", pg_url)
+    assert "photos：源 2 条，已复制 2 条，目标现有 2 条。" in there.output and there.exit_code == 0
+    pg = open_storage("postgresql", "", database_url=pg_url)
+    try:
+        photo_id = pg.photos.ids()[0]
+        assert pg.photos.get(photo_id) == open_storage("tinydb", year).photos.get(photo_id)
+        back = tmp_path / "back"
+        assert _cli(cli_app, "--from", pg_url, "--to", str(back)).exit_code == 0
+        assert sorted(p.name for p in (back / "photos").rglob("*.jpg")) == [
+            f"{i}.jpg" for i in pg.photos.ids()
+        ]
+        with pg.database.transaction() as cur:  # the same id, other bytes: a damaged copy
+            cur.execute("UPDATE photos SET data = %s WHERE id = %s", (b"torn", photo_id))
+    finally:
+        pg.close()
+    again = _cli(cli_app, "--from", str(year), "--to", pg_url)
+    assert again.exit_code == 1 and "校验失败：photos 源 2 条" in again.output

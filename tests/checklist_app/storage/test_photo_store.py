@@ -12,9 +12,18 @@ PHOTO = b"\xff\xd8\xff photo bytes \xff\xd9"
 PID = hashlib.sha256(PHOTO).hexdigest()
 
 
-@pytest.fixture(params=["memory", "tinydb"])
-def store(request, tmp_path):
-    return open_storage(request.param, tmp_path / "data").photos
+@pytest.fixture(params=["memory", "tinydb", "postgresql", "postgresql-files"])
+def store(request, open_backend):
+    if request.param == "postgresql-files":  # PHOTO_STORE=files: the database's records, photos in DATA_DIR
+        storage = open_storage(
+            "postgresql",
+            open_backend.data_dir,
+            database_url=request.getfixturevalue("pg_url"),
+            photos="files",
+        )
+        open_backend.opened.append(storage)
+        return storage.photos
+    return open_backend(request.param).photos
 
 
 def test_a_photo_is_stored_once_and_read_back_byte_for_byte(store):
@@ -41,3 +50,24 @@ def test_the_file_store_keeps_photos_in_the_data_folder_without_temporary_files(
     files = [p for p in (tmp_path / "data" / "photos").rglob("*") if p.is_file()]
     assert [p.name for p in files] == [f"{PID}.jpg"]
     assert open_storage("tinydb", tmp_path / "data").photos.get(PID) == PHOTO  # another process sees it
+
+
+def test_ids_list_every_stored_photo_sorted(store):
+    other = hashlib.sha256(b"other").hexdigest()
+    store.put(PID, PHOTO)
+    store.put(other, b"other")
+    assert store.ids() == sorted([PID, other])
+
+
+def test_on_postgresql_photos_are_in_the_database_not_in_the_data_folder(open_backend, tmp_path):
+    storage = open_backend("postgresql")
+    storage.photos.put(PID, PHOTO)
+    assert not (tmp_path / "data" / "photos").exists()
+    with storage.database.transaction() as cur:
+        cur.execute("SELECT sha256, length(data) FROM photos WHERE id = %s", (PID,))
+        assert cur.fetchone() == (hashlib.sha256(PHOTO).hexdigest(), len(PHOTO))
+
+
+def test_an_unknown_photo_store_is_refused(tmp_path, pg_url):
+    with pytest.raises(ValueError, match="unknown photo store"):
+        open_storage("postgresql", tmp_path, database_url=pg_url, photos="s3")

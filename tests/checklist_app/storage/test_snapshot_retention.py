@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from checklist_app.storage import tinydb_store
+from checklist_app.storage import started, tinydb_store
 from checklist_app.storage.memory import MemorySnapshotStore
+from checklist_app.storage.started import MemoryStartedStore
 from checklist_app.storage.tinydb_store import FileSnapshotStore
 
 from . import snapshot_writer
@@ -28,12 +29,12 @@ POINTER, POINTER2 = "s" + "a" * 24, "s" + "b" * 24
 
 
 @pytest.fixture
-def store(tmp_path) -> FileSnapshotStore:
-    return FileSnapshotStore(tmp_path)
+def store(tmp_path) -> snapshot_writer.Pair:
+    return snapshot_writer.files(tmp_path)
 
 
-def _file(store: FileSnapshotStore, key: str) -> Path:
-    return store.dir / f"{key}.json"
+def _file(store: snapshot_writer.Pair, key: str) -> Path:
+    return store.of(key).dir / f"{key}.json"
 
 
 def _age(path: Path, moment: dt.datetime) -> None:
@@ -139,8 +140,11 @@ def test_other_files_in_the_folder_are_left_alone(store):
 
 
 @contextlib.contextmanager
-def _meanwhile(monkeypatch, action):
-    """Run ``action`` (another process's writes) just before the sweep takes the folder lock."""
+def _meanwhile(monkeypatch, action, modules=(started, tinydb_store)):
+    """Run ``action`` (another process's writes) just before a sweep first takes a folder lock.
+
+    The pointers' sweep runs first (``started``), then the snapshots' (``tinydb_store``).
+    """
     real = tinydb_store.exclusive_lock
     pending = [action]
 
@@ -151,7 +155,8 @@ def _meanwhile(monkeypatch, action):
         with real(path):
             yield
 
-    monkeypatch.setattr(tinydb_store, "exclusive_lock", lock)
+    for module in modules:
+        monkeypatch.setattr(module, "exclusive_lock", lock)
     yield
     assert not pending, "the sweep never took the lock"
 
@@ -186,7 +191,7 @@ def test_a_pointer_written_since_the_reading_keeps_its_old_snapshot(store, monke
 def test_files_pinned_removed_or_vanished_since_the_reading_are_no_trouble(store, monkeypatch):
     for key in (SNAP, SNAP2, SNAP3):
         store.put(key, {"created_at": BEFORE.isoformat()})
-    store.put(POINTER, {"snapshot_id": SNAP, "opened_at": BEFORE.isoformat()})
+    store.put(POINTER, {"snapshot_id": SNAP, "opened_at": AFTER.isoformat()})
 
     def others():
         store.pin(SNAP2)
@@ -194,7 +199,7 @@ def test_files_pinned_removed_or_vanished_since_the_reading_are_no_trouble(store
         store.delete(POINTER)
         _file(store, SNAP).unlink()
 
-    with _meanwhile(monkeypatch, others):
+    with _meanwhile(monkeypatch, others, modules=(tinydb_store,)):  # between the snapshots' two steps
         assert store.sweep(CUTOFF) == 0  # nothing left that this sweep removed itself
     assert store.get(SNAP2) and not any(store.dir.glob("*.json"))
 
@@ -232,7 +237,7 @@ def test_sweeping_while_another_process_starts_checklists(tmp_path):
         str(count),
     ]
     writer = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    store = FileSnapshotStore(tmp_path)
+    store = snapshot_writer.files(tmp_path)
     cutoff = dt.datetime.fromisoformat("2026-11-01T00:00:00+08:00")
     sweeps = removed = 0
     while writer.poll() is None or sweeps == 0:
@@ -248,10 +253,16 @@ def test_sweeping_while_another_process_starts_checklists(tmp_path):
         assert store.get(keys["pointer"])["snapshot_id"] == keys["snapshot"]
         assert store.get(keys["snapshot"])["items"] == [n] * 200  # referenced, so never removed
         assert store.get(keys["old_pointer"]) is None and store.get(keys["old_snapshot"]) is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshots", "snapshots.lock"]
-    leftovers = [p.name for p in store.dir.iterdir() if p.name.startswith(".tmp-")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "snapshots",
+        "snapshots.lock",
+        "started",
+        "started.lock",
+    ]
+    leftovers = [p.name for p in tmp_path.rglob(".tmp-*")]
     assert leftovers == []
-    assert len(list(store.dir.glob("*.json"))) == 2 * count
+    assert len(list(store.dir.glob("*.json"))) == count
+    assert len(list(store.started.dir.glob("*.json"))) == count
 
 
 def test_an_old_pointer_file_from_before_retention_is_read_as_json(store):
@@ -265,7 +276,9 @@ def test_an_old_pointer_file_from_before_retention_is_read_as_json(store):
 
 def test_memory_falls_back_to_when_the_entry_was_stored():
     now = [BEFORE]
-    store = MemorySnapshotStore(clock=lambda: now[0])
+    store = snapshot_writer.Pair(
+        MemorySnapshotStore(clock=lambda: now[0]), MemoryStartedStore(lambda: now[0])
+    )
     store.put(POINTER, {"snapshot_id": SNAP})
     store.put(SNAP, {"snapshot_id": SNAP})
     now[0] = AFTER
