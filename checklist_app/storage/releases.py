@@ -19,14 +19,13 @@ import json
 import os
 import shutil
 import threading
-import time
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .locking import exclusive_lock
-from .tinydb_store import fsync_dir
+from .tinydb_store import filesystem_now, fsync_dir
 
 BUILDING_PREFIX = ".building-"
 POINTER = "current"
@@ -186,10 +185,15 @@ class ReleaseStore(ABC):
 
 
 def remove_stale_builds(root: Path, older_than: float = 3600) -> None:
-    """Folders and files a killed publisher left half-written (never a fresh one: it may be running)."""
+    """Folders and files a killed publisher left half-written (never a fresh one: it may be running).
+
+    "Old" by the file system's clock, as for TinyDB's temporary files: a process whose clock is
+    ahead (another machine on a shared folder) must not take a running publisher's folder for a
+    dead one's.
+    """
     if not root.is_dir():
         return
-    limit = time.time() - older_than
+    limit = filesystem_now(root) - older_than
     for left in root.glob(BUILDING_PREFIX + "*"):
         try:
             if left.stat().st_mtime < limit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -146,6 +147,18 @@ def test_a_half_written_release_left_by_a_killed_publisher_is_never_seen_and_is_
     assert releases.numbers() == [1]
     FileReleaseStore(releases.root)  # a worker starting up
     assert not left.exists()
+
+
+def test_a_running_publishers_folder_is_kept_by_a_worker_whose_clock_is_a_year_ahead(
+    sources, site, tmp_path, monkeypatch
+):
+    # Another machine on the shared folder, or a shifted clock: "old" is the file system's time.
+    releases = FileReleaseStore(tmp_path / "releases")
+    running = releases.root / ".building-running"
+    (running / "handbook").mkdir(parents=True)
+    monkeypatch.setattr(time, "time", lambda: os.stat(running).st_mtime + 366 * 86400)
+    FileReleaseStore(releases.root)  # a worker starting up
+    assert running.is_dir()
 
 
 def _publish(location, instance, sources, site, queue):
