@@ -1147,7 +1147,7 @@ ZH_CN: dict[str, str] = {
     "action.error.not_fixed": "只有已整改的项目可以退回。",
     "action.error.closed": "这条整改已经复查通过，已关闭。",
     "action.error.stale": "这条整改刚被别人改过（可能是重复点击）。请刷新页面看最新状态后再操作。",
-    "action.photo.add": "整改后的照片",
+    "action.photo.add": "拍整改后的照片",
     "action.photo.alt": "整改照片 {n}",
     "action.photo.found": "发现问题时的照片 {n}",
     "action.photo.uploading": "正在上传照片…",
