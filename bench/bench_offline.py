@@ -15,7 +15,10 @@ it. The service worker is blocked for these two (its own fetches are outside the
 handbook pages) and opens the page with the network off: 0 bytes, served by the worker. Prints
 medians over ``--runs`` contexts.
 
-    .venv/bin/python bench/bench_offline.py [--runs 5]
+    .venv/bin/python bench/bench_offline.py [--runs 5] [--no-compress]
+
+``--no-compress`` serves pages and JSON uncompressed (``COMPRESS=false``), the figures before
+compression; static files and the handbook are compressed either way.
 """
 
 from __future__ import annotations
@@ -127,12 +130,14 @@ def kb(n: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-compress", action="store_true", help="pages and JSON uncompressed")
     args = parser.parse_args()
     results: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         handbook, site = prepare(workdir)
-        server = AppServer(workdir, handbook, site)
+        env = {"CHECKLIST_COMPRESS": "false"} if args.no_compress else {}
+        server = AppServer(workdir, handbook, site, env=env)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(
@@ -171,7 +176,10 @@ def main() -> None:
                 browser.close()
         finally:
             server.stop()
-    print(f"{ITEMS}-item checklist and Today, {args.runs} fresh signed-in phones (median)")
+    compressed = "uncompressed" if args.no_compress else "compressed"
+    print(
+        f"{ITEMS}-item checklist and Today, pages {compressed}, {args.runs} fresh signed-in phones (median)"
+    )
     print(f"{'profile':9} {'page':20} {'visit':8} {'bytes':>11} {'interactive':>12}")
     for (profile, name, kind), samples in sorted(
         results.items(), key=lambda item: (item[0][1], item[0][0] != "mobile", item[0][2])

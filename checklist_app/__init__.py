@@ -12,8 +12,8 @@ from jinja2 import FileSystemBytecodeCache
 
 from generator.render import fmt_number
 
+from . import compression, database, housekeeping, publishing, security, signatures
 from . import config as settings
-from . import database, housekeeping, publishing, security, signatures
 from .clock import from_settings, shown
 from .extensions import csrf
 from .handbook_source import HandbookSource
@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
         dt.datetime.combine(day_of(snapshot), dt.time.fromisoformat(at), tzinfo=clock.tz).timestamp() * 1000
     )
     security.init_app(app)
+    compression.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -17,11 +17,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf
 
 from . import actions, actions_views, board, due, inputs, offline, services
 from . import records as records_service
 from .auth import login_required
+from .csrf_tokens import masked_csrf
 from .extensions import clock, current_handbook, handbook_state, storage
 from .extensions import today as today_date
 from .generation import targets
@@ -215,7 +215,7 @@ def read_json():
 @login_required
 def csrf_token():
     """A fresh CSRF token for a page that replays a queued submission, and whose session it is."""
-    return jsonify(csrf_token=generate_csrf(), user=g.user["username"])
+    return jsonify(csrf_token=masked_csrf(), user=g.user["username"])
 
 
 @bp.get("/history")

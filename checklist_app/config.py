@@ -80,6 +80,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHOTO_MAX_PER_ITEM", 5, "most photos on one checklist item"),
     Setting("PHOTO_MAX_SIDE", 1600, "longest side in pixels a stored photo is scaled down to"),
     Setting(
+        "COMPRESS",
+        True,
+        "send pages, JSON, scripts and styles brotli- or gzip-compressed (off if a proxy compresses)",
+    ),
+    Setting(
         "SIGNATURE_REQUIRED",
         True,
         "the phone asks the inspector to sign before submitting (the plain form, without JavaScript, cannot)",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, current_app
-from flask_wtf.csrf import CSRFProtect
 
 from generator import Handbook
 
 from .clock import Clock
+from .csrf_tokens import MaskedCSRFProtect
 from .handbook_source import HandbookSource, HandbookState
 from .storage import Storage
 
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()  # tokens masked per response, so pages can be compressed (BREACH)
 
 
 def storage() -> Storage:

@@ -76,6 +76,7 @@ class ChecklistItem:
     sanctions: tuple[str, ...] = ()  # non-money sanctions on a failure (通报批评 …)
     reading: dict | None = None  # a value the inspector measures, with its limit (Reading.to_dict)
     rectify_days: int | None = None  # a failure is to be fixed within this many days (整改期限)
+    photo: str | None = None  # a photo is required: "always" (照片: 必须) or "fail" (照片: 不合格时)
     recheck: dict | None = None  # a 复查 item: the corrective action it re-checks (actions.recheck_item)
     from_time: str | None = None  # HH:MM before which it cannot be checked that day (每日 09:00; not 17:00前)
 
@@ -163,6 +164,7 @@ def _build(
             sanctions=check.sanctions,
             reading=check.reading.to_dict() if check.reading else None,
             rectify_days=check.rectify_days,
+            photo=check.photo,
         )
         freq = check.frequency
         if freq.kind == "shift" and shifts:

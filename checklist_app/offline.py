@@ -38,13 +38,19 @@ PRECACHE_HEADER = "X-Offline-Precache"
 
 @functools.cache
 def app_version(static_folder: str) -> str:
-    """A short hash of every static file (the worker included): a new release, a new version."""
+    """A short hash of every static file and of the worker's template: a new release, a new version.
+
+    A worker whose code changed alone also gets new cache names, so its shell is never an old one.
+    """
     digest = hashlib.sha256()
     root = Path(static_folder)
     for path in sorted(root.rglob("*")):
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
+    worker = root.parent / "templates" / "offline" / "sw.js"  # beside static/ in the package
+    if worker.is_file():
+        digest.update(worker.read_bytes())
     return digest.hexdigest()[:12]
 
 

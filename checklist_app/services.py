@@ -405,6 +405,8 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
             reading, problem = _reading(item, answer.get("reading", ""), result)
             if problem:
                 problems.append(problem)
+        if photo_required(item, result) and not answer.get("photos"):
+            problems.append(t("error.photo_required", text=item["text"][:30]))
         count = None
         if result == "fail" and needs_count(item):
             count = _count(answer.get("count"))
@@ -450,6 +452,12 @@ def validate_answers(snapshot: dict, answers: dict[str, dict], *, people: dict |
     if problems:
         raise SubmissionError(problems, code="error.incomplete")
     return completed
+
+
+def photo_required(item: dict, result: str) -> bool:
+    """Whether the answer ``result`` of ``item`` must carry a photo (照片: 必须 / 不合格时; 不适用 never)."""
+    rule = item.get("photo")
+    return (rule == "always" and result in ("pass", "fail")) or (rule == "fail" and result == "fail")
 
 
 def locked_until(item: dict, day: dt.date, clock: Clock) -> str | None:

@@ -27,6 +27,7 @@ ATTRIBUTE_KEYS: dict[str, tuple[str, ...]] = {
     "sanctions": ("处分", "处罚", "sanction", "sanctions"),
     "reading": ("读数", "reading"),
     "rectify": ("整改期限", "rectify"),
+    "photo": ("照片", "拍照", "photo"),
 }
 ALIASES = {alias: key for key, names in ATTRIBUTE_KEYS.items() for alias in names}
 KEY_LABELS = {key: names[0] for key, names in ATTRIBUTE_KEYS.items()}
@@ -240,6 +241,31 @@ def parse_rectify(value: str) -> int | None:
     if m and int(m.group(1)) <= RECTIFY_MAX_DAYS:
         return int(m.group(1))
     return None
+
+
+# 照片: when the inspector must attach a photo: on every answer but 不适用, or on a failure only.
+PHOTO_ALWAYS, PHOTO_ON_FAIL = "always", "fail"
+PHOTO_LABELS = {PHOTO_ALWAYS: "必须拍照", PHOTO_ON_FAIL: "不合格时拍照"}
+PHOTO_WORDS = {PHOTO_ALWAYS: "必须", PHOTO_ON_FAIL: "不合格时"}
+_ALWAYS_WORDS = ("必须", "必须拍照", "每次", "每次拍照", "每次都拍", "必拍", "都要拍照", "always")
+_ON_FAIL_WORDS = (
+    "不合格时",
+    "不合格时拍照",
+    "不合格必须拍照",
+    "不合格时必须拍照",
+    "不合格",
+    "不合格必拍",
+    "fail",
+)
+_PHOTO_VALUES = {
+    **dict.fromkeys(_ALWAYS_WORDS, PHOTO_ALWAYS),
+    **dict.fromkeys(_ON_FAIL_WORDS + ("on-fail",), PHOTO_ON_FAIL),
+}
+
+
+def parse_photo(value: str) -> str | None:
+    """``always`` (照片: 必须) or ``fail`` (照片: 不合格时); None if unreadable."""
+    return _PHOTO_VALUES.get(re.sub(r"\s+", "", value).lower())
 
 
 @functools.lru_cache(maxsize=1024)

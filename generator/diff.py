@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from .attributes import PHOTO_LABELS
 from .model import CheckItem, Handbook, Policy
 from .reference import ALL_STAFF
 from .render import fmt_number
@@ -235,6 +236,7 @@ _FIELDS = (
     ("分值", _points),
     ("扣分", _deduction),
     ("检查人", lambda k: "、".join(k.checkers) or "—"),
+    ("照片", lambda k: PHOTO_LABELS.get(k.photo or "", "—")),
 )
 
 

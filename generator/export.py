@@ -33,6 +33,7 @@ def check_to_dict(check: CheckItem) -> dict:
         "sanctions": list(check.sanctions),
         "reading": check.reading.to_dict() if check.reading else None,
         "rectify_days": check.rectify_days,
+        "photo": check.photo,
         "hash": check.hash,
         "source": {"path": check.source.path, "line": check.source.line},
     }

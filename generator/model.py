@@ -193,6 +193,7 @@ class CheckItem:
     sanctions: tuple[str, ...] = ()  # non-money sanctions on every violation (处分: 通报批评)
     reading: Reading | None = None  # a measured value with a limit (读数: 温度 ℃ ≤ 5)
     rectify_days: int | None = None  # a failure is to be fixed within this many days (整改期限: 3天)
+    photo: str | None = None  # a photo is required: "always" (照片: 必须) or "fail" (照片: 不合格时)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import json
 import posixpath
 from urllib.parse import quote
 
+from .attributes import PHOTO_LABELS
 from .frequencies import KINDS
 from .model import CheckItem, Clause, Department, Handbook, Policy
 from .parser import page_url
@@ -143,6 +144,9 @@ def _clause_row(here: str, policy: Policy, clause: Clause, checks: list[CheckIte
     fines = [k.fine for k in checks if k.fine]
     if fines:
         after += f"，罚款最高 {fmt_number(max(fines))} 元"
+    photos = [k for k in checks if k.photo]
+    if photos:
+        after += f"，{len(photos)} 项要拍照" if len(photos) < len(checks) else "，要拍照"
     return (_url(here, policy, clause.id), clause.title, after)
 
 
@@ -217,6 +221,8 @@ def _overview_row(check: CheckItem, policy: Policy, clause: Clause) -> tuple[str
         facts.append(f"频率：{check.frequency.label}" + ("（推断）" if check.frequency.inferred else ""))
     if label := cost_label(check):
         facts.append(label)
+    if check.photo:
+        facts.append(PHOTO_LABELS[check.photo])
     # The id is what an owner writes in the Markdown and what the checklist app records: shown here only.
     facts.append(f"编号 {check.id}")
     where = f"{policy.title} · {clause.title}"

@@ -393,6 +393,12 @@ def _build_check(
         rectify_days = A.parse_rectify(value)
         if rectify_days is None:
             found.append(P.bad_rectify(path, line, value))
+    photo = None
+    if "photo" in raw:
+        value, line = raw["photo"]
+        photo = A.parse_photo(value)
+        if photo is None:
+            found.append(P.bad_photo(path, line, value))
     if freq is None or not draft.text or "roles" not in raw:
         return None, found
     checkers = A.split_values(raw["checkers"][0]) if "checkers" in raw else (fields.get("owner", ""),)
@@ -414,5 +420,6 @@ def _build_check(
         sanctions=sanctions,
         reading=reading,
         rectify_days=rectify_days,
+        photo=photo,
     )
     return item, found

@@ -415,6 +415,17 @@ def bad_rectify(path, line, value) -> Problem:
     )
 
 
+def bad_photo(path, line, value) -> Problem:
+    return _p(
+        path,
+        line,
+        "bad-photo",
+        f"照片 {value!r} 无法识别",
+        "写什么时候必须拍照：照片: 必须（合格、不合格都要拍）或 照片: 不合格时（不合格才要拍）；"
+        "不要求拍照就删掉这一行",
+    )
+
+
 def _not_in_reference(path, line, code, what, group, value, known) -> Problem:
     return _p(
         path,

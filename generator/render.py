@@ -77,6 +77,9 @@ def check_badges(draft: CheckDraft) -> list[tuple[str, str, str]]:
     if raw.get("rectify"):
         days = A.parse_rectify(raw["rectify"])
         badges.append(("checker", "整改期限：", rectify_text(days) if days is not None else raw["rectify"]))
+    if raw.get("photo"):
+        photo = A.parse_photo(raw["photo"])
+        badges.append(("checker", "照片：", A.PHOTO_LABELS[photo] if photo else raw["photo"]))
     return badges
 
 

@@ -104,7 +104,10 @@
   }
 
   function saveDraft() {
-    store(draftKey, { key: field('idempotency_key').value, answers: refresh(), saved: Date.now() });
+    var draft = { key: field('idempotency_key').value, identity: identity, answers: refresh(), saved: Date.now() };
+    // The signatures drawn so far (their JPEGs wait in IndexedDB): a reload does not ask to sign again.
+    if (window.ChecklistSignatures) draft.signatures = window.ChecklistSignatures.draft();
+    store(draftKey, draft);
   }
 
   function restoreDraft() {
@@ -129,6 +132,7 @@
       }
       restorePhotos(key, answer.photos);
     });
+    if (window.ChecklistSignatures) window.ChecklistSignatures.restore(draft.signatures);
     refresh();
   }
 
@@ -153,6 +157,19 @@
       blank[0].scrollIntoView({ block: 'center' });
       field('responsible-' + blank[0].dataset.key).focus();
       return messages.responsible.replace('{text}', blank[0].querySelector('.item-text').textContent.slice(0, 30));
+    }
+    // 照片: 必须 (any answer but 不适用) or 不合格时: the server refuses the checklist without it.
+    var unphotographed = items.filter(function (li) {
+      var a = all[li.dataset.key];
+      var rule = li.dataset.photo;
+      var wanted = (rule === 'always' && a.result !== 'na') || (rule === 'fail' && a.result === 'fail');
+      return wanted && !(a.photos && a.photos.length);
+    });
+    if (unphotographed.length) {
+      unphotographed[0].classList.add('is-missing');
+      unphotographed[0].scrollIntoView({ block: 'center' });
+      return messages.photoRequired.replace('{text}',
+        unphotographed[0].querySelector('.item-text').textContent.slice(0, 30));
     }
     return '';
   }

@@ -146,6 +146,52 @@
     });
   }
 
+  // Drafts left behind and their photos: a draft not touched for as long as the server keeps an opened
+  // checklist (SNAPSHOT_RETENTION_DAYS), or of a checklist Today shows as done (submitted on this phone
+  // by the outbox, or on another one), is removed; then every photo and signature in IndexedDB that no
+  // draft and no waiting submission names. The checklist open on this page keeps its draft.
+  var DRAFT = 'checklist-draft:';
+  var PHOTO_GRACE = 3600000;
+  function draftIdentity(key, draft) {
+    if (draft && draft.identity) return draft.identity;
+    var rest = key.slice(DRAFT.length);
+    return rest.slice(0, rest.lastIndexOf(':'));  // the key ends with :<snapshot id>
+  }
+  function draftPhotos(draft) {
+    var ids = [];
+    Object.keys((draft && draft.answers) || {}).forEach(function (key) {
+      ids = ids.concat(draft.answers[key].photos || []);
+    });
+    var signed = (draft && draft.signatures) || {};
+    ['inspector', 'countersign'].forEach(function (role) { if (signed[role]) ids.push(signed[role]); });
+    return ids;
+  }
+  function tidy() {
+    var now = Date.now();
+    var maxAge = (+config.draftDays || 30) * 86400000;
+    var form = document.getElementById('checklist-form');
+    var open = form ? DRAFT + form.dataset.identity + ':' + form.dataset.snapshot : '';
+    var done = Array.prototype.map.call(document.querySelectorAll('a[data-done-identity]'), function (a) {
+      return a.dataset.doneIdentity;
+    });
+    var keep = [];
+    try {
+      var keys = [];
+      for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+      keys.filter(function (key) { return key && key.indexOf(DRAFT) === 0; }).forEach(function (key) {
+        var draft = null;
+        try { draft = JSON.parse(localStorage.getItem(key)); } catch (e) { /* unreadable: abandoned */ }
+        var stale = !draft || now - (+draft.saved || 0) > maxAge || done.indexOf(draftIdentity(key, draft)) >= 0;
+        if (stale && key !== open) localStorage.removeItem(key);
+        else keep = keep.concat(draftPhotos(draft));
+      });
+    } catch (e) { return Promise.resolve([]); }  // no localStorage: nothing of ours to tidy
+    return Outbox.prunePhotos(keep, now - PHOTO_GRACE).then(function (removed) {
+      document.documentElement.dataset.tidied = String(removed.length);
+      return removed;
+    }, function () { return []; });
+  }
+
   register();
-  refresh().then(flush);
+  refresh().then(flush).then(tidy, tidy);
 })();

@@ -98,6 +98,30 @@
     }, Promise.resolve('kept'));
   }
 
+  // Remove the photos (and signatures) nothing refers to any more: not in ``keep`` (the drafts'),
+  // not in the outbox, and added before ``before`` (a photo just taken may not be in its draft yet).
+  function prunePhotos(keep, before) {
+    return all().then(function (items) {
+      var wanted = keep.slice();
+      items.forEach(function (item) { wanted = wanted.concat(photoIds(item.body)); });
+      var removed = [];
+      return transaction('readwrite', function (store) {
+        var request = store.openCursor();
+        request.onsuccess = function () {
+          var cursor = request.result;
+          if (!cursor) return;
+          var photo = cursor.value;
+          if (wanted.indexOf(photo.id) < 0 && (photo.added || 0) < before) {
+            cursor.delete();
+            removed.push(photo.id);
+          }
+          cursor.continue();
+        };
+        return null;
+      }, PHOTOS).then(function () { return removed; });
+    });
+  }
+
   function announce(report) {
     if (channel) channel.postMessage(report);
     if (root.dispatchEvent && typeof CustomEvent === 'function') {
@@ -197,6 +221,6 @@
 
   root.Outbox = {
     all: all, get: get, add: add, discard: discard, flush: flush, channel: CHANNEL,
-    putPhoto: putPhoto, getPhoto: getPhoto, removePhotos: removePhotos
+    putPhoto: putPhoto, getPhoto: getPhoto, removePhotos: removePhotos, prunePhotos: prunePhotos
   };
 })(self);

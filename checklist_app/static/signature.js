@@ -10,12 +10,34 @@
   function pad(element) {
     var canvas = element.querySelector('canvas');
     var context = canvas.getContext('2d');
-    var state = { drawn: false, last: null };
+    // savedId: the JPEG of this signature kept with the draft (IndexedDB), while nothing was drawn since.
+    var state = { drawn: false, last: null, savedId: null, dirty: false };
     function blank() {
       context.fillStyle = '#fff';
       context.fillRect(0, 0, canvas.width, canvas.height);
       state.drawn = false;
+      state.savedId = null;
+      state.dirty = false;
       element.classList.remove('is-signed');
+    }
+    function blob() {
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (b) { if (b) resolve(b); else reject(new Error('encode')); }, 'image/jpeg', 0.85);
+      });
+    }
+    // Keep what is drawn with the draft, so a reload (or a closed tab) does not ask to sign again.
+    function keep() {
+      if (!state.drawn) return;
+      state.dirty = false;
+      blob().then(function (b) {
+        return idOf(b).then(function (id) {
+          return Outbox.putPhoto({ id: id, blob: b, added: Date.now() }).then(function () {
+            if (state.dirty || !state.drawn) return;  // drawn on (or cleared) meanwhile: a later save wins
+            state.savedId = id;
+            form.dispatchEvent(new Event('change'));
+          });
+        });
+      }).catch(function () { /* storage refused: signing again after a reload is the worst case */ });
     }
     function point(event) {
       var rect = canvas.getBoundingClientRect();
@@ -48,21 +70,39 @@
       context.stroke();
       state.last = next;
       state.drawn = true;
+      state.dirty = true;
+      state.savedId = null;
       element.classList.add('is-signed');
     });
-    function end() { state.last = null; }
+    function end() {
+      if (state.last && state.dirty) keep();
+      state.last = null;
+    }
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
     element.querySelector('.sign-clear').addEventListener('click', function () {
-      if (!form.classList.contains('locked')) blank();
+      if (form.classList.contains('locked')) return;
+      blank();
+      form.dispatchEvent(new Event('change'));
     });
     return {
       role: element.dataset.role,
       signed: function () { return state.drawn; },
-      blob: function () {
-        return new Promise(function (resolve, reject) {
-          canvas.toBlob(function (b) { if (b) resolve(b); else reject(new Error('encode')); }, 'image/jpeg', 0.85);
-        });
+      savedId: function () { return state.dirty ? null : state.savedId; },
+      blob: blob,
+      // Draw the signature the draft kept back onto the pad.
+      restore: function (id) {
+        return Outbox.getPhoto(id).then(function (photo) {
+          if (!photo || state.drawn) return false;
+          return createImageBitmap(photo.blob).then(function (bitmap) {
+            context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+            state.drawn = true;
+            state.savedId = id;
+            state.dirty = false;
+            element.classList.add('is-signed');
+            return true;
+          });
+        }).catch(function () { return false; });
       }
     };
   }
@@ -94,21 +134,49 @@
       return Promise.resolve({ error: messages.name });
     }
     var wanted = pads.filter(function (p) { return p.signed(); });
-    return Promise.all(wanted.map(function (p) {
+    function stored(p) {
+      if (p.savedId()) return Promise.resolve(p.savedId());  // kept with the draft, unchanged since
       return p.blob().then(function (blob) {
         return idOf(blob).then(function (id) {
-          return Outbox.putPhoto({ id: id, blob: blob, added: Date.now() }).then(function () {
-            var entry = { role: p.role, photo: id };
-            if (p.role === 'countersign') {
-              entry.by = form.elements.countersign_by.value;
-              entry.name = name.value.trim();
-            }
-            return entry;
-          });
+          return Outbox.putPhoto({ id: id, blob: blob, added: Date.now() }).then(function () { return id; });
         });
+      });
+    }
+    return Promise.all(wanted.map(function (p) {
+      return stored(p).then(function (id) {
+        var entry = { role: p.role, photo: id };
+        if (p.role === 'countersign') {
+          entry.by = form.elements.countersign_by.value;
+          entry.name = name.value.trim();
+        }
+        return entry;
       });
     })).then(function (list) { return { list: list }; });
   }
 
-  window.ChecklistSignatures = { collect: collect };
+  // What the draft keeps: each signed pad's JPEG id, and who countersigns.
+  var restoring = null;  // the draft's signatures while they are being drawn back
+  function draft() {
+    var kept = {};
+    pads.forEach(function (p) {
+      var id = p.savedId() || (restoring && !p.signed() ? restoring[p.role] : null);
+      if (id) kept[p.role] = id;
+    });
+    kept.by = form.elements.countersign_by.value;
+    kept.name = form.elements.countersign_name.value;
+    return kept;
+  }
+
+  function restore(kept) {
+    if (!kept) return Promise.resolve();
+    if (kept.by) form.elements.countersign_by.value = kept.by;
+    if (kept.name && !form.elements.countersign_name.value) form.elements.countersign_name.value = kept.name;
+    if (kept.countersign || kept.name) box.querySelector('details.countersign').open = true;
+    restoring = kept;
+    return Promise.all(pads.filter(function (p) { return kept[p.role]; }).map(function (p) {
+      return p.restore(kept[p.role]);
+    })).then(function () { restoring = null; });
+  }
+
+  window.ChecklistSignatures = { collect: collect, draft: draft, restore: restore };
 })();

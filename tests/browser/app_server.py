@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -63,8 +64,12 @@ class AppServer:
         now: dt.datetime = NOW,
         extra_args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
+        port: int | None = None,
+        project: Path = PROJECT,
     ):
-        self.port = free_port()
+        """``port`` reuses an address (a new app version on the same origin); ``project`` is where the
+        app's code is imported from (gunicorn puts its working directory first on the path)."""
+        self.port = port or free_port()
         self.tls = "--certfile" in extra_args
         self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
         self.env = dict(
@@ -97,7 +102,7 @@ class AppServer:
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=project,
         )
         self._wait()
 
@@ -117,8 +122,13 @@ class AppServer:
     def _context(self) -> ssl.SSLContext | None:
         return ssl._create_unverified_context() if self.tls else None  # only to see that it is up
 
-    def stop(self) -> None:
-        self.proc.terminate()
+    def stop(self, quick: bool = False) -> None:
+        """Stop gunicorn: gracefully, or ``quick`` (SIGQUIT: workers do not wait for a browser's
+        kept-alive connections, so the port is free at once for the next server)."""
+        if quick:
+            self.proc.send_signal(signal.SIGQUIT)
+        else:
+            self.proc.terminate()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:

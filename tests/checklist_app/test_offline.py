@@ -36,6 +36,20 @@ def test_a_new_release_is_a_new_worker_with_new_cache_names(app, tmp_path, clien
     assert offline.app_version(str(static)) != before
 
 
+def test_a_changed_worker_alone_is_a_new_version_too(tmp_path):
+    """Same static files, new worker code: new cache names, so the new worker never serves an old shell."""
+    package = tmp_path / "checklist_app"
+    (package / "static").mkdir(parents=True)
+    (package / "static" / "app.css").write_text("a{}")
+    (package / "templates" / "offline").mkdir(parents=True)
+    worker = package / "templates" / "offline" / "sw.js"
+    worker.write_text("// worker A")
+    before = offline.app_version(str(package / "static"))
+    worker.write_text("// worker B")
+    offline.app_version.cache_clear()
+    assert offline.app_version(str(package / "static")) != before
+
+
 def test_the_manifest_opens_today_standalone_with_chinese_name_and_icons(client):
     response = client.get("/manifest.webmanifest")
     assert response.mimetype == "application/manifest+json"

@@ -59,6 +59,7 @@ def test_export_has_the_documented_shape(handbook):
         "sanctions": [],
         "reading": None,
         "rectify_days": None,
+        "photo": None,
         "hash": check["hash"],
         "source": {"path": "tests/handbooks/good/20-客服/service.md", "line": 18},
     }
