@@ -108,6 +108,18 @@ def fallback():
     return render_template("offline/fallback.html")
 
 
+@bp.get("/offline/banner")
+def banner():
+    """The pending banner for the handbook's pages (static files, so they fetch it; ``handbook-pending.js``).
+
+    The same element as on every app page, for whoever is signed in (or nobody), plus the scripts that
+    flush the outbox and a link to Today. Fetched network-first by the worker, so it is there offline.
+    """
+    response = Response(render_template("offline/pending.html", handbook_page=True), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/offline/precache")
 @login_required
 def precache():
@@ -121,7 +133,7 @@ def precache():
         for slot in (row.daily, row.weekly)
         if slot.checklist.items and slot.done is None
     ]
-    pages, handbook_pages = [url_for("checklists.today")], []
+    pages, handbook_pages = [url_for("checklists.today"), url_for("offline.banner")], []
     for checklist in expected[:MAX_CHECKLISTS]:
         pages.append(
             url_for(

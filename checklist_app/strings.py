@@ -983,6 +983,7 @@ ZH_CN: dict[str, str] = {
     "offline.pending.login": "重新登录",
     "offline.pending.refused": "《{title}》未能提交：{reason}",
     "offline.pending.open": "打开清单",
+    "offline.pending.today": "去今日清单",
     "offline.pending.dismiss": "知道了",
     "quick.note": "备注",
     "error.photo_empty": "没有收到照片，请重新拍照或选择照片。",

@@ -36,6 +36,13 @@
       } else if (!navigator.onLine) {
         line.appendChild(document.createTextNode(' ' + config.offline));
       }
+      if (config.todayLink) {  // on a handbook page: the way back to the checklists
+        var today = document.createElement('a');
+        today.href = config.todayLink;
+        today.textContent = config.todayText;
+        line.appendChild(document.createTextNode(' '));
+        line.appendChild(today);
+      }
       banner.appendChild(line);
     }
     refused.forEach(function (item) {

@@ -128,6 +128,26 @@ def submit_offline(device, server, artifacts=None):
     page.close()
 
 
+def test_a_handbook_page_shows_what_waits_and_sends_it_when_the_network_returns(device, server, artifacts):
+    submit_offline(device, server)
+    page = device.new_page()
+    page.goto(server.url + "/")  # still offline: Today from the cache
+    page.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单 · 待提交").click()
+    page.locator(".item a.clause").first.click()  # the rule behind the first item, cached with the checklist
+    expect(page.locator("h1")).to_be_visible()
+    assert "/handbook/" in page.url
+    banner = page.locator("#pending")
+    expect(banner).to_contain_text("1 份待提交", timeout=10_000)
+    expect(banner).to_contain_text("没有网络")
+    expect(banner.get_by_role("link", name="去今日清单")).to_be_visible()
+    page.screenshot(path=str(artifacts / "offline-handbook-pending.png"))
+    assert stored(server) == []
+    device.set_offline(False)  # the page itself sends it: nothing else is open
+    records = eventually_stored(server, timeout=30)
+    assert len(records) == 1 and records[0]["score"]["failed"] == 1
+    expect(banner).to_be_hidden(timeout=10_000)
+
+
 def test_a_checklist_done_offline_is_stored_once_when_any_page_opens_online(device, server, artifacts):
     submit_offline(device, server, artifacts)
     device.set_offline(False)

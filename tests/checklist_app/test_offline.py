@@ -72,6 +72,28 @@ def test_every_page_links_the_manifest_and_carries_the_pending_banner(client, au
     assert "/static/offline.js" in html and "/static/outbox-core.js" in html
 
 
+def test_the_handbook_pages_fetch_the_same_banner_with_its_scripts_and_a_way_back_to_today(client, auth):
+    anonymous = client.get("/offline/banner")
+    assert anonymous.status_code == 200 and anonymous.mimetype == "text/html"
+    html = anonymous.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="pending"') and "<html" not in html
+    assert 'data-user=""' in html and 'data-login="/login?next=/"' in html  # sign in, then Today
+    auth.login()
+    html = client.get("/offline/banner").get_data(as_text=True)
+    assert 'data-user="zhang"' in html and 'data-login=""' in html
+    assert 'data-scripts="/static/outbox-core.js /static/offline.js"' in html
+    assert 'data-today-link="/"' in html and "去今日清单" in html and "{n} 份待提交" in html
+    page = client.get("/").get_data(as_text=True)
+    assert "data-scripts" not in page and "去今日清单" not in page  # app pages load the scripts themselves
+
+
+def test_the_handbook_site_loads_the_banner_from_the_app(site):
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert 'app-pending.js" data-mount="/handbook/" data-banner="/offline/banner" defer></script>' in page
+    assert (site / "assets" / "javascripts" / "app-pending.js").is_file()
+    assert (site / "assets" / "stylesheets" / "app-pending.css").is_file()
+
+
 def test_the_csp_allows_the_worker_and_manifest_from_this_origin_only(client):
     policy = client.get("/login").headers["Content-Security-Policy"]
     assert "worker-src 'self'" in policy and "manifest-src 'self'" in policy
@@ -80,8 +102,8 @@ def test_the_csp_allows_the_worker_and_manifest_from_this_origin_only(client):
 def test_precache_lists_today_the_checklists_due_and_their_handbook_pages(client, auth):
     auth.login()
     listing = client.get("/offline/precache").get_json()
-    assert listing["pages"][0] == "/"
-    checklists = listing["pages"][1:]
+    assert listing["pages"][:2] == ["/", "/offline/banner"]  # the banner the handbook's pages fetch
+    checklists = listing["pages"][2:]
     assert checklists and all(page.startswith("/checklists/") for page in checklists)
     assert f"/checklists/daily/{DAY.isoformat()}/role:%E5%94%AE%E5%89%8D%E5%AE%A2%E6%9C%8D" in checklists
     assert listing["handbook"] and all(page.startswith("/handbook/") for page in listing["handbook"])
