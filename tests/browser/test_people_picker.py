@@ -69,7 +69,7 @@ def test_the_responsible_person_is_picked_offline_by_pinyin_initials(phone, serv
     sign_in(phone, server, "zhang")
     phone.locator(".card", has_text="岗位：售前客服").get_by_role("link", name="每日清单").click()
     expect(phone.locator("h1")).to_contain_text("每日检查")
-    # The page has loaded, scripts included (they are deferred: a slow phone runs them after the heading shows).
+    # The page has loaded, scripts included (deferred: a slow phone runs them after the heading shows).
     expect(phone.locator("#checklist-form")).to_have_attribute("data-ready", "1", timeout=20_000)
     expect(phone.locator('input[role="combobox"]').first).to_be_attached(timeout=20_000)
     phone.context.set_offline(True)  # the warehouse has no signal: everything below runs on the phone
