@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -15,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from . import actions
+from . import actions, downloads
 from .auth import login_required
 from .extensions import clock, handbook_state, storage
 from .extensions import today as today_date
@@ -57,9 +56,7 @@ def photo(action_id: str, photo_id: str):
     data = storage().photos.get(photo_id) if photo_id in action.all_photos else None
     if data is None:
         abort(404)
-    response = Response(data, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed
-    return response
+    return downloads.photo(data)
 
 
 @bp.post("/actions/<path:action_id>/<step>")

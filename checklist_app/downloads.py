@@ -1,4 +1,4 @@
-"""File downloads with Chinese file names that every browser saves correctly."""
+"""Files sent to a browser: downloads with Chinese names every browser saves correctly, and photos."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def attachment(data: bytes, mimetype: str, name: str, fallback: str | None = Non
             "Cache-Control": "private, no-store",  # signed-in users' data: keep it out of shared caches
         },
     )
+
+
+def photo(data: bytes) -> Response:
+    """A stored photo (JPEG), shown inline to the signed-in user allowed to see it.
+
+    Named by its content hash, so it never changes: cached for a year, but ``private``, never in a
+    shared cache.
+    """
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 
-from . import photos
+from . import downloads, photos
 from . import records as records_service
 from .auth import login_required
 from .extensions import storage
@@ -40,7 +40,4 @@ def photo(record_id: str, photo_id: str):
     data = storage().photos.get(photo_id)
     if data is None:
         abort(404)
-    response = Response(data, mimetype="image/jpeg")
-    # Content-addressed, so it never changes; private: it must not sit in a shared cache.
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
+    return downloads.photo(data)
