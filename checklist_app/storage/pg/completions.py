@@ -581,7 +581,7 @@ class PostgresCompletionStore(CompletionStore):
             cur.execute(
                 "SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
                 " fine, fine_rule, sanctions, 1, count, amount,"
-                " ARRAY[day::text COLLATE \"C\", submitted_at, record_id, item_key],"
+                ' ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key],'
                 " record_id || '#' || item_key"
                 " FROM report_penalties WHERE version = %s AND site = %s"
                 " AND (record_id, item_key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
