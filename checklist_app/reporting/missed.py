@@ -120,44 +120,50 @@ def _generate(handbook: Handbook, kind: str, due_ids: frozenset[str]) -> list[_D
     out once per handbook (``_by_target``); only the frequency is asked per period. A test
     holds this equal to the generated checklists.
     """
+    items = 2 if kind == "daily" else 3  # the place of the line count in an entry (see _by_target)
     found = []
     for target, per_checker in _by_target(handbook):
         due = []
-        for checker, checks in per_checker:
-            mine = [(n, c) for n, c in checks if c.id in due_ids]
+        for checker, entries in per_checker:
+            mine = [e for e in entries if e[1] in due_ids]
             if mine:
-                due.append((mine[0][0], checker, [c for _, c in mine]))
-        # in the order of each checker's first due check, as the checklists list them
-        for _, checker, due_checks in sorted(due, key=lambda d: d[0]):
+                due.append((mine[0][0], checker, mine))
+        due.sort(key=lambda d: d[0])  # in the order of each checker's first due check, as on the checklists
+        for _, checker, mine in due:
             found.append(
                 _Due(
                     target,
                     checker,
-                    frozenset(c.id for c in due_checks),
-                    sum(_items(handbook, kind, c) for c in due_checks),
-                    tuple(dict.fromkeys(c.policy_id for c in due_checks)),
+                    frozenset(e[1] for e in mine),
+                    sum(e[items] for e in mine),
+                    tuple(dict.fromkeys(e[4] for e in mine)),
                 )
             )
     return found
 
 
-def _items(handbook: Handbook, kind: str, check) -> int:
+def _items(check, shifts: tuple[str, ...]) -> int:
     """How many lines a check gives on its checklist: one per shift, one per time, else one."""
-    if kind == "daily" and check.frequency.kind == "shift" and handbook.reference.shifts:
-        return len(handbook.reference.shifts)
+    if check.frequency.kind == "shift" and shifts:
+        return len(shifts)
     return max(1, len(check.frequency.times))
 
 
-def _by_target(handbook: Handbook) -> list[tuple[Target, list[tuple[str, list]]]]:
-    """Every target with its (place, check) pairs per checker role, in handbook order."""
+def _by_target(handbook: Handbook) -> list[tuple[Target, list[tuple[str, list[tuple]]]]]:
+    """Every target with its checks per checker role, in handbook order, worked out once per handbook.
+
+    A check is an entry ``(place, id, lines on a daily checklist, lines on a weekly one, policy id)``.
+    """
     if _cache.get("targets_of") is not handbook:
         _cache["targets_of"] = handbook
+        shifts = handbook.reference.shifts
         found = []
         for target in targets(handbook):
             per_checker: dict[str, list] = defaultdict(list)
             for n, check in enumerate(checks_for(handbook, target)):
+                entry = (n, check.id, _items(check, shifts), _items(check, ()), check.policy_id)
                 for checker in check.checkers or (ALL_CHECKERS,):
-                    per_checker[checker].append((n, check))
+                    per_checker[checker].append(entry)
             found.append((target, list(per_checker.items())))
         _cache["targets"] = found
     return _cache["targets"]
