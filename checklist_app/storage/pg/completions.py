@@ -440,11 +440,10 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT target_kind, target_name, day, count(*), sum(passed), sum(applicable),"
-                " count(*) FILTER (WHERE backfill) FROM report_records"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " GROUP BY target_kind, target_name, day ORDER BY target_kind, target_name, day",
+            cur.execute(  # summed as the rows were written (day_totals, migration 0009)
+                "SELECT target_kind, target_name, day, checklists, passed, applicable, backfilled"
+                " FROM day_totals WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " ORDER BY target_kind, target_name, day",
                 (version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
@@ -459,11 +458,11 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT count(*) FROM report_records"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s AND backfill",
+                "SELECT coalesce(sum(backfilled), 0) FROM day_totals"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s",
                 (version, DEFAULT_SITE, start, end),
             )
-            return cur.fetchone()[0]
+            return int(cur.fetchone()[0])
 
     def failed_checks(self, start: dt.date, end: dt.date) -> dict[str, int]:
         if start > end:
@@ -471,7 +470,7 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT check_id, count(*) FROM report_records, unnest(failed) AS check_id"
+                "SELECT check_id, sum(times)::integer FROM failed_days"
                 " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s GROUP BY check_id",
                 (version, DEFAULT_SITE, start, end),
             )

@@ -170,6 +170,7 @@ def answers(completions) -> list:
         completions.score_days(("hygiene",), START, END),
         completions.day_summaries(START, END),
         completions.failed_checks(START, END),
+        completions.backfilled(START, END),
         completions.penalty_facts(START, END),
         completions.penalty_tallies(START, END),
         completions.penalty_tallies(dt.date(2026, 8, 4), dt.date(2026, 8, 20)),
@@ -178,6 +179,7 @@ def answers(completions) -> list:
     ]
 
 
+ROLLUPS = ("penalty_months", "done_slots", "day_totals", "failed_days")  # migration 0009's tables
 # Each migration's fill-in of the rows it derives, and the tables to empty first (rows a
 # trigger derives from the emptied ones are emptied too: the fill-in writes them again).
 FILL_INS = {
@@ -188,11 +190,10 @@ FILL_INS = {
             "report_scores",
             "report_penalties",
             "missed_records",
-            "penalty_months",
-            "done_slots",
+            *ROLLUPS,
         ),
     ),
-    "0009_report_rollups.sql": ("-- The rows stored before this migration", ("penalty_months", "done_slots")),
+    "0009_report_rollups.sql": ("-- The rows stored before this migration", ROLLUPS),
 }
 
 
@@ -212,7 +213,7 @@ def test_a_migration_fills_the_rows_of_what_was_stored_before_it(open_backend, f
         cur.execute("SELECT count(*) FROM penalty_months")
         assert cur.fetchone()[0] == 0
         cur.execute(sql[sql.index(marker) :])
-    assert before[3] and before[0] and before[4] and before[7]
+    assert before[0] and before[1] and before[2] and before[4] and before[5] and before[8]
     assert before == answers(completions)
 
 

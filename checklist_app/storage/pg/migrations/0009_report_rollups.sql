@@ -1,6 +1,8 @@
 -- Report rollups kept by the database as rows are written, so a report reads a few rows per group
 -- instead of grouping a year of lines: penalty lines summed per month and group (the ledger's earlier
--- months, the dashboard's fines by month), and completed checklists per due slot (未完成).
+-- months, the dashboard's fines by month), completed checklists per due slot (未完成), checklists
+-- summed per target and day (the dashboard's compliance and back-fills) and failures per check and
+-- day (its most-failed checks).
 -- Statement triggers with transition tables see exactly the rows a statement inserted (an
 -- INSERT ... ON CONFLICT DO NOTHING that skipped a row does not count it; COPY fires them too),
 -- so every writer (a save, a bulk load, a new fact version filled in) keeps the rollups exact.
@@ -40,6 +42,48 @@ CREATE TABLE done_slots (  -- missed_records per (day, kind, period, target, sco
     checks text[] COLLATE "C" NOT NULL,  -- every check id on its records, sorted, once
     PRIMARY KEY (version, site, day, kind, period, target_kind, target_name, scope, backfill)
 );
+
+CREATE TABLE day_totals (  -- report_records summed per (day, target)
+    version text NOT NULL,
+    site text NOT NULL,
+    day date NOT NULL,
+    target_kind text COLLATE "C" NOT NULL,
+    target_name text COLLATE "C" NOT NULL,
+    checklists integer NOT NULL,
+    passed bigint NOT NULL,
+    applicable bigint NOT NULL,
+    backfilled integer NOT NULL,
+    PRIMARY KEY (version, site, day, target_kind, target_name)
+);
+
+CREATE TABLE failed_days (  -- report_records' failed check ids counted per (day, check)
+    version text NOT NULL,
+    site text NOT NULL,
+    day date NOT NULL,
+    check_id text COLLATE "C" NOT NULL,
+    times integer NOT NULL,
+    PRIMARY KEY (version, site, day, check_id)
+);
+
+CREATE FUNCTION day_totals_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO day_totals AS t
+    SELECT version, site, day, target_kind, target_name, count(*), sum(passed), sum(applicable),
+           count(*) FILTER (WHERE backfill)
+    FROM added GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (version, site, day, target_kind, target_name)
+    DO UPDATE SET checklists = t.checklists + excluded.checklists, passed = t.passed + excluded.passed,
+                  applicable = t.applicable + excluded.applicable,
+                  backfilled = t.backfilled + excluded.backfilled;
+    INSERT INTO failed_days AS f
+    SELECT version, site, day, c, count(*) FROM added, unnest(failed) AS c
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (version, site, day, check_id) DO UPDATE SET times = f.times + excluded.times;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER day_totals_add AFTER INSERT ON report_records
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION day_totals_add();
 
 CREATE FUNCTION penalty_months_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -82,6 +126,14 @@ CREATE TRIGGER done_slots_add AFTER INSERT ON missed_records
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION done_slots_add();
 
 -- The rows stored before this migration.
+INSERT INTO day_totals
+SELECT version, site, day, target_kind, target_name, count(*), sum(passed), sum(applicable),
+       count(*) FILTER (WHERE backfill)
+FROM report_records GROUP BY 1, 2, 3, 4, 5;
+
+INSERT INTO failed_days
+SELECT version, site, day, c, count(*) FROM report_records, unnest(failed) AS c GROUP BY 1, 2, 3, 4;
+
 INSERT INTO penalty_months
 SELECT version, site, to_char(day, 'YYYY-MM'), responsible, responsible_id, check_id, policy_id, fine,
        coalesce(fine_rule, 'null'::jsonb), sanctions, count(*), sum(count), sum(amount),
