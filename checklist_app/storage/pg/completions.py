@@ -448,14 +448,15 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(  # summed as the rows were written (day_totals, migration 0009)
-                "SELECT target_kind, target_name, day, checklists, passed, applicable, backfilled"
-                " FROM day_totals WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " ORDER BY target_kind, target_name, day",
+                "SELECT target_kind, target_name, day, sum(checklists)::integer, sum(passed)::bigint,"
+                " sum(applicable)::bigint, sum(backfilled)::integer FROM day_totals"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " GROUP BY target_kind, target_name, day ORDER BY target_kind, target_name, day",
                 (version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
         return [
-            DaySummary(kind, name, day.isoformat(), n, int(passed), int(applicable), backfilled)
+            DaySummary(kind, name, day.isoformat(), int(n), int(passed), int(applicable), int(backfilled))
             for kind, name, day, n, passed, applicable, backfilled in rows
         ]
 
@@ -613,9 +614,10 @@ class PostgresCompletionStore(CompletionStore):
         """Tallies of whole months from the rollup, with the ``apart`` lines taken out of their groups."""
         cur.execute(
             "SELECT month, responsible, responsible_id, check_id, policy_id, fine,"
-            " nullif(fine_rule, 'null'::jsonb)::text, sanctions, lines, count, amount, first"
-            " FROM penalty_months"
-            " WHERE version = %s AND site = %s AND month = ANY(%s)",
+            " nullif(fine_rule, 'null'::jsonb)::text, sanctions, sum(lines)::integer, sum(count)::bigint,"
+            " sum(amount), min(first) FROM penalty_months"
+            " WHERE version = %s AND site = %s AND month = ANY(%s)"
+            " GROUP BY month, responsible, responsible_id, check_id, policy_id, fine, fine_rule, sanctions",
             (version, DEFAULT_SITE, months),
         )
         groups = {tuple(row[:8]): list(row[8:]) for row in _hashable(cur.fetchall())}

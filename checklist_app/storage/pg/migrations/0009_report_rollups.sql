@@ -6,7 +6,9 @@
 -- Statement triggers with transition tables see exactly the rows a statement inserted (an
 -- INSERT ... ON CONFLICT DO NOTHING that skipped a row does not count it; COPY fires them too),
 -- so every writer (a save, a bulk load, a new fact version filled in) keeps the rollups exact.
--- Groups are upserted in key order, so two concurrent saves lock shared groups in the same order.
+-- Groups are upserted in key order, so two concurrent saves lock shared groups in the same order,
+-- and each group is spread over 8 stripes (by a hash of the record id; readers sum the stripes), so
+-- saves that share a group (one check failed on many checklists of a day) rarely wait for each other.
 
 CREATE TABLE penalty_months (  -- report_penalties summed per (month, responsible, check, policy, rule)
     version text NOT NULL,
@@ -23,8 +25,9 @@ CREATE TABLE penalty_months (  -- report_penalties summed per (month, responsibl
     count bigint NOT NULL,
     amount double precision NOT NULL,
     first text[] COLLATE "C" NOT NULL,  -- (day, submitted_at, record id, item key) of its earliest line
+    stripe smallint NOT NULL,
     PRIMARY KEY (version, site, month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,
-                 sanctions)
+                 sanctions, stripe)
 );
 
 CREATE TABLE done_slots (  -- missed_records per (day, kind, period, target, scope, back-fill)
@@ -40,7 +43,8 @@ CREATE TABLE done_slots (  -- missed_records per (day, kind, period, target, sco
     first_key text COLLATE "C" NOT NULL,  -- day, submitted_at and seq of its first record
     first_id text COLLATE "C" NOT NULL,
     checks text[] COLLATE "C" NOT NULL,  -- every check id on its records, sorted, once
-    PRIMARY KEY (version, site, day, kind, period, target_kind, target_name, scope, backfill)
+    stripe smallint NOT NULL,
+    PRIMARY KEY (version, site, day, kind, period, target_kind, target_name, scope, backfill, stripe)
 );
 
 CREATE TABLE day_totals (  -- report_records summed per (day, target)
@@ -53,7 +57,8 @@ CREATE TABLE day_totals (  -- report_records summed per (day, target)
     passed bigint NOT NULL,
     applicable bigint NOT NULL,
     backfilled integer NOT NULL,
-    PRIMARY KEY (version, site, day, target_kind, target_name)
+    stripe smallint NOT NULL,
+    PRIMARY KEY (version, site, day, target_kind, target_name, stripe)
 );
 
 CREATE TABLE failed_days (  -- report_records' failed check ids counted per (day, check)
@@ -62,23 +67,27 @@ CREATE TABLE failed_days (  -- report_records' failed check ids counted per (day
     day date NOT NULL,
     check_id text COLLATE "C" NOT NULL,
     times integer NOT NULL,
-    PRIMARY KEY (version, site, day, check_id)
+    stripe smallint NOT NULL,
+    PRIMARY KEY (version, site, day, check_id, stripe)
 );
+
+CREATE FUNCTION rollup_stripe(record_id text) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (hashtext(record_id) & 7)::smallint;
 
 CREATE FUNCTION day_totals_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO day_totals AS t
     SELECT version, site, day, target_kind, target_name, count(*), sum(passed), sum(applicable),
-           count(*) FILTER (WHERE backfill)
-    FROM added GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (version, site, day, target_kind, target_name)
+           count(*) FILTER (WHERE backfill), rollup_stripe(record_id)
+    FROM added GROUP BY 1, 2, 3, 4, 5, 10 ORDER BY 1, 2, 3, 4, 5, 10
+    ON CONFLICT (version, site, day, target_kind, target_name, stripe)
     DO UPDATE SET checklists = t.checklists + excluded.checklists, passed = t.passed + excluded.passed,
                   applicable = t.applicable + excluded.applicable,
                   backfilled = t.backfilled + excluded.backfilled;
     INSERT INTO failed_days AS f
-    SELECT version, site, day, c, count(*) FROM added, unnest(failed) AS c
-    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-    ON CONFLICT (version, site, day, check_id) DO UPDATE SET times = f.times + excluded.times;
+    SELECT version, site, day, c, count(*), rollup_stripe(record_id) FROM added, unnest(failed) AS c
+    GROUP BY 1, 2, 3, 4, 6 ORDER BY 1, 2, 3, 4, 6
+    ON CONFLICT (version, site, day, check_id, stripe) DO UPDATE SET times = f.times + excluded.times;
     RETURN NULL;
 END $$;
 
@@ -90,12 +99,12 @@ BEGIN
     INSERT INTO penalty_months AS m
     SELECT version, site, to_char(day, 'YYYY-MM'), responsible, responsible_id, check_id, policy_id, fine,
            coalesce(fine_rule, 'null'::jsonb), sanctions, count(*), sum(count), sum(amount),
-           min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key])
+           min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]), rollup_stripe(record_id)
     FROM added
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15
     ON CONFLICT (version, site, month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,
-                 sanctions)
+                 sanctions, stripe)
     DO UPDATE SET lines = m.lines + excluded.lines, count = m.count + excluded.count,
                   amount = m.amount + excluded.amount, first = least(m.first, excluded.first);
     RETURN NULL;
@@ -110,11 +119,12 @@ BEGIN
     SELECT a.version, a.site, a.day, a.kind, a.period, a.target_kind, a.target_name, a.scope, a.backfill,
            min((a.day::text || ' ' || a.submitted_at || ' ' || lpad(a.seq::text, 19, '0')) COLLATE "C"),
            (array_agg(a.record_id ORDER BY a.submitted_at, a.seq))[1],
-           coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}')
+           coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}'),
+           rollup_stripe(a.record_id)
     FROM added a LEFT JOIN LATERAL unnest(a.checks) AS c ON true
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-    ON CONFLICT (version, site, day, kind, period, target_kind, target_name, scope, backfill)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 13
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 13
+    ON CONFLICT (version, site, day, kind, period, target_kind, target_name, scope, backfill, stripe)
     DO UPDATE SET first_id = CASE WHEN excluded.first_key < s.first_key THEN excluded.first_id
                                   ELSE s.first_id END,
                   first_key = least(s.first_key, excluded.first_key),
@@ -128,23 +138,25 @@ CREATE TRIGGER done_slots_add AFTER INSERT ON missed_records
 -- The rows stored before this migration.
 INSERT INTO day_totals
 SELECT version, site, day, target_kind, target_name, count(*), sum(passed), sum(applicable),
-       count(*) FILTER (WHERE backfill)
-FROM report_records GROUP BY 1, 2, 3, 4, 5;
+       count(*) FILTER (WHERE backfill), rollup_stripe(record_id)
+FROM report_records GROUP BY 1, 2, 3, 4, 5, 10;
 
 INSERT INTO failed_days
-SELECT version, site, day, c, count(*) FROM report_records, unnest(failed) AS c GROUP BY 1, 2, 3, 4;
+SELECT version, site, day, c, count(*), rollup_stripe(record_id) FROM report_records, unnest(failed) AS c
+GROUP BY 1, 2, 3, 4, 6;
 
 INSERT INTO penalty_months
 SELECT version, site, to_char(day, 'YYYY-MM'), responsible, responsible_id, check_id, policy_id, fine,
        coalesce(fine_rule, 'null'::jsonb), sanctions, count(*), sum(count), sum(amount),
-       min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key])
+       min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]), rollup_stripe(record_id)
 FROM report_penalties
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15;
 
 INSERT INTO done_slots
 SELECT a.version, a.site, a.day, a.kind, a.period, a.target_kind, a.target_name, a.scope, a.backfill,
        min((a.day::text || ' ' || a.submitted_at || ' ' || lpad(a.seq::text, 19, '0')) COLLATE "C"),
        (array_agg(a.record_id ORDER BY a.submitted_at, a.seq))[1],
-       coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}')
+       coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}'),
+       rollup_stripe(a.record_id)
 FROM missed_records a LEFT JOIN LATERAL unnest(a.checks) AS c ON true
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 13;
