@@ -516,6 +516,20 @@ def all_ids(storage: Storage) -> frozenset[str]:
     return frozenset(a["id"] for a in storage.actions.all())
 
 
+def existing_ids(storage: Storage, refs) -> frozenset[str]:
+    """Which of the ledger lines ``refs`` have an action (the ledger page's links)."""
+    return all_ids(storage) & frozenset(refs)
+
+
+def due(storage: Storage, day: dt.date) -> list[CorrectiveAction]:
+    """The actions still waiting for their owner that are due on ``day`` or were due before it."""
+    return [
+        a
+        for a in (CorrectiveAction.from_dict(d) for d in storage.actions.all())
+        if a.status == OPEN and a.due_on <= day
+    ]
+
+
 # --- changing ------------------------------------------------------------------------------
 
 
