@@ -12,16 +12,26 @@ reference the ledger and the people links use. Two rules hold in every backend:
 The file backend keeps ``<data_dir>/actions.json``, changed only under its cross-process
 lock and replaced atomically, so every worker sees every change and a crash leaves the old
 or the new file.
+
+The pages never read every action: the queries (``for_recheck``, ``for_record``,
+``existing``, ``ids``, ``counts``, ``due``, ``select``, ``facets``) answer in the store, on
+the fields the app writes (``kind``, ``target``, ``scope``, ``status``, ``found_on``,
+``due_on``, ``department``, ``policy_id``; days as ISO strings). PostgreSQL keeps those in
+typed, indexed columns (migration 0010); the file backend scans the table it parsed once
+per version of the file, and keeps the actions not yet verified aside for that version.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
+import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from .locking import exclusive_lock
 from .people import _JSONFile
@@ -35,12 +45,78 @@ class StaleAction(Exception):
         super().__init__(action_id)
 
 
+VERIFIED = "verified"  # the one closed status (checklist_app.actions.VERIFIED)
+OPEN = "open"  # waiting for its owner (checklist_app.actions.OPEN)
+
+
+class ActionCounts(NamedTuple):
+    """The dashboard card's numbers: actions not verified, those overdue, and the oldest not verified."""
+
+    waiting: int
+    overdue: int  # open and due before today
+    oldest: dict | None  # the first found (by found_on, then id)
+
+
+class Facet(NamedTuple):
+    """What the list's permission check and choices look at, for every action that shares it."""
+
+    department: str | None
+    owner_role: str | None
+    inspector: str | None
+    responsible_id: str | None
+    policy_id: str | None
+    policy_title: str | None
+
+
 class ActionStore(ABC):
     """Corrective actions by id."""
 
     @abstractmethod
     def all(self) -> list[dict]:
-        """Every action, in the order they were opened."""
+        """Every action, in the order they were opened (``storage copy``; pages use the queries)."""
+
+    @abstractmethod
+    def for_recheck(self, kind: str, target_slug: str, scope: str, before: dt.date) -> list[dict]:
+        """Those not verified found on a checklist of ``kind``, ``target_slug`` (``kind:name`` of its
+        target) and ``scope`` before the day ``before``, by found_on then id."""
+
+    @abstractmethod
+    def for_record(self, record_id: str) -> list[dict]:
+        """Those whose id starts with ``<record_id>#`` (a record's failures), in the order opened."""
+
+    @abstractmethod
+    def existing(self, ids: Iterable[str]) -> frozenset[str]:
+        """Which of ``ids`` are the ids of stored actions."""
+
+    @abstractmethod
+    def ids(self) -> frozenset[str]:
+        """The id of every action."""
+
+    @abstractmethod
+    def counts(self, today: dt.date) -> ActionCounts:
+        """How many are not verified, how many of those are open past their due day, and the oldest."""
+
+    @abstractmethod
+    def due(self, day: dt.date) -> list[dict]:
+        """Those open (waiting for their owner) due on ``day`` or before, in the order opened."""
+
+    @abstractmethod
+    def select(
+        self,
+        statuses: Collection[str] | None = None,
+        *,
+        waiting: bool = False,
+        overdue_on: dt.date | None = None,
+        department: str = "",
+        policy_id: str = "",
+    ) -> list[dict]:
+        """Those with one of ``statuses`` (any if None), not verified (if ``waiting``), open past their
+        due day on ``overdue_on`` (if given), of ``department`` and ``policy_id`` (if not empty), in
+        the order opened."""
+
+    @abstractmethod
+    def facets(self) -> set[Facet]:
+        """The distinct facets of every action (the list's choices and who may see them)."""
 
     def get(self, action_id: str) -> dict | None:
         """The action with this id, or None."""
@@ -65,6 +141,132 @@ class ActionStore(ABC):
         """
 
 
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def day_of(action: dict, name: str) -> str | None:
+    """The action's ``found_on`` or ``due_on`` if it is an ISO day (else None: no query matches it)."""
+    value = action.get(name)
+    return value if isinstance(value, str) and ISO_DAY.fullmatch(value) else None
+
+
+def _slug(action: dict) -> str | None:
+    target = action.get("target")
+    return f"{target.get('kind')}:{target.get('name')}" if isinstance(target, dict) else None
+
+
+def _facet(action: dict) -> Facet:
+    return Facet(
+        action.get("department"),
+        action.get("owner_role"),
+        action.get("inspector"),
+        action.get("responsible_id"),
+        action.get("policy_id"),
+        action.get("policy_title"),
+    )
+
+
+def _recheck(waiting: Iterable[dict], kind: str, target_slug: str, scope: str, before: dt.date) -> list:
+    day = before.isoformat()
+    found = [
+        a
+        for a in waiting
+        if a.get("kind") == kind
+        and a.get("scope") == scope
+        and (found_on := day_of(a, "found_on")) is not None
+        and found_on < day
+        and _slug(a) == target_slug
+    ]
+    return sorted(found, key=_first_found)
+
+
+def _first_found(action: dict) -> tuple:
+    """Found first, then by id; an action without a day last (as SQL sorts NULL)."""
+    found = day_of(action, "found_on")
+    return (found is None, found or "", action["id"])
+
+
+def _late(action: dict, day: str) -> bool:
+    """Open after its due day (``day`` an ISO day)."""
+    due = day_of(action, "due_on")
+    return action.get("status") == OPEN and due is not None and due < day
+
+
+def _counts(waiting: Iterable[dict], today: dt.date) -> ActionCounts:
+    waiting = list(waiting)
+    day = today.isoformat()
+    overdue = sum(1 for a in waiting if _late(a, day))
+    oldest = min(waiting, key=_first_found, default=None)
+    return ActionCounts(len(waiting), overdue, copy.deepcopy(oldest))
+
+
+def _due(waiting: Iterable[dict], day: dt.date) -> list[dict]:
+    last = day.isoformat()
+    return [
+        a
+        for a in waiting
+        if a.get("status") == OPEN and (due := day_of(a, "due_on")) is not None and due <= last
+    ]
+
+
+def _selected(
+    actions: Iterable[dict], statuses, waiting: bool, overdue_on, department: str, policy_id: str
+) -> list:
+    day = overdue_on.isoformat() if overdue_on else None
+    return [
+        a
+        for a in actions
+        if (statuses is None or a.get("status") in statuses)
+        and (not waiting or a.get("status") != VERIFIED)
+        and (day is None or _late(a, day))
+        and (not department or a.get("department") == department)
+        and (not policy_id or a.get("policy_id") == policy_id)
+    ]
+
+
+def _waiting_only(statuses, waiting: bool, overdue_on) -> bool:
+    """Whether a selection can only find actions not verified (so the short list or index will do)."""
+    return waiting or overdue_on is not None or (statuses is not None and VERIFIED not in statuses)
+
+
+class _Queries:
+    """The queries over a table of actions by id (memory and file); ``_read`` gives the table and the
+    actions not verified, in the order opened, both to be read, never changed."""
+
+    def _read(self) -> tuple[dict[str, dict], list[dict]]:
+        raise NotImplementedError
+
+    def for_recheck(self, kind, target_slug, scope, before) -> list[dict]:
+        return copy.deepcopy(_recheck(self._read()[1], kind, target_slug, scope, before))
+
+    def for_record(self, record_id) -> list[dict]:
+        prefix = f"{record_id}#"
+        return copy.deepcopy([a for i, a in self._read()[0].items() if i.startswith(prefix)])
+
+    def existing(self, ids) -> frozenset[str]:
+        table = self._read()[0]
+        return frozenset(i for i in ids if isinstance(i, str) and i in table)
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(self._read()[0])
+
+    def counts(self, today) -> ActionCounts:
+        return _counts(self._read()[1], today)
+
+    def due(self, day) -> list[dict]:
+        return copy.deepcopy(_due(self._read()[1], day))
+
+    def select(
+        self, statuses=None, *, waiting=False, overdue_on=None, department="", policy_id=""
+    ) -> list[dict]:
+        table, not_verified = self._read()
+        scanned = not_verified if _waiting_only(statuses, waiting, overdue_on) else table.values()
+        return copy.deepcopy(_selected(scanned, statuses, waiting, overdue_on, department, policy_id))
+
+    def facets(self) -> set[Facet]:
+        return {_facet(a) for a in self._read()[0].values()}
+
+
 def _opened(table: dict[str, dict], actions: Iterable[dict]) -> list[dict]:
     new = []
     for action in actions:
@@ -83,12 +285,17 @@ def _changed(table: dict[str, dict], action_id: str, rev: int, change: Callable[
     return updated
 
 
-class MemoryActionStore(ActionStore):
+class MemoryActionStore(_Queries, ActionStore):
     """This process only: for tests and single-process use."""
 
     def __init__(self):
         self._actions: dict[str, dict] = {}
         self._lock = threading.Lock()
+
+    def _read(self) -> tuple[dict[str, dict], list[dict]]:
+        with self._lock:  # a snapshot: the stored dicts are replaced on change, never changed in place
+            table = dict(self._actions)
+        return table, [a for a in table.values() if a.get("status") != VERIFIED]
 
     def all(self) -> list[dict]:
         with self._lock:
@@ -118,16 +325,31 @@ class MemoryActionStore(ActionStore):
             return copy.deepcopy(updated)
 
 
-class FileActionStore(ActionStore):
+class FileActionStore(_Queries, ActionStore):
     """``<data_dir>/actions.json``, shared by every process."""
 
     def __init__(self, data_dir: str | os.PathLike):
         directory = Path(data_dir)
         directory.mkdir(parents=True, exist_ok=True)
         self._file = _JSONFile(directory / "actions.json")
+        self._waiting: tuple[dict, list[dict]] | None = None  # (the parsed file, its actions not verified)
+        self._waiting_lock = threading.Lock()
 
     def _table(self) -> dict[str, dict]:
         return self._file.read().get("actions", {})
+
+    def _read(self) -> tuple[dict[str, dict], list[dict]]:
+        """The table as parsed for the file's current version, and its actions not verified (kept for
+        that version: most actions are verified long ago, so the pages' queries scan a short list)."""
+        parsed = self._file.read()  # the same object while the file is unchanged (stat checked)
+        table = parsed.get("actions", {})
+        with self._waiting_lock:
+            if self._waiting is not None and self._waiting[0] is parsed:
+                return table, self._waiting[1]
+        waiting = [a for a in table.values() if a.get("status") != VERIFIED]
+        with self._waiting_lock:
+            self._waiting = (parsed, waiting)
+        return table, waiting
 
     def all(self) -> list[dict]:
         return copy.deepcopy(list(self._table().values()))
