@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import os
 import re
 import threading
@@ -236,12 +237,16 @@ class _Queries:
     def _read(self) -> tuple[dict[str, dict], list[dict]]:
         raise NotImplementedError
 
+    def _record_ids(self, record_id: str) -> list[str]:
+        prefix = f"{record_id}#"
+        return [i for i in self._read()[0] if i.startswith(prefix)]
+
     def for_recheck(self, kind, target_slug, scope, before) -> list[dict]:
         return copy.deepcopy(_recheck(self._read()[1], kind, target_slug, scope, before))
 
     def for_record(self, record_id) -> list[dict]:
-        prefix = f"{record_id}#"
-        return copy.deepcopy([a for i, a in self._read()[0].items() if i.startswith(prefix)])
+        table = self._read()[0]
+        return copy.deepcopy([table[i] for i in self._record_ids(record_id) if i in table])
 
     def existing(self, ids) -> frozenset[str]:
         table = self._read()[0]
@@ -325,15 +330,27 @@ class MemoryActionStore(_Queries, ActionStore):
             return copy.deepcopy(updated)
 
 
+def _as_parsed(action: dict) -> dict:
+    """``action`` as reading it back from JSON gives it (lists, not tuples; text keys)."""
+    return json.loads(json.dumps(action, ensure_ascii=False))
+
+
 class FileActionStore(_Queries, ActionStore):
-    """``<data_dir>/actions.json``, shared by every process."""
+    """``<data_dir>/actions.json``, shared by every process.
+
+    Parsed once per version of the file (stat checked on every read, so another process's
+    change is seen by the next one), and after this process's own change not at all: what it
+    wrote is kept as the parsed file. For that version it keeps the actions not verified and,
+    when the record page asks, the action ids by record.
+    """
 
     def __init__(self, data_dir: str | os.PathLike):
         directory = Path(data_dir)
         directory.mkdir(parents=True, exist_ok=True)
         self._file = _JSONFile(directory / "actions.json")
-        self._waiting: tuple[dict, list[dict]] | None = None  # (the parsed file, its actions not verified)
-        self._waiting_lock = threading.Lock()
+        # (the parsed file, its actions not verified, its action ids by record or None until asked)
+        self._derived: tuple[dict, list[dict], dict[str, list[str]] | None] | None = None
+        self._derived_lock = threading.Lock()
 
     def _table(self) -> dict[str, dict]:
         return self._file.read().get("actions", {})
@@ -341,15 +358,35 @@ class FileActionStore(_Queries, ActionStore):
     def _read(self) -> tuple[dict[str, dict], list[dict]]:
         """The table as parsed for the file's current version, and its actions not verified (kept for
         that version: most actions are verified long ago, so the pages' queries scan a short list)."""
-        parsed = self._file.read()  # the same object while the file is unchanged (stat checked)
+        return self._derive()[1:3]
+
+    def _derive(self) -> tuple[dict, dict[str, dict], list[dict], dict[str, list[str]] | None]:
+        parsed = self._file.read()  # the same object while the file is unchanged
         table = parsed.get("actions", {})
-        with self._waiting_lock:
-            if self._waiting is not None and self._waiting[0] is parsed:
-                return table, self._waiting[1]
+        with self._derived_lock:
+            if self._derived is not None and self._derived[0] is parsed:
+                return parsed, table, *self._derived[1:]
         waiting = [a for a in table.values() if a.get("status") != VERIFIED]
-        with self._waiting_lock:
-            self._waiting = (parsed, waiting)
-        return table, waiting
+        with self._derived_lock:
+            self._derived = (parsed, waiting, None)
+        return parsed, table, waiting, None
+
+    def _record_ids(self, record_id: str) -> list[str]:
+        if "#" in record_id:  # no id new_record_id makes: the ids by record cannot tell
+            return super()._record_ids(record_id)
+        parsed, table, waiting, by_record = self._derive()
+        if by_record is None:
+            by_record = {}
+            for action_id in table:
+                by_record.setdefault(action_id.partition("#")[0], []).append(action_id)
+            with self._derived_lock:
+                if self._derived is not None and self._derived[0] is parsed:
+                    self._derived = (parsed, waiting, by_record)
+        # an id starts with "<record_id>#" exactly when its part before the first "#" is record_id
+        return by_record.get(record_id, [])
+
+    def _write(self, table: dict[str, dict]) -> None:
+        self._file.write({"actions": table}, keep=True)  # under the lock; the table is never changed
 
     def all(self) -> list[dict]:
         return copy.deepcopy(list(self._table().values()))
@@ -366,24 +403,24 @@ class FileActionStore(_Queries, ActionStore):
             table = dict(self._table())
             new = _opened(table, actions)
             if new:
-                table.update((a["id"], a) for a in new)
-                self._file.write({"actions": table})
+                table.update((a["id"], _as_parsed(a)) for a in new)
+                self._write(table)
             return len(new)
 
     def load(self, actions) -> int:
         actions = list(actions)
         with exclusive_lock(self._file.path):
             table = dict(self._table())
-            new = [copy.deepcopy(a) for a in actions if a["id"] not in table]
+            new = [_as_parsed(a) for a in actions if a["id"] not in table]
             if new:
                 table.update((a["id"], a) for a in new)
-                self._file.write({"actions": table})
+                self._write(table)
             return len(new)
 
     def update(self, action_id, rev, change) -> dict:
         with exclusive_lock(self._file.path):
             table = dict(self._table())
-            updated = _changed(table, action_id, rev, change)
+            updated = _as_parsed(_changed(table, action_id, rev, change))
             table[action_id] = updated
-            self._file.write({"actions": table})
+            self._write(table)
             return copy.deepcopy(updated)

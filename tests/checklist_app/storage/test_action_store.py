@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checklist_app.storage import StaleAction
+from checklist_app.storage import StaleAction, open_storage
 from checklist_app.storage.actions import ActionCounts, Facet
 from checklist_app.storage.pg import database
 
@@ -316,3 +316,13 @@ def test_migration_0010_fills_the_columns_of_actions_stored_before_it(open_backe
         cur.execute(backfill)
     assert ids(before[0]) == ["r1#a"] and ids(before[1]) == ["r2#a"] and before[2].waiting == 3
     assert [ask() for ask in questions] == before
+
+
+def test_a_file_worker_answers_after_its_own_change_what_every_other_worker_reads(tmp_path):
+    """The writing worker keeps what it wrote instead of parsing the file again: it must be the same."""
+    writer, reader = (open_storage("tinydb", tmp_path).actions for _ in range(2))
+    writer.open_many([found("r1#a", "2026-11-10", photos=("p1",))])
+    writer.update("r1#a", 1, lambda a: {**a, "history": [*a["history"], {"kind": "fix", "photos": ("p2",)}]})
+    assert writer.get("r1#a") == reader.get("r1#a")
+    assert writer.get("r1#a")["history"][-1]["photos"] == ["p2"]
+    assert writer.for_record("r1") == reader.for_record("r1") and ids(writer.for_record("r1")) == ["r1#a"]
