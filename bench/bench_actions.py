@@ -8,10 +8,12 @@ and a throw-away PostgreSQL cluster (durable settings). Then, per backend, media
 
 - ``to_recheck``: the 复查 items of one checklist an inspector opens (the hot path, on a phone);
 - ``summary``: the dashboard's 整改 card (open, overdue, the oldest open);
-- ``existing_ids``: which of 100 ledger lines have an action (the ledger page's links);
+- ``existing_ids``: which of 100 ledger lines have an action (the ledger page's links), and
+  ``all_ids``, every id, which the ledger page asks for until it passes its lines;
 - ``by_record``: the actions of one record (the record page);
 - ``plan_actions``'s read: the actions due by today (the daily 整改 reminder);
-- ``all()``: every action, decoded, as every one of these read before (the baseline).
+- ``all()``: every action, decoded, as every one of these read before (the baseline);
+- ``open_many``: opening one failed checklist's action (TinyDB writes the whole file).
 
 Each backend is timed in a fresh process state: TinyDB's first call after a change parses
 actions.json again (shown as "first"), later calls reuse it while the file is unchanged.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import statistics
 import sys
@@ -119,13 +122,14 @@ def timed(label: str, storage, made: list[dict], today: dt.date, repeat: int) ->
     found = {}
     for name, call in cases(storage, made, today).items():
         found[name] = median_ms(call, repeat)
-        print(f"  {label:14} {name:38} {found[name]:10.2f} ms", flush=True)
+        print(f"  {label:14} {name:40} {found[name]:10.2f} ms", flush=True)
     return found
 
 
 def cases(storage, made: list[dict], today: dt.date) -> dict:
     """What each page reads, as the app calls it."""
     rng = random.Random(11)
+    numbers = itertools.count(rng.getrandbits(40))
     recent = [a for a in made if a["status"] != "verified"][-1]
     slug = f"{recent['target']['kind']}:{recent['target']['name']}"
     refs = [a["id"] for a in rng.sample(made, 50)] + [f"{a['record_id']}#none" for a in made[:50]]
@@ -136,9 +140,13 @@ def cases(storage, made: list[dict], today: dt.date) -> dict:
         ),
         "summary (dashboard card)": lambda: actions.summary(storage, today),
         "existing_ids (100 ledger refs)": lambda: actions.existing_ids(storage, refs),
+        "all_ids (every id: the ledger's call)": lambda: actions.all_ids(storage),
         "by_record (record page)": lambda: actions.by_record(storage, record_id),
         "due (daily reminder's read)": lambda: actions.due(storage, today),
         "all() (baseline)": lambda: storage.actions.all(),
+        "open_many (one failed checklist)": lambda: storage.actions.open_many(
+            [{**recent, "id": f"{today.isoformat()}.{next(numbers):012x}#new", "status": "open"}]
+        ),
     }
 
 
@@ -153,7 +161,8 @@ def main() -> None:
     start = time.perf_counter()
     made = make_actions(args.n, today)
     waiting = sum(1 for a in made if a["status"] != "verified")
-    print(f"{len(made):,} actions ({waiting:,} not verified) generated in {time.perf_counter() - start:.1f} s")
+    took = time.perf_counter() - start
+    print(f"{len(made):,} actions ({waiting:,} not verified) generated in {took:.1f} s")
     results: dict[str, dict[str, float]] = {}
     workdir = Path(tempfile.mkdtemp(prefix="bench-actions-"))
 
@@ -185,9 +194,9 @@ def main() -> None:
 
     columns = list(results)
     print()
-    print(f"{'median ms, ' + format(len(made), ',') + ' actions':38}" + "".join(f"{c:>14}" for c in columns))
+    print(f"{'median ms, ' + format(len(made), ',') + ' actions':40}" + "".join(f"{c:>14}" for c in columns))
     for name in next(iter(results.values())):
-        print(f"{name:38}" + "".join(f"{results[c][name]:14.2f}" for c in columns))
+        print(f"{name:40}" + "".join(f"{results[c][name]:14.2f}" for c in columns))
 
 
 if __name__ == "__main__":
