@@ -129,6 +129,40 @@ def matches(handbook: Handbook, check: CheckItem, target: Target) -> bool:
     )
 
 
+_checks_for: dict = {"handbook": None, "targets": {}}
+
+
+def checks_for(handbook: Handbook, target: Target) -> tuple[CheckItem, ...]:
+    """The checks that inspect ``target`` (as ``matches`` says), in handbook order.
+
+    Remembered per handbook for its own targets: every checklist opened, the 未完成 report
+    and the rankings ask this of the same few dozen targets, and the handbook does not
+    change while its model is in use.
+    """
+    if _checks_for["handbook"] is not handbook:
+        _checks_for.update(handbook=handbook, targets=dict.fromkeys(targets(handbook)))
+    known = target in _checks_for["targets"]
+    found = _checks_for["targets"].get(target)
+    if found is None:
+        found = _matching(handbook, target)
+        if known:  # a made-up target from a request is answered, not remembered
+            _checks_for["targets"][target] = found
+    return found
+
+
+def _matching(handbook: Handbook, target: Target) -> tuple[CheckItem, ...]:
+    """``matches`` over every check at once, with the target's role and department looked up once."""
+    if target.kind == "area":
+        return tuple(k for k in handbook.checks if k.area == target.name)
+    if target.kind == "role":
+        role = handbook.role(target.name)
+        department = handbook.department(role.department) if role and role.department else None
+        return tuple(k for k in handbook.checks if covers(k, target.name, department))
+    department = handbook.department(target.name)
+    staff = {r.name for r in handbook.reference.roles if r.department == target.name}
+    return tuple(k for k in handbook.checks if inherits(k, department) or not staff.isdisjoint(k.roles))
+
+
 def _build(
     handbook: Handbook, kind: str, period: str, target: Target, scope: str, checks, shifts: tuple[str, ...]
 ) -> Checklist:
@@ -197,8 +231,8 @@ def daily_checklist(handbook: Handbook, day: dt.date, target: Target, scope: str
     holidays = handbook.reference.holiday_dates
     checks = [
         k
-        for k in handbook.checks
-        if matches(handbook, k, target) and on_daily(k.frequency, day, holidays) and _in_scope(k, scope)
+        for k in checks_for(handbook, target)
+        if on_daily(k.frequency, day, holidays) and _in_scope(k, scope)
     ]
     return _build(handbook, "daily", day.isoformat(), target, scope, checks, handbook.reference.shifts)
 
@@ -223,9 +257,7 @@ def weekly_checklist(handbook: Handbook, period: str, target: Target, scope: str
     """
     monday = week_start(period)  # validates the period
     checks = [
-        k
-        for k in handbook.checks
-        if matches(handbook, k, target) and on_weekly(k.frequency, monday) and _in_scope(k, scope)
+        k for k in checks_for(handbook, target) if on_weekly(k.frequency, monday) and _in_scope(k, scope)
     ]
     return _build(handbook, "weekly", period, target, scope, checks, ())
 
@@ -236,11 +268,8 @@ def event_checklist(
     """The checks triggered by ``event`` (e.g. 活动上线前), started on demand on ``day``."""
     checks = [
         k
-        for k in handbook.checks
-        if matches(handbook, k, target)
-        and _in_scope(k, scope)
-        and k.frequency.kind == "event"
-        and k.frequency.event == event
+        for k in checks_for(handbook, target)
+        if _in_scope(k, scope) and k.frequency.kind == "event" and k.frequency.event == event
     ]
     return _build(handbook, "event", f"{day.isoformat()}/{event}", target, scope, checks, ())
 

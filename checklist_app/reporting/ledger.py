@@ -85,7 +85,7 @@ class LedgerLine:
             return t("ledger.tier", n=self.first_nth)
         return t("ledger.tiers", first=self.first_nth, last=self.last_nth)
 
-    @property
+    @functools.cached_property  # asked for every line several times; a line's person never changes
     def person_key(self) -> str:
         """Who the line counts for: the person's id, else the normalised typed name."""
         return person_key(self.person_id, self.responsible)
@@ -301,6 +301,10 @@ def _escalate(
     seen: Counter = Counter()
     result = []
     for line in sorted(lines, key=lambda x: x.order):
+        stored = penalties[id(line)].get("fine_rule")
+        if not stored or len(stored.get("tiers") or ()) < 2 or stored.get("period") not in _PERIOD_KEY:
+            result.append(line)  # a plain fine, or one that does not escalate: as charged
+            continue
         rule = fine_rule(penalties[id(line)])
         if rule is None or len(rule.tiers) == 1 or rule.period not in _PERIOD_KEY:
             result.append(line)

@@ -27,7 +27,7 @@ from generator.model import Handbook
 
 from .. import due
 from ..clock import Clock
-from ..generation import ALL_CHECKERS, Target, iso_week, matches, targets, week_start
+from ..generation import ALL_CHECKERS, Target, checks_for, iso_week, targets, week_start
 from .ledger import department_of
 
 DONE, LATE, MISSED, OPEN = "done", "late", "missed", "open"
@@ -82,54 +82,61 @@ class _Due:
     policies: tuple[str, ...]
 
 
-_cache: dict = {"handbook": None, "due": {}}
+_cache: dict = {"handbook": None, "due": {}, "by_checks": {}}
 
 
 def _due(handbook: Handbook, kind: str, period: str) -> list[_Due]:
     """Every (target, checker) checklist due in ``period``, with the check ids it holds.
 
-    Remembered per period for the handbook in use (about 1 ms per target and day on the
-    real handbook; a month's page would otherwise regenerate thousands of checklists).
+    Remembered per period for the handbook in use, and per set of due checks: most days
+    of a week hold the same checks (every 每日 and 每个工作日 one), so a page over a
+    fortnight builds the due checklists of a few sets, not of every day.
     """
     if _cache["handbook"] is not handbook:
-        _cache.update(handbook=handbook, due={})
+        _cache.update(handbook=handbook, due={}, by_checks={})
     key = (kind, period)
     if key not in _cache["due"]:
-        _cache["due"][key] = _generate(handbook, kind, period)
+        due_ids = _due_ids(handbook, kind, period)
+        if (kind, due_ids) not in _cache["by_checks"]:
+            _cache["by_checks"][(kind, due_ids)] = _generate(handbook, kind, due_ids)
+        _cache["due"][key] = _cache["by_checks"][(kind, due_ids)]
     return _cache["due"][key]
 
 
-def _generate(handbook: Handbook, kind: str, period: str) -> list[_Due]:
-    """The due (target, checker) checklists, filtered as generation.daily_checklist / weekly_checklist do.
-
-    Which checks a target has does not depend on the day, so it is worked out once per
-    handbook (``_by_target``); only the frequency is asked per period. A test holds this
-    equal to the generated checklists.
-    """
+def _due_ids(handbook: Handbook, kind: str, period: str) -> frozenset[str]:
+    """The ids of the checks due in ``period`` (once per check, not per target)."""
     holidays = handbook.reference.holiday_dates
     if kind == "daily":
         day = dt.date.fromisoformat(period)
-        due_now = lambda check: on_daily(check.frequency, day, holidays)  # noqa: E731
-    else:
-        monday = week_start(period)
-        due_now = lambda check: on_weekly(check.frequency, monday)  # noqa: E731
-    shifts = handbook.reference.shifts if kind == "daily" else ()
-    due_ids = {check.id for check in handbook.checks if due_now(check)}  # once per check, not per target
+        return frozenset(c.id for c in handbook.checks if on_daily(c.frequency, day, holidays))
+    monday = week_start(period)
+    return frozenset(c.id for c in handbook.checks if on_weekly(c.frequency, monday))
+
+
+def _generate(handbook: Handbook, kind: str, due_ids: frozenset[str]) -> list[_Due]:
+    """The due (target, checker) checklists, filtered as generation.daily_checklist / weekly_checklist do.
+
+    Which checks each target's checkers have does not depend on the day, so it is worked
+    out once per handbook (``_by_target``); only the frequency is asked per period. A test
+    holds this equal to the generated checklists.
+    """
+    items = 2 if kind == "daily" else 3  # the place of the line count in an entry (see _by_target)
     found = []
-    for target, checks in _by_target(handbook):
-        per_checker: dict[str, list] = defaultdict(list)
-        for check in checks:
-            if check.id in due_ids:
-                for checker in check.checkers or (ALL_CHECKERS,):
-                    per_checker[checker].append(check)
-        for checker, due_checks in per_checker.items():
+    for target, per_checker in _by_target(handbook):
+        due = []
+        for checker, entries in per_checker:
+            mine = [e for e in entries if e[1] in due_ids]
+            if mine:
+                due.append((mine[0][0], checker, mine))
+        due.sort(key=lambda d: d[0])  # in the order of each checker's first due check, as on the checklists
+        for _, checker, mine in due:
             found.append(
                 _Due(
                     target,
                     checker,
-                    frozenset(c.id for c in due_checks),
-                    sum(_items(c, shifts) for c in due_checks),
-                    tuple(dict.fromkeys(c.policy_id for c in due_checks)),
+                    frozenset(e[1] for e in mine),
+                    sum(e[items] for e in mine),
+                    tuple(dict.fromkeys(e[4] for e in mine)),
                 )
             )
     return found
@@ -142,12 +149,23 @@ def _items(check, shifts: tuple[str, ...]) -> int:
     return max(1, len(check.frequency.times))
 
 
-def _by_target(handbook: Handbook) -> list[tuple[Target, list]]:
+def _by_target(handbook: Handbook) -> list[tuple[Target, list[tuple[str, list[tuple]]]]]:
+    """Every target with its checks per checker role, in handbook order, worked out once per handbook.
+
+    A check is an entry ``(place, id, lines on a daily checklist, lines on a weekly one, policy id)``.
+    """
     if _cache.get("targets_of") is not handbook:
         _cache["targets_of"] = handbook
-        _cache["targets"] = [
-            (t, [k for k in handbook.checks if matches(handbook, k, t)]) for t in targets(handbook)
-        ]
+        shifts = handbook.reference.shifts
+        found = []
+        for target in targets(handbook):
+            per_checker: dict[str, list] = defaultdict(list)
+            for n, check in enumerate(checks_for(handbook, target)):
+                entry = (n, check.id, _items(check, shifts), _items(check, ()), check.policy_id)
+                for checker in check.checkers or (ALL_CHECKERS,):
+                    per_checker[checker].append(entry)
+            found.append((target, list(per_checker.items())))
+        _cache["targets"] = found
     return _cache["targets"]
 
 

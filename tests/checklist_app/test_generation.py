@@ -8,10 +8,12 @@ import pytest
 
 from checklist_app.generation import (
     Target,
+    checks_for,
     daily_checklist,
     event_checklist,
     is_due,
     iso_week,
+    matches,
     targets,
     week_start,
     weekly_checklist,
@@ -20,7 +22,7 @@ from generator import load_handbook
 from generator.attributes import parse_frequency
 from generator.frequencies import month_of_week
 
-from ..conftest import TODAY
+from ..conftest import PROJECT, TODAY
 
 D = dt.date
 
@@ -357,3 +359,15 @@ def test_each_occurrence_of_the_new_kinds_is_on_exactly_one_checklist_for_three_
     assert len(seen["nk-last-fri"]) == 36 and all(d.weekday() == 4 for d in seen["nk-last-fri"])
     assert seen["nk-holiday"] == [D(2026, 12, 31), D(2028, 2, 29)]
     assert all(d.weekday() in (1, 4) for d in seen["nk-twice"])
+
+
+@pytest.mark.parametrize("root", ["good", "real"])
+def test_the_checks_for_a_target_are_those_that_match_it(root, handbook):
+    """Remembered per handbook: every target's checks, and a made-up target's, are what ``matches`` says."""
+    model = handbook if root == "good" else load_handbook(PROJECT / "handbook", today=TODAY)
+    made_up = [Target("role", "不存在的岗位"), Target("department", "不存在的部门"), Target("area", "火星")]
+    for target in targets(model) + made_up:
+        expected = tuple(k for k in model.checks if matches(model, k, target))
+        assert checks_for(model, target) == expected
+        assert checks_for(model, target) == expected  # the second answer is the remembered one
+    assert any(checks_for(model, t) for t in targets(model))

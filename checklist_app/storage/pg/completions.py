@@ -163,6 +163,74 @@ def _write_missed_rows(cur, version: str, facts: list[tuple[dict, int, dt.date]]
     _insert(cur, "missed_records", _MISSED_COLUMNS, rows, bulk)
 
 
+def _tally(
+    month,
+    responsible,
+    responsible_id,
+    check_id,
+    policy_id,
+    fine,
+    rule,
+    sanctions,
+    lines,
+    count,
+    amount,
+    first,
+    ref="",
+) -> PenaltyTally:
+    """A tally from a row made hashable (``_hashable``: the rule as its canonical text)."""
+    return PenaltyTally(
+        month,
+        responsible,
+        responsible_id,
+        check_id,
+        policy_id,
+        fine,
+        rule,
+        sanctions,
+        lines,
+        int(count),
+        round(amount, 2),
+        tuple(first),
+        ref,
+    )
+
+
+def _hashable(rows):
+    """Rows with their fine rule and sanctions as hashable values (group keys)."""
+    for row in rows:
+        yield (*row[:6], aggregates.rule_text(row[6]), tuple(row[7]), *row[8:])
+
+
+def _first_line(cur, version: str, key: tuple, apart: list[str]) -> list[str]:
+    """The earliest line of one rollup group that is not kept apart."""
+    month, responsible, responsible_id, check_id, policy_id, fine, rule, sanctions = key
+    start = dt.date.fromisoformat(month + "-01")
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    cur.execute(
+        'SELECT min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]) FROM report_penalties'
+        " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s AND responsible = %s"
+        " AND responsible_id = %s AND check_id = %s AND policy_id = %s AND fine = %s"
+        " AND coalesce(fine_rule, 'null'::jsonb) = %s::jsonb AND sanctions = %s"
+        " AND NOT (record_id || '#' || item_key = ANY(%s))",
+        (
+            version,
+            DEFAULT_SITE,
+            start,
+            end,
+            responsible,
+            responsible_id,
+            check_id,
+            policy_id,
+            fine,
+            rule or "null",
+            list(sanctions),
+            apart,
+        ),
+    )
+    return list(cur.fetchone()[0])
+
+
 class PostgresCompletionStore(CompletionStore):
     """``completions`` (UNIQUE identity) and ``facts``; a save and its facts are one transaction."""
 
@@ -372,11 +440,10 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT target_kind, target_name, day, count(*), sum(passed), sum(applicable),"
-                " count(*) FILTER (WHERE backfill) FROM report_records"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " GROUP BY target_kind, target_name, day ORDER BY target_kind, target_name, day",
+            cur.execute(  # summed as the rows were written (day_totals, migration 0009)
+                "SELECT target_kind, target_name, day, checklists, passed, applicable, backfilled"
+                " FROM day_totals WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " ORDER BY target_kind, target_name, day",
                 (version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
@@ -391,11 +458,11 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT count(*) FROM report_records"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s AND backfill",
+                "SELECT coalesce(sum(backfilled), 0) FROM day_totals"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s",
                 (version, DEFAULT_SITE, start, end),
             )
-            return cur.fetchone()[0]
+            return int(cur.fetchone()[0])
 
     def failed_checks(self, start: dt.date, end: dt.date) -> dict[str, int]:
         if start > end:
@@ -403,7 +470,7 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT check_id, count(*) FROM report_records, unnest(failed) AS check_id"
+                "SELECT check_id, sum(times)::integer FROM failed_days"
                 " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s GROUP BY check_id",
                 (version, DEFAULT_SITE, start, end),
             )
@@ -432,33 +499,107 @@ class PostgresCompletionStore(CompletionStore):
         if start > end:
             return []
         version = self._report()
+        apart = sorted(set(apart))
+        tallies: list[PenaltyTally] = []
         with self.db.transaction() as cur:
             cur.execute(_SORT_MEMORY)
+            whole, partial = self._penalty_months(cur, version, start, end)
+            for first, last in partial:
+                tallies += self._line_tallies(cur, version, first, last, apart)
+            if whole:
+                tallies += self._month_tallies(cur, version, whole, apart)
+        return sorted(tallies, key=lambda x: x.first)
+
+    @staticmethod
+    def _penalty_months(cur, version: str, start: dt.date, end: dt.date):
+        """The months of [start, end] the rollup answers, and the day ranges summed from the lines.
+
+        A month's rollup (``penalty_months``, migration 0009) holds all its lines, so it answers a
+        month the range covers whole, or one whose days outside the range hold no line (this
+        month up to today).
+        """
+        whole, partial = [], []
+        first = start.replace(day=1)
+        while first <= end:
+            following = (first + dt.timedelta(days=32)).replace(day=1)
+            last = following - dt.timedelta(days=1)
+            lo, hi = max(first, start), min(last, end)
+            covered = (lo, hi) == (first, last)
+            if not covered:
+                cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM report_penalties WHERE version = %s AND site = %s"
+                    " AND (day BETWEEN %s AND %s OR day BETWEEN %s AND %s))",
+                    (
+                        version,
+                        DEFAULT_SITE,
+                        first,
+                        lo - dt.timedelta(days=1),
+                        hi + dt.timedelta(days=1),
+                        last,
+                    ),
+                )
+                covered = not cur.fetchone()[0]
+            if covered:
+                whole.append(first.strftime("%Y-%m"))
+            else:
+                partial.append((lo, hi))
+            first = following
+        return whole, partial
+
+    @staticmethod
+    def _line_tallies(
+        cur, version: str, start: dt.date, end: dt.date, apart: list[str]
+    ) -> list[PenaltyTally]:
+        """Tallies of the lines of [start, end], grouped now (``apart`` lines alone)."""
+        cur.execute(
+            "SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
+            " fine, fine_rule, sanctions, count(*), sum(count), sum(amount),"
+            ' min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]),'
+            " CASE WHEN record_id || '#' || item_key = ANY(%s) THEN record_id || '#' || item_key ELSE ''"
+            " END AS ref FROM report_penalties WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+            " GROUP BY month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,"
+            " sanctions, ref",
+            (apart, version, DEFAULT_SITE, start, end),
+        )
+        return [_tally(*row) for row in _hashable(cur.fetchall())]
+
+    @staticmethod
+    def _month_tallies(cur, version: str, months: list[str], apart: list[str]) -> list[PenaltyTally]:
+        """Tallies of whole months from the rollup, with the ``apart`` lines taken out of their groups."""
+        cur.execute(
+            "SELECT month, responsible, responsible_id, check_id, policy_id, fine,"
+            " nullif(fine_rule, 'null'::jsonb), sanctions, lines, count, amount, first FROM penalty_months"
+            " WHERE version = %s AND site = %s AND month = ANY(%s)",
+            (version, DEFAULT_SITE, months),
+        )
+        groups = {tuple(row[:8]): list(row[8:]) for row in _hashable(cur.fetchall())}
+        alone: list[PenaltyTally] = []
+        if apart:
+            pairs = [ref.split("#", 1) for ref in apart if "#" in ref]
+            records, keys = [p[0] for p in pairs], [p[1] for p in pairs]
             cur.execute(
                 "SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
-                " fine, fine_rule, sanctions, count(*), sum(count), sum(amount),"
-                ' min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]),'
-                " CASE WHEN record_id || '#' || item_key = ANY(%s) THEN record_id || '#' || item_key ELSE ''"
-                " END AS ref FROM report_penalties WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " GROUP BY month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,"
-                " sanctions, ref",
-                (list(apart), version, DEFAULT_SITE, start, end),
+                " fine, fine_rule, sanctions, 1, count, amount,"
+                ' ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key],'
+                " record_id || '#' || item_key"
+                " FROM report_penalties WHERE version = %s AND site = %s"
+                " AND (record_id, item_key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+                " AND to_char(day, 'YYYY-MM') = ANY(%s)",
+                (version, DEFAULT_SITE, records, keys, months),
             )
-            rows = cur.fetchall()
-        tallies = [
-            PenaltyTally(
-                *row[:6],
-                aggregates.rule_text(row[6]),
-                tuple(row[7]),
-                row[8],
-                int(row[9]),
-                round(row[10], 2),
-                tuple(row[11]),
-                row[12],
-            )
-            for row in rows
-        ]
-        return sorted(tallies, key=lambda x: x.first)
+            for row in _hashable(cur.fetchall()):
+                alone.append(_tally(*row))
+                group = groups[tuple(row[:8])]
+                group[0] -= 1
+                group[1] -= row[9]
+                group[2] -= row[10]
+                if group[3] == list(row[11]):
+                    group[3] = None  # its first line is kept apart: the next one is asked for below
+            for key, group in groups.items():
+                if group[0] and group[3] is None:
+                    group[3] = _first_line(cur, version, key, apart)
+        kept = [_tally(*key, *group) for key, group in groups.items() if group[0]]
+        return kept + alone
 
     def reading_facts(self, start: dt.date, end: dt.date) -> list[dict]:
         if start > end:
@@ -480,21 +621,19 @@ class PostgresCompletionStore(CompletionStore):
             return []
         self._fill_in(kind)
         with self.db.transaction() as cur:
-            # Each group's distinct check lists are joined here (a group is usually one record:
-            # an identity is kind, period, target and scope).
-            cur.execute(_SORT_MEMORY)
+            # The groups are kept per day as records are saved (done_slots, migration 0009); a
+            # group whose records lie on several days of the range is joined here.
             cur.execute(
-                "SELECT kind, period, target_kind, target_name, scope, backfill,"
-                " (array_agg(record_id ORDER BY day, submitted_at, seq))[1],"
-                " jsonb_agg(DISTINCT to_jsonb(checks)),"
-                " min((day::text || ' ' || submitted_at || ' ' || lpad(seq::text, 19, '0')) COLLATE \"C\")"
-                " AS first_key"
-                " FROM missed_records WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " GROUP BY kind, period, target_kind, target_name, scope, backfill ORDER BY first_key",
+                "SELECT kind, period, target_kind, target_name, scope, backfill, first_id, checks, first_key"
+                " FROM done_slots WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " ORDER BY first_key",
                 (kind.version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
-        return [DoneGroup(*row[:7], tuple(sorted({c for checks in row[7] for c in checks}))) for row in rows]
+        groups: dict[tuple, tuple[str, set]] = {}
+        for *key, first_id, checks, _ in rows:
+            groups.setdefault(tuple(key), (first_id, set()))[1].update(checks)
+        return [DoneGroup(*key, first, tuple(sorted(checks))) for key, (first, checks) in groups.items()]
 
     def _fill_in(self, kind: FactKind) -> None:
         """Write the facts of ``kind`` for records saved before its version existed.

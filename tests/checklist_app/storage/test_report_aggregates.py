@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -163,42 +164,109 @@ def test_done_groups_are_the_missed_facts_grouped_per_period_target_scope_and_ba
     assert filled.completions.done_groups(END, START) == []
 
 
-def test_migration_0007_fills_the_rows_of_facts_stored_before_it(open_backend, fines_handbook):
+def answers(completions) -> list:
+    """Every aggregate of the year, as the report pages ask for them."""
+    return [
+        completions.score_days(("hygiene",), START, END),
+        completions.day_summaries(START, END),
+        completions.failed_checks(START, END),
+        completions.backfilled(START, END),
+        completions.penalty_facts(START, END),
+        completions.penalty_tallies(START, END),
+        completions.penalty_tallies(dt.date(2026, 8, 4), dt.date(2026, 8, 20)),
+        completions.reading_facts(START, END),
+        completions.done_groups(START, END),
+    ]
+
+
+ROLLUPS = ("penalty_months", "done_slots", "day_totals", "failed_days")  # migration 0009's tables
+# Each migration's fill-in of the rows it derives, and the tables to empty first (rows a
+# trigger derives from the emptied ones are emptied too: the fill-in writes them again).
+FILL_INS = {
+    "0007_report_rows.sql": (
+        "-- The facts stored before this migration",
+        (
+            "report_records",
+            "report_scores",
+            "report_penalties",
+            "missed_records",
+            *ROLLUPS,
+        ),
+    ),
+    "0009_report_rollups.sql": ("-- The rows stored before this migration", ROLLUPS),
+}
+
+
+@pytest.mark.parametrize("migration", sorted(FILL_INS))
+def test_a_migration_fills_the_rows_of_what_was_stored_before_it(open_backend, fines_handbook, migration):
     store = open_backend("postgresql", fact_kinds.ALL)
     complete(fines_handbook, store, Target("department", "客服部"), {"hy-desk": 2}, dt.date(2026, 8, 3))
-    complete(
-        fines_handbook,
-        store,
-        SERVICE,
-        {"fx-late": (1, "小李"), "fx-meeting": 1},
-        dt.date(2026, 8, 4),
-        CS_LEAD,
-    )
+    for day in (dt.date(2026, 8, 4), dt.date(2026, 8, 5), dt.date(2026, 9, 1)):
+        complete(fines_handbook, store, SERVICE, {"fx-late": (1, "小李"), "fx-meeting": 1}, day, CS_LEAD)
     completions = store.completions
-    before = [
-        completions.score_days(("hygiene",), START, END),
-        completions.day_summaries(START, END),
-        completions.failed_checks(START, END),
-        completions.penalty_facts(START, END),
-        completions.penalty_tallies(START, END),
-        completions.reading_facts(START, END),
-        completions.done_groups(START, END),
-    ]
-    sql = (Path(database.__file__).parent / "migrations" / "0007_report_rows.sql").read_text("utf-8")
-    backfill = sql[sql.index("-- The facts stored before this migration") :]
+    before = answers(completions)
+    marker, tables = FILL_INS[migration]
+    sql = (Path(database.__file__).parent / "migrations" / migration).read_text("utf-8")
     with completions.db.transaction() as cur:
-        for table in ("report_records", "report_scores", "report_penalties", "missed_records"):
+        for table in tables:
             cur.execute(f"DELETE FROM {table}")
-        cur.execute("SELECT count(*) FROM report_penalties")
+        cur.execute("SELECT count(*) FROM penalty_months")
         assert cur.fetchone()[0] == 0
-        cur.execute(backfill)
-    assert before[3] and before[0] and before[6]
-    assert before == [
-        completions.score_days(("hygiene",), START, END),
-        completions.day_summaries(START, END),
-        completions.failed_checks(START, END),
-        completions.penalty_facts(START, END),
-        completions.penalty_tallies(START, END),
-        completions.reading_facts(START, END),
-        completions.done_groups(START, END),
-    ]
+        cur.execute(sql[sql.index(marker) :])
+    assert before[0] and before[1] and before[2] and before[4] and before[5] and before[8]
+    assert before == answers(completions)
+
+
+def test_tallies_of_part_of_a_month_count_only_its_days(filled):
+    found = brute(filled)
+    for start, end in (
+        (dt.date(2026, 8, 10), dt.date(2026, 9, 20)),  # a month's end and the next one's start
+        (dt.date(2026, 9, 5), dt.date(2026, 9, 5)),
+        (dt.date(2026, 8, 1), dt.date(2026, 11, 14)),  # November has lines after the 14th
+        (dt.date(2026, 8, 1), dt.date(2026, 12, 10)),  # December has none: its rollup answers
+        (dt.date(2026, 7, 20), dt.date(2026, 10, 31)),  # nor July before the 20th
+    ):
+        inside = [d for d in found if start.isoformat() <= d["day"] <= end.isoformat()]
+        assert filled.completions.penalty_tallies(start, end) == aggregates.penalty_tallies(inside), (
+            start,
+            end,
+        )
+
+
+def test_lines_kept_apart_leave_their_group_with_the_next_line_first(filled):
+    found = brute(filled)
+    late = [(d, p) for d in found for p in d["penalties"] if p["check_id"] == "fx-late"]
+    meeting = [(d, p) for d in found for p in d["penalties"] if p["check_id"] == "fx-meeting"]
+    refs = {f"{d['id']}#{p['key']}" for d, p in late[:2] + meeting[:1] + late[-1:]}
+    refs.add("no-such-record#fx-late")
+    tallies = filled.completions.penalty_tallies(START, END, refs)
+    assert tallies == aggregates.penalty_tallies(found, refs)
+    assert len([t for t in tallies if t.ref]) == 4
+    september = filled.completions.penalty_tallies(dt.date(2026, 9, 1), dt.date(2026, 9, 15), refs)
+    inside = [d for d in found if "2026-09-01" <= d["day"] <= "2026-09-15"]
+    assert september == aggregates.penalty_tallies(inside, refs)
+
+
+def test_concurrent_saves_into_one_group_count_every_line_once(open_backend, fines_handbook):
+    store = open_backend("postgresql", fact_kinds.ALL)
+    template = complete(
+        fines_handbook, store, SERVICE, {"fx-late": (1, "小李")}, dt.date(2026, 8, 3), CS_LEAD
+    )
+    copies = [clone(template, dt.date(2026, 8, 3 + n % 20)) for n in range(80)]
+
+    def save(batch):
+        for record in batch:
+            store.completions.save(record)
+            store.completions.save(record)  # a double tap: stored and counted once
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(save, [copies[n::8] for n in range(8)]))
+    tallies = store.completions.penalty_tallies(START, END)
+    assert tallies == aggregates.penalty_tallies(brute(store))
+    assert sum(t.lines for t in tallies if t.check_id == "fx-late") == 81
+    assert store.completions.done_groups(START, END) == aggregates.done_groups(
+        [
+            missed.digest(r)
+            for r in sorted(store.completions.list(START, END), key=lambda r: (r["day"], r["submitted_at"]))
+        ]
+    )

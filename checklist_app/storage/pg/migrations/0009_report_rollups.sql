@@ -1,0 +1,150 @@
+-- Report rollups kept by the database as rows are written, so a report reads a few rows per group
+-- instead of grouping a year of lines: penalty lines summed per month and group (the ledger's earlier
+-- months, the dashboard's fines by month), completed checklists per due slot (未完成), checklists
+-- summed per target and day (the dashboard's compliance and back-fills) and failures per check and
+-- day (its most-failed checks).
+-- Statement triggers with transition tables see exactly the rows a statement inserted (an
+-- INSERT ... ON CONFLICT DO NOTHING that skipped a row does not count it; COPY fires them too),
+-- so every writer (a save, a bulk load, a new fact version filled in) keeps the rollups exact.
+-- Groups are upserted in key order, so two concurrent saves lock shared groups in the same order.
+
+CREATE TABLE penalty_months (  -- report_penalties summed per (month, responsible, check, policy, rule)
+    version text NOT NULL,
+    site text NOT NULL,
+    month text COLLATE "C" NOT NULL,  -- 'YYYY-MM'
+    responsible text COLLATE "C" NOT NULL,
+    responsible_id text COLLATE "C" NOT NULL,
+    check_id text COLLATE "C" NOT NULL,
+    policy_id text COLLATE "C" NOT NULL,
+    fine double precision NOT NULL,
+    fine_rule jsonb NOT NULL,  -- 'null' for a line without a stored rule
+    sanctions text[] COLLATE "C" NOT NULL,
+    lines integer NOT NULL,
+    count bigint NOT NULL,
+    amount double precision NOT NULL,
+    first text[] COLLATE "C" NOT NULL,  -- (day, submitted_at, record id, item key) of its earliest line
+    PRIMARY KEY (version, site, month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,
+                 sanctions)
+);
+
+CREATE TABLE done_slots (  -- missed_records per (day, kind, period, target, scope, back-fill)
+    version text NOT NULL,
+    site text NOT NULL,
+    day date NOT NULL,
+    kind text COLLATE "C" NOT NULL,
+    period text COLLATE "C" NOT NULL,
+    target_kind text COLLATE "C" NOT NULL,
+    target_name text COLLATE "C" NOT NULL,
+    scope text COLLATE "C" NOT NULL,
+    backfill boolean NOT NULL,
+    first_key text COLLATE "C" NOT NULL,  -- day, submitted_at and seq of its first record
+    first_id text COLLATE "C" NOT NULL,
+    checks text[] COLLATE "C" NOT NULL,  -- every check id on its records, sorted, once
+    PRIMARY KEY (version, site, day, kind, period, target_kind, target_name, scope, backfill)
+);
+
+CREATE TABLE day_totals (  -- report_records summed per (day, target)
+    version text NOT NULL,
+    site text NOT NULL,
+    day date NOT NULL,
+    target_kind text COLLATE "C" NOT NULL,
+    target_name text COLLATE "C" NOT NULL,
+    checklists integer NOT NULL,
+    passed bigint NOT NULL,
+    applicable bigint NOT NULL,
+    backfilled integer NOT NULL,
+    PRIMARY KEY (version, site, day, target_kind, target_name)
+);
+
+CREATE TABLE failed_days (  -- report_records' failed check ids counted per (day, check)
+    version text NOT NULL,
+    site text NOT NULL,
+    day date NOT NULL,
+    check_id text COLLATE "C" NOT NULL,
+    times integer NOT NULL,
+    PRIMARY KEY (version, site, day, check_id)
+);
+
+CREATE FUNCTION day_totals_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO day_totals AS t
+    SELECT version, site, day, target_kind, target_name, count(*), sum(passed), sum(applicable),
+           count(*) FILTER (WHERE backfill)
+    FROM added GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (version, site, day, target_kind, target_name)
+    DO UPDATE SET checklists = t.checklists + excluded.checklists, passed = t.passed + excluded.passed,
+                  applicable = t.applicable + excluded.applicable,
+                  backfilled = t.backfilled + excluded.backfilled;
+    INSERT INTO failed_days AS f
+    SELECT version, site, day, c, count(*) FROM added, unnest(failed) AS c
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (version, site, day, check_id) DO UPDATE SET times = f.times + excluded.times;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER day_totals_add AFTER INSERT ON report_records
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION day_totals_add();
+
+CREATE FUNCTION penalty_months_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO penalty_months AS m
+    SELECT version, site, to_char(day, 'YYYY-MM'), responsible, responsible_id, check_id, policy_id, fine,
+           coalesce(fine_rule, 'null'::jsonb), sanctions, count(*), sum(count), sum(amount),
+           min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key])
+    FROM added
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    ON CONFLICT (version, site, month, responsible, responsible_id, check_id, policy_id, fine, fine_rule,
+                 sanctions)
+    DO UPDATE SET lines = m.lines + excluded.lines, count = m.count + excluded.count,
+                  amount = m.amount + excluded.amount, first = least(m.first, excluded.first);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER penalty_months_add AFTER INSERT ON report_penalties
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION penalty_months_add();
+
+CREATE FUNCTION done_slots_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO done_slots AS s
+    SELECT a.version, a.site, a.day, a.kind, a.period, a.target_kind, a.target_name, a.scope, a.backfill,
+           min((a.day::text || ' ' || a.submitted_at || ' ' || lpad(a.seq::text, 19, '0')) COLLATE "C"),
+           (array_agg(a.record_id ORDER BY a.submitted_at, a.seq))[1],
+           coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}')
+    FROM added a LEFT JOIN LATERAL unnest(a.checks) AS c ON true
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ON CONFLICT (version, site, day, kind, period, target_kind, target_name, scope, backfill)
+    DO UPDATE SET first_id = CASE WHEN excluded.first_key < s.first_key THEN excluded.first_id
+                                  ELSE s.first_id END,
+                  first_key = least(s.first_key, excluded.first_key),
+                  checks = ARRAY(SELECT DISTINCT c FROM unnest(s.checks || excluded.checks) AS c ORDER BY c);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER done_slots_add AFTER INSERT ON missed_records
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION done_slots_add();
+
+-- The rows stored before this migration.
+INSERT INTO day_totals
+SELECT version, site, day, target_kind, target_name, count(*), sum(passed), sum(applicable),
+       count(*) FILTER (WHERE backfill)
+FROM report_records GROUP BY 1, 2, 3, 4, 5;
+
+INSERT INTO failed_days
+SELECT version, site, day, c, count(*) FROM report_records, unnest(failed) AS c GROUP BY 1, 2, 3, 4;
+
+INSERT INTO penalty_months
+SELECT version, site, to_char(day, 'YYYY-MM'), responsible, responsible_id, check_id, policy_id, fine,
+       coalesce(fine_rule, 'null'::jsonb), sanctions, count(*), sum(count), sum(amount),
+       min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key])
+FROM report_penalties
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+
+INSERT INTO done_slots
+SELECT a.version, a.site, a.day, a.kind, a.period, a.target_kind, a.target_name, a.scope, a.backfill,
+       min((a.day::text || ' ' || a.submitted_at || ' ' || lpad(a.seq::text, 19, '0')) COLLATE "C"),
+       (array_agg(a.record_id ORDER BY a.submitted_at, a.seq))[1],
+       coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}')
+FROM missed_records a LEFT JOIN LATERAL unnest(a.checks) AS c ON true
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
