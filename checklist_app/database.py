@@ -67,7 +67,9 @@ def open_app_storage(app: Flask) -> Storage:
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
         have = storage.database.schema_version()
-        problem = t("db.schema", have=have, want=latest_version())
+        missing = storage.database.missing()
+        gaps = t("db.schema_gaps", missing="、".join(map(str, missing))) if have == latest_version() else ""
+        problem = t("db.schema", have=have, want=latest_version(), gaps=gaps)
         app.extensions["checklist_schema_problem"] = problem
         print(problem, file=sys.stderr, flush=True)
 

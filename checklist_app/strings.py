@@ -1051,9 +1051,10 @@ ZH_CN: dict[str, str] = {
         "连不上数据库 {url}：{error}。请检查 CHECKLIST_DATABASE_URL、数据库是否在运行、账号是否有权限。"
     ),
     "db.schema": (
-        "数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版。"
+        "数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版{gaps}。"
         "请先运行：flask --app checklist_app db upgrade"
     ),
+    "db.schema_gaps": "（还缺第 {missing} 项迁移）",
     "db.not_postgres": "没有设置 CHECKLIST_DATABASE_URL：db 命令只用于 PostgreSQL（TinyDB 不需要升级结构）。",
     "db.upgraded": "已应用结构迁移 {version:04d}_{name}。",
     "db.current": "数据库结构已是最新（第 {version} 版）。",

@@ -15,6 +15,7 @@ The facts read are report digests (``reporting.facts.digest``): ``id``, ``day``,
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -75,8 +76,13 @@ class PenaltyTally:
 
     @property
     def penalty(self) -> dict:
-        """The fields of a penalty the ledger's tier logic reads (scoring.fine_rule)."""
-        return {"fine": self.fine, "fine_rule": json.loads(self.fine_rule) if self.fine_rule else None}
+        """The fields of a penalty the ledger's tier logic reads (scoring.fine_rule); do not change it."""
+        return {"fine": self.fine, "fine_rule": _parsed_rule(self.fine_rule) if self.fine_rule else None}
+
+
+@functools.lru_cache(maxsize=4096)  # a year's tallies share a few dozen rules
+def _parsed_rule(text: str) -> dict:
+    return json.loads(text)
 
 
 def rule_text(rule: object) -> str:

@@ -90,6 +90,25 @@ def test_db_upgrade_from_several_machines_at_once_applies_each_migration_once(em
     assert upgrade(empty_schema) == []
 
 
+def test_a_migration_missing_below_the_newest_is_asked_for_too(
+    tmp_path, handbook_dir, sample_site, clock, empty_schema
+):
+    """Branches merge migrations out of order: one applied later than a newer one still counts."""
+    upgrade(empty_schema)
+    older = migrations()[-2]
+    with psycopg.connect(empty_schema) as conn:
+        conn.execute("DELETE FROM schema_version WHERE version = %s", (older.version,))
+    app = make_test_app(
+        handbook_dir, sample_site, tmp_path / "data", clock, publish_first=False, DATABASE_URL=empty_schema
+    )
+    try:
+        response = app.test_client().get("/login")
+        assert response.status_code == 503
+        assert f"还缺第 {older.version} 项迁移" in response.get_data(as_text=True)
+    finally:
+        app.extensions["checklist_storage"].close()
+
+
 def test_a_url_that_is_not_postgresql_stops_the_start_in_chinese(tmp_path):
     with pytest.raises(SystemExit) as info:
         create_app(

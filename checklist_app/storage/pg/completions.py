@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 
+import orjson
 from psycopg.types.json import Jsonb
 
 from .. import aggregates
@@ -197,9 +198,15 @@ def _tally(
 
 
 def _hashable(rows):
-    """Rows with their fine rule and sanctions as hashable values (group keys)."""
+    """Rows with their fine rule (sent as jsonb text) and sanctions as hashable values (group keys).
+
+    The rule becomes its canonical text (aggregates.rule_text), worked out once per distinct rule.
+    """
+    canonical: dict[str | None, str] = {None: ""}
     for row in rows:
-        yield (*row[:6], aggregates.rule_text(row[6]), tuple(row[7]), *row[8:])
+        if row[6] not in canonical:
+            canonical[row[6]] = aggregates.rule_text(orjson.loads(row[6]))
+        yield (*row[:6], canonical[row[6]], tuple(row[7]), *row[8:])
 
 
 def _first_line(cur, version: str, key: tuple, apart: list[str]) -> list[str]:
@@ -482,15 +489,53 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(_SORT_MEMORY)
+            # Narrow typed columns (migration 0011); the part a line shares with every line of
+            # its check and version (texts, titles, the fine rule) once per distinct part.
             cur.execute(
-                "SELECT record_id, record, penalty FROM report_penalties"
+                "SELECT record_id, day, kind, target_kind, target_name, inspector, submitted_at, backfill,"
+                " item_key, responsible, responsible_id, count, amount, shared FROM report_penalties"
                 " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
                 " ORDER BY day, submitted_at, seq, n",
                 (version, DEFAULT_SITE, start, end),
             )
-            found: dict[str, dict] = {}
-            for record_id, record, penalty in cur.fetchall():
-                found.setdefault(record_id, {**record, "penalties": []})["penalties"].append(penalty)
+            rows = cur.fetchall()
+            cur.execute(
+                "SELECT shared, data FROM penalty_shared WHERE shared = ANY(%s)",
+                (list({r[-1] for r in rows}),),
+            )
+            shared = dict(cur.fetchall())
+        found: dict[str, dict] = {}
+        for (
+            rid,
+            day,
+            kind,
+            tkind,
+            tname,
+            inspector,
+            submitted_at,
+            backfill,
+            key,
+            who,
+            who_id,
+            n,
+            yuan,
+            part,
+        ) in rows:
+            record = found.get(rid)
+            if record is None:
+                record = found[rid] = {
+                    "id": rid,
+                    "day": day.isoformat(),
+                    "kind": kind,
+                    "target": [tkind, tname],
+                    "inspector": inspector,
+                    "submitted_at": submitted_at,
+                    "backfill": backfill,
+                    "penalties": [],
+                }
+            line = {**shared[part], "key": key, "responsible": who, "responsible_id": who_id, "count": n}
+            line["amount"] = yuan
+            record["penalties"].append(line)
         return list(found.values())
 
     def penalty_tallies(
@@ -553,7 +598,7 @@ class PostgresCompletionStore(CompletionStore):
         """Tallies of the lines of [start, end], grouped now (``apart`` lines alone)."""
         cur.execute(
             "SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
-            " fine, fine_rule, sanctions, count(*), sum(count), sum(amount),"
+            " fine, fine_rule::text, sanctions, count(*), sum(count), sum(amount),"
             ' min(ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key]),'
             " CASE WHEN record_id || '#' || item_key = ANY(%s) THEN record_id || '#' || item_key ELSE ''"
             " END AS ref FROM report_penalties WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
@@ -568,7 +613,8 @@ class PostgresCompletionStore(CompletionStore):
         """Tallies of whole months from the rollup, with the ``apart`` lines taken out of their groups."""
         cur.execute(
             "SELECT month, responsible, responsible_id, check_id, policy_id, fine,"
-            " nullif(fine_rule, 'null'::jsonb), sanctions, lines, count, amount, first FROM penalty_months"
+            " nullif(fine_rule, 'null'::jsonb)::text, sanctions, lines, count, amount, first"
+            " FROM penalty_months"
             " WHERE version = %s AND site = %s AND month = ANY(%s)",
             (version, DEFAULT_SITE, months),
         )
@@ -579,7 +625,7 @@ class PostgresCompletionStore(CompletionStore):
             records, keys = [p[0] for p in pairs], [p[1] for p in pairs]
             cur.execute(
                 "SELECT to_char(day, 'YYYY-MM') AS month, responsible, responsible_id, check_id, policy_id,"
-                " fine, fine_rule, sanctions, 1, count, amount,"
+                " fine, fine_rule::text, sanctions, 1, count, amount,"
                 ' ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key],'
                 " record_id || '#' || item_key"
                 " FROM report_penalties WHERE version = %s AND site = %s"

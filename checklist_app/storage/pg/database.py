@@ -20,9 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import psycopg
 from psycopg.rows import tuple_row
-from psycopg.types.json import set_json_dumps
+from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
@@ -65,6 +66,9 @@ def _dumps(value) -> str:
 def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_dumper(str, _NulSafeStr)
     set_json_dumps(_dumps, conn)
+    # Reports read thousands of jsonb values (a month's ledger lines); orjson parses them about
+    # four times as fast as the standard library, into the same Python values.
+    set_json_loads(orjson.loads, conn)
 
 
 class SchemaError(Exception):
@@ -146,12 +150,26 @@ class Database:
             cur.execute("SELECT coalesce(max(version), 0) FROM schema_version")
             return cur.fetchone()[0]
 
+    def applied(self) -> set[int]:
+        """The versions of the migrations applied to this database."""
+        with self.transaction() as cur:
+            cur.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+            if not cur.fetchone()[0]:
+                return set()
+            cur.execute("SELECT version FROM schema_version")
+            return {row[0] for row in cur.fetchall()}
+
+    def missing(self) -> list[int]:
+        """The versions of the shipped migrations not applied yet, oldest first."""
+        return sorted({m.version for m in migrations()} - self.applied())
+
     def check_schema(self) -> None:
-        """SchemaError unless every migration of this code has been applied."""
-        have, want = self.schema_version(), latest_version()
-        if have != want:
+        """SchemaError unless every migration of this code has been applied (not only the newest)."""
+        have, want, missing = self.schema_version(), latest_version(), self.missing()
+        if have != want or missing:
+            gaps = f"（还缺第 {'、'.join(map(str, missing))} 项迁移）" if have == want else ""
             raise SchemaError(
-                f"数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版。"
+                f"数据库结构是第 {have} 版，这个版本的程序需要第 {want} 版{gaps}。"
                 "请先运行：flask --app checklist_app db upgrade"
             )
 
