@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import itertools
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -165,32 +166,34 @@ def main() -> None:
     print(f"{len(made):,} actions ({waiting:,} not verified) generated in {took:.1f} s")
     results: dict[str, dict[str, float]] = {}
     workdir = Path(tempfile.mkdtemp(prefix="bench-actions-"))
+    try:
+        tiny = open_storage("tinydb", workdir / "tinydb")
+        tiny.actions.load(made)
+        size = (workdir / "tinydb" / "actions.json").stat().st_size / 1e6
+        print(f"TinyDB/file: actions.json {size:.0f} MB")
+        fresh = open_storage("tinydb", workdir / "tinydb")  # a new worker: nothing parsed yet
+        results["tinydb first"] = timed("tinydb first", fresh, made, today, 1)
+        results["tinydb"] = timed("tinydb", tiny, made, today, args.repeat)
+        tiny.close()
+        fresh.close()
 
-    tiny = open_storage("tinydb", workdir / "tinydb")
-    tiny.actions.load(made)
-    size = (workdir / "tinydb" / "actions.json").stat().st_size / 1e6
-    print(f"TinyDB/file: actions.json {size:.0f} MB")
-    fresh = open_storage("tinydb", workdir / "tinydb")  # a new worker: nothing parsed yet
-    results["tinydb first"] = timed("tinydb first", fresh, made, today, 1)
-    results["tinydb"] = timed("tinydb", tiny, made, today, args.repeat)
-    tiny.close()
-    fresh.close()
-
-    if not args.no_pg:
-        cluster = Cluster(fast=False).start()
-        try:
-            url = cluster.url()
-            upgrade(url)
-            pg = open_storage("postgresql", "", database_url=url)
-            start = time.perf_counter()
-            pg.actions.load(made)
-            print(f"PostgreSQL: loaded in {time.perf_counter() - start:.0f} s")
-            cluster.psql("VACUUM ANALYZE actions")
-            results["postgresql"] = timed("postgresql", pg, made, today, args.repeat)
-            pg.close()
-        finally:
-            cluster.stop()
-            cluster.remove()
+        if not args.no_pg:
+            cluster = Cluster(fast=False).start()
+            try:
+                url = cluster.url()
+                upgrade(url)
+                pg = open_storage("postgresql", "", database_url=url)
+                start = time.perf_counter()
+                pg.actions.load(made)
+                print(f"PostgreSQL: loaded in {time.perf_counter() - start:.0f} s")
+                cluster.psql("VACUUM ANALYZE actions")
+                results["postgresql"] = timed("postgresql", pg, made, today, args.repeat)
+                pg.close()
+            finally:
+                cluster.stop()
+                cluster.remove()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # 1 KB an action
 
     columns = list(results)
     print()
