@@ -9,7 +9,8 @@ Then, for both backends, in the same run:
 - submitting one new checklist (``save``: median and p99 of ``--submits``);
 - throughput of ``--clients`` concurrent clients on ``--workers`` processes (saves/s);
 - the report pages a manager opens, through the Flask test client, for a newly started
-  worker (a fresh app): weekly ranking, monthly ledger, dashboard. PostgreSQL is timed
+  worker (a fresh app made as gunicorn's worker makes it: ``create_app`` and ``worker.ready``,
+  neither timed): weekly ranking, monthly ledger, dashboard. PostgreSQL is timed
   with its own cache warm and cold (the cluster restarted just before); TinyDB with its
   facts files on disk (what a new gunicorn worker has).
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import shutil
@@ -44,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_reports import PASSWORD, year_of_records  # noqa: E402
 
-from checklist_app import create_app, publishing  # noqa: E402
+from checklist_app import create_app, publishing, worker  # noqa: E402
 from checklist_app.auth import make_user  # noqa: E402
 from checklist_app.storage import open_storage  # noqa: E402
 from checklist_app.storage.copy import copy_storage  # noqa: E402
@@ -186,9 +188,12 @@ def throughput(location: str, template: dict, today: dt.date, clients: int, work
 
 
 def report_client(config: dict):
+    """A newly started worker as gunicorn makes one (checklist_app.wsgi: create_app, then worker.ready)."""
+    gc.unfreeze()  # the previous "worker" of this process may be collected
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "bench", "RELOAD_INTERVAL": 3600, "WTF_CSRF_ENABLED": False, **config}
     )
+    worker.ready(app)
     client = app.test_client()
     client.post("/login", data={"username": "boss", "password": PASSWORD})
     return app, client

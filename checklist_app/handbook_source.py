@@ -20,6 +20,7 @@ from pathlib import Path
 from generator import Handbook, HandbookLoader, LoadResult, Problem
 from generator import problems as P
 
+from . import worker
 from .clock import Clock
 from .storage.releases import Release, ReleaseStore
 from .strings import ZH_CN, t
@@ -106,6 +107,7 @@ class HandbookSource:
                 self._models = models
                 state = HandbookState(result.handbook, (), release.at, release, models[None][1])
                 log.info("serving handbook release %s", pointer.number)
+                worker.switched(result.handbook)
             else:
                 self._release_problems = problems
         problems = self._release_problems + self._draft_problems

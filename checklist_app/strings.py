@@ -430,6 +430,7 @@ ZH_CN: dict[str, str] = {
     "readings.chart": "{title}：近 {n} 天",
     "readings.limit_line": "限值 {text}",
     "readings.out_count": "{n} 次超出限值",
+    "readings.table_note": "表中是图上的点（每天最后一次读数）；这段时间共 {n} 次读数，全部请用下方导出。",
     "readings.target": "检查对象",
     "readings.name": "读数名称",
     "readings.value": "读数",

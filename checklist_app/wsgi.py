@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import create_app
+from . import create_app, worker
 
 try:
     app = create_app()
@@ -15,3 +15,5 @@ except SystemExit as exc:
         raise
     print(exc.code, file=sys.stderr, flush=True)
     raise SystemExit(4) from None
+
+worker.ready(app)  # a worker's first request costs what any other does (see checklist_app/worker.py)

@@ -32,9 +32,9 @@ from ..storage.aggregates import PenaltyTally
 from ..strings import t
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a month builds thousands, and a frozen one costs half as much again
 class LedgerLine:
-    """One fine: who, when, for which clause (in which version), how much."""
+    """One fine: who, when, for which clause (in which version), how much. Never changed once built."""
 
     day: str
     record_id: str
@@ -85,7 +85,7 @@ class LedgerLine:
             return t("ledger.tier", n=self.first_nth)
         return t("ledger.tiers", first=self.first_nth, last=self.last_nth)
 
-    @functools.cached_property  # asked for every line several times; a line's person never changes
+    @property
     def person_key(self) -> str:
         """Who the line counts for: the person's id, else the normalised typed name."""
         return person_key(self.person_id, self.responsible)
@@ -104,6 +104,7 @@ def normal(name: str) -> str:
         return name.strip().casefold()
 
 
+@functools.lru_cache(maxsize=8192)
 def person_key(person_id: str, name: str) -> str:
     if person_id:
         return "id:" + person_id
@@ -373,15 +374,19 @@ def month_ledger(
     earlier = [t for t in earlier if t.first[0] < first]
     all_lines = _lines(handbook, until_month, limit, directory, links or {}, decisions, earlier)
     lines = [line for line in all_lines if line.day >= first]
+    keyed = [(line.person_key, line) for line in all_lines]  # each line's person, worked out once
     year_counts: Counter = Counter()
     year_criticisms: Counter = Counter()
-    for line in all_lines:
+    for key, line in keyed:
         if line.day[:4] == month[:4]:
-            year_counts[line.person_key] += line.count
-            year_criticisms[line.person_key] += line.criticisms
+            year_counts[key] += line.count
+            year_criticisms[key] += line.criticisms
     by_person: dict[str, list[LedgerLine]] = defaultdict(list)
-    for line in lines:
-        by_person[line.person_key].append(line)
+    people_of: dict[str | None, set[str]] = defaultdict(set)
+    for key, line in keyed:
+        if line.day >= first:
+            by_person[key].append(line)
+            people_of[line.department].add(key)
     totals = []
     for key, mine in by_person.items():
         known = directory.get(mine[0].person_id) or {}
@@ -415,7 +420,7 @@ def month_ledger(
                 department=name,
                 violations=sum(line.count for line in mine),
                 amount=sum(line.amount for line in mine),
-                people=len({line.person_key for line in mine}),
+                people=len(people_of[name]),
             )
             for name, mine in by_department.items()
         ),

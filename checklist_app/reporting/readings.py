@@ -105,6 +105,7 @@ class ReadingChart:
     chart: charts.LineChart
     limits: tuple[LimitLine, ...]
     outside: tuple[charts.Point, ...]  # the drawn points whose value broke the limit
+    shown: tuple[Measurement, ...] = ()  # the drawn readings, a day's last one each, by day
 
     @property
     def empty(self) -> bool:
@@ -133,8 +134,9 @@ def reading_chart(series: ReadingSeries, days: list[dt.date]) -> ReadingChart:
     values = [by_day[d.isoformat()].value if d.isoformat() in by_day else None for d in days]
     bounds = [b for b in (series.reading.low, series.reading.high) if b is not None] if series.reading else []
     drawn = [v for v in values if v is not None]
+    shown = tuple(by_day[d.isoformat()] for d in days if d.isoformat() in by_day)
     if not drawn:
-        return ReadingChart(charts.line_chart(labels, [(series.name, values)], unit=""), (), ())
+        return ReadingChart(charts.line_chart(labels, [(series.name, values)], unit=""), (), (), shown)
     y_min, y_max = _nice_range(drawn + bounds)
     chart = charts.line_chart(labels, [(series.name, values)], y_min=y_min, y_max=y_max, unit=series.unit)
     top, bottom = chart.plot_top, chart.plot_bottom
@@ -149,7 +151,7 @@ def reading_chart(series: ReadingSeries, days: list[dt.date]) -> ReadingChart:
         for point, day in zip(chart.series[0].points, [k for k in late], strict=True)
         if not late[day].ok
     )
-    return ReadingChart(chart, limits, outside)
+    return ReadingChart(chart, limits, outside, shown)
 
 
 def readings_table(series: list[ReadingSeries], start: dt.date, end: dt.date) -> Table:

@@ -167,9 +167,12 @@ def penalty_tallies(digests: Iterable[dict], apart: Collection[str] = ()) -> lis
     ]
 
 
+READING_FIELDS = ("id", "day", "target", "inspector", "submitted_at", "readings")
+
+
 def reading_facts(digests: Iterable[dict]) -> list[dict]:
-    """The digests that carry readings (读数), oldest first."""
-    return [d for d in digests if d.get("readings")]
+    """The digests that carry readings (读数), reduced to what a reading chart reads, oldest first."""
+    return [{k: d.get(k) for k in READING_FIELDS} for d in digests if d.get("readings")]
 
 
 @dataclass(frozen=True)

@@ -652,14 +652,27 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT coalesce(json_agg(f.data ORDER BY f.day, f.submitted_at, f.seq), '[]')"
-                " FROM report_records r JOIN facts f"
-                " ON f.kind = %s AND f.version = r.version AND f.record_id = r.record_id"
-                " WHERE r.version = %s AND r.site = %s AND r.day BETWEEN %s AND %s AND r.has_readings",
-                (aggregates.REPORT, version, DEFAULT_SITE, start, end),
+            cur.execute(  # one row per reading (report_readings, migration 0012)
+                "SELECT record_id, day, submitted_at, target_kind, target_name, inspector, reading"
+                " FROM report_readings WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
+                " ORDER BY day, submitted_at, seq, n",
+                (version, DEFAULT_SITE, start, end),
             )
-            return cur.fetchone()[0]
+            rows = cur.fetchall()
+        found: dict[str, dict] = {}
+        for record_id, day, submitted_at, kind, name, inspector, reading in rows:
+            fact = found.get(record_id)
+            if fact is None:
+                fact = found[record_id] = {
+                    "id": record_id,
+                    "day": day.isoformat(),
+                    "target": [kind, name],
+                    "inspector": inspector,
+                    "submitted_at": submitted_at,
+                    "readings": [],
+                }
+            fact["readings"].append(reading)
+        return list(found.values())
 
     def done_groups(self, start: dt.date, end: dt.date) -> list[DoneGroup]:
         kind = self._kind(aggregates.MISSED)

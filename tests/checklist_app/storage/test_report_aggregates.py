@@ -119,8 +119,29 @@ def test_a_line_kept_apart_is_its_own_tally(filled):
     assert [(t.ref, t.lines) for t in alone] == [(ref, 1)]
 
 
+def measured(record: dict, day: dt.date, value: float) -> dict:
+    """``record`` filed again on ``day`` with a reading (读数) on its first two items."""
+    items = [dict(i) for i in record["items"]]
+    for n, item in enumerate(items[:2]):
+        item["reading"] = {
+            "name": f"温度{n}",
+            "unit": "℃",
+            "value": value + n,
+            "ok": value < 30,
+            "limit": "≤ 30",
+        }
+    return clone(record, day, items=items)
+
+
 def test_reading_facts_are_the_digests_with_readings(filled):
-    assert filled.completions.reading_facts(START, END) == aggregates.reading_facts(brute(filled))
+    template = filled.completions.list(START, END)[0]
+    for n in range(12):
+        filled.completions.save(measured(template, dt.date(2026, 9, 1 + n % 6), 20.0 + n))
+    found = filled.completions.reading_facts(START, END)
+    assert found == aggregates.reading_facts(brute(filled))
+    assert len(found) == 12 and all(len(d["readings"]) == 2 for d in found)
+    week = filled.completions.reading_facts(dt.date(2026, 9, 2), dt.date(2026, 9, 3))
+    assert [d["day"] for d in week] == ["2026-09-02"] * 2 + ["2026-09-03"] * 2
 
 
 MONTHS = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
@@ -180,6 +201,7 @@ def answers(completions) -> list:
 
 
 ROLLUPS = ("penalty_months", "done_slots", "day_totals", "failed_days")  # migration 0009's tables
+DERIVED = (*ROLLUPS, "penalty_shared")  # and 0011's: written by triggers on 0007's tables
 # Each migration's fill-in of the rows it derives, and the tables to empty first (rows a
 # trigger derives from the emptied ones are emptied too: the fill-in writes them again).
 FILL_INS = {
@@ -190,10 +212,12 @@ FILL_INS = {
             "report_scores",
             "report_penalties",
             "missed_records",
-            *ROLLUPS,
+            *DERIVED,
         ),
     ),
     "0009_report_rollups.sql": ("-- The rows stored before this migration", ROLLUPS),
+    "0011_ledger_lines.sql": ("-- The rows stored before this migration", ("penalty_shared",)),
+    "0012_report_readings.sql": ("-- The facts stored before this migration", ("report_readings",)),
 }
 
 
@@ -204,16 +228,17 @@ def test_a_migration_fills_the_rows_of_what_was_stored_before_it(open_backend, f
     for day in (dt.date(2026, 8, 4), dt.date(2026, 8, 5), dt.date(2026, 9, 1)):
         complete(fines_handbook, store, SERVICE, {"fx-late": (1, "小李"), "fx-meeting": 1}, day, CS_LEAD)
     completions = store.completions
+    completions.save(measured(completions.list(START, END)[0], dt.date(2026, 8, 6), 31.0))
     before = answers(completions)
     marker, tables = FILL_INS[migration]
     sql = (Path(database.__file__).parent / "migrations" / migration).read_text("utf-8")
     with completions.db.transaction() as cur:
         for table in tables:
             cur.execute(f"DELETE FROM {table}")
-        cur.execute("SELECT count(*) FROM penalty_months")
+        cur.execute(f"SELECT count(*) FROM {tables[-1]}")
         assert cur.fetchone()[0] == 0
         cur.execute(sql[sql.index(marker) :])
-    assert before[0] and before[1] and before[2] and before[4] and before[5] and before[8]
+    assert all(before[n] for n in (0, 1, 2, 4, 5, 7, 8))
     assert before == answers(completions)
 
 
