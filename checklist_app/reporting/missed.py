@@ -169,6 +169,13 @@ def _by_target(handbook: Handbook) -> list[tuple[Target, list[tuple[str, list[tu
     return _cache["targets"]
 
 
+def warm(handbook: Handbook, start: dt.date, end: dt.date) -> None:
+    """Work out the checklists due from ``start`` to ``end`` now (a server worker before its first page)."""
+    for kind in KINDS:
+        for period in periods(kind, start, end):
+            _due(handbook, kind, period)
+
+
 def periods(kind: str, start: dt.date, end: dt.date) -> list[str]:
     """The daily periods of the days [start, end], or the ISO weeks that overlap them."""
     if kind == "daily":
