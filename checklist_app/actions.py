@@ -31,6 +31,7 @@ from .people import line_ref, of_account
 from .permissions import can
 from .services import Forbidden, NotFound, ServiceError
 from .storage import StaleAction, Storage
+from .storage.actions import Facet
 from .strings import t
 
 OPEN, FIXED, VERIFIED = "open", "fixed", "verified"
@@ -136,9 +137,13 @@ class CorrectiveAction:
 
 @dataclass(frozen=True)
 class Involvement:
-    """How a user stands to an action: what the permission policy looks at."""
+    """How a user stands to an action: what the permission policy looks at.
 
-    action: CorrectiveAction
+    ``action`` is the action, or a store's ``Facet`` (its department, owner role, inspector and
+    responsible person: all the properties below read), for the list's choices.
+    """
+
+    action: CorrectiveAction | Facet
     username: str
     role: str
     department: str | None
@@ -324,18 +329,8 @@ def to_recheck(
     Those still open or fixed, found on an earlier checklist of the same kind, target and
     checker, oldest first.
     """
-    found = []
-    for data in storage.actions.all():
-        action = CorrectiveAction.from_dict(data)
-        if (
-            not action.closed
-            and action.kind == kind
-            and action.target_slug == target_slug
-            and action.scope == scope
-            and action.found_on < day
-        ):
-            found.append(action)
-    return sorted(found, key=lambda a: (a.found_on, a.id))
+    found = storage.actions.for_recheck(kind, target_slug, scope, day)
+    return sorted((CorrectiveAction.from_dict(a) for a in found), key=lambda a: (a.found_on, a.id))
 
 
 def with_rechecks(storage: Storage, checklist: Checklist, day: dt.date) -> Checklist:
@@ -451,23 +446,29 @@ class Listing:
 def listing(
     storage: Storage, handbook: Handbook | None, user: dict, filters: Filters, today: dt.date
 ) -> Listing:
-    """The actions ``user`` may see that the filters select: overdue first, then by due day."""
+    """The actions ``user`` may see that the filters select: overdue first, then by due day.
+
+    The choices come from the store's facets of every action ``user`` may see; the actions from
+    what the store can select (status, overdue, department, policy), then the permission and the
+    view, here (one permission policy).
+    """
     standing = _standing(storage, handbook, user)
-    visible = []
-    for data in storage.actions.all():
+    visible = [f for f in storage.actions.facets() if can(user, "action.view", standing(f))]
+    departments = tuple(sorted({f.department for f in visible if f.department}))
+    policies = tuple(sorted({(f.policy_id, f.policy_title) for f in visible}, key=lambda p: p[1]))
+    found = storage.actions.select(
+        (filters.status,) if filters.status else None,
+        waiting=filters.view == "mine",
+        overdue_on=today if filters.view == "overdue" else None,
+        department=filters.department,
+        policy_id=filters.policy,
+    )
+    chosen = []
+    for data in found:
         action = CorrectiveAction.from_dict(data)
         who = standing(action)
-        if can(user, "action.view", who):
-            visible.append((action, who))
-    departments = tuple(sorted({a.department for a, _ in visible if a.department}))
-    policies = tuple(sorted({(a.policy_id, a.policy_title) for a, _ in visible}, key=lambda p: p[1]))
-    chosen = [(a, w) for a, w in visible if _in_view(filters.view, a, w, today)]
-    if filters.department:
-        chosen = [(a, w) for a, w in chosen if a.department == filters.department]
-    if filters.policy:
-        chosen = [(a, w) for a, w in chosen if a.policy_id == filters.policy]
-    if filters.status:
-        chosen = [(a, w) for a, w in chosen if a.status == filters.status]
+        if can(user, "action.view", who) and _in_view(filters.view, action, who, today):
+            chosen.append((action, who))
     chosen.sort(key=lambda aw: (not aw[0].overdue(today), aw[0].closed, aw[0].due_on, aw[0].id))
     return Listing(
         tuple(a for a, _ in chosen),
@@ -495,25 +496,29 @@ def _in_view(view: str, action: CorrectiveAction, who: Involvement, today: dt.da
 
 def summary(storage: Storage, today: dt.date) -> Summary:
     """Open (not yet verified) and overdue counts, and the oldest open action."""
-    actions = [CorrectiveAction.from_dict(a) for a in storage.actions.all()]
-    waiting = [a for a in actions if not a.closed]
-    oldest = min(waiting, key=lambda a: (a.found_on, a.id), default=None)
-    return Summary(len(waiting), sum(1 for a in waiting if a.overdue(today)), oldest)
+    counts = storage.actions.counts(today)
+    oldest = CorrectiveAction.from_dict(counts.oldest) if counts.oldest else None
+    return Summary(counts.waiting, counts.overdue, oldest)
 
 
 def by_record(storage: Storage, record_id: str) -> dict[str, CorrectiveAction]:
     """The actions a record's failures opened, by item key (for the record page's links)."""
-    prefix = f"{record_id}#"
-    return {
-        a["item_key"]: CorrectiveAction.from_dict(a)
-        for a in storage.actions.all()
-        if a["id"].startswith(prefix)
-    }
+    return {a["item_key"]: CorrectiveAction.from_dict(a) for a in storage.actions.for_record(record_id)}
 
 
 def all_ids(storage: Storage) -> frozenset[str]:
-    """The ids of every action (for the ledger's links)."""
-    return frozenset(a["id"] for a in storage.actions.all())
+    """The ids of every action (the ledger's links; ``existing_ids`` asks only for a page's lines)."""
+    return storage.actions.ids()
+
+
+def existing_ids(storage: Storage, refs) -> frozenset[str]:
+    """Which of the ledger lines ``refs`` have an action (the ledger page's links)."""
+    return storage.actions.existing(refs)
+
+
+def due(storage: Storage, day: dt.date) -> list[CorrectiveAction]:
+    """The actions still waiting for their owner that are due on ``day`` or were due before it."""
+    return [CorrectiveAction.from_dict(d) for d in storage.actions.due(day)]
 
 
 # --- changing ------------------------------------------------------------------------------

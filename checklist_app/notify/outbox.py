@@ -132,11 +132,7 @@ def plan_actions(storage: Storage, clock: Clock, settings: Settings, day: dt.dat
     robots = [r for r in _robots(storage, ACTIONS) if not storage.notify.has(f"{r['id']}|{ACTIONS}|{day}")]
     if not robots:
         return 0
-    waiting = [
-        a
-        for a in (actions.CorrectiveAction.from_dict(d) for d in storage.actions.all())
-        if a.status == actions.OPEN and a.due_on <= day
-    ]
+    waiting = actions.due(storage, day)
     queued = 0
     for robot in robots:
         mine = [a for a in waiting if _in_scope(robot, a.department)]

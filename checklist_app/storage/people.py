@@ -212,8 +212,15 @@ class _JSONFile:
             self._cached = (stamp, data)
         return data
 
-    def write(self, data: dict) -> None:
+    def write(self, data: dict, keep: bool = False) -> None:
+        """Replace the file by ``data``. ``keep``: the caller holds the file's lock (no other process
+        can replace it meanwhile) and never changes ``data`` again, so it is kept as the parsed
+        version of the file just written, and this process's next read parses nothing."""
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        if keep:
+            stamp = self._stamp()
+            with self._lock:
+                self._cached = (stamp, data) if stamp else None
 
 
 class FilePeopleStore(PeopleStore):

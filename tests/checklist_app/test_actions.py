@@ -16,7 +16,7 @@ from checklist_app.extensions import storage
 from checklist_app.generation import Target
 from generator.loader import load_handbook
 
-from .conftest import DAY, HYGIENE_INSPECTOR, SHANGHAI, complete, csrf_from
+from .conftest import CS_LEAD, DAY, HYGIENE_INSPECTOR, SHANGHAI, complete, csrf_from
 
 SERVICE = Target("department", "客服部")
 OFFICE = Target("department", "行政部")
@@ -100,6 +100,30 @@ def test_the_summary_counts_open_and_overdue_and_names_the_oldest(handbook, stor
     opened(handbook, store, later)
     summary = actions.summary(store, TUESDAY)
     assert (summary.open, summary.overdue, summary.oldest.record_id) == (2, 1, first["id"])
+
+
+def test_the_list_shows_and_offers_to_choose_only_what_the_user_may_see(handbook, store):
+    service = opened(handbook, store, complete(handbook, store, SERVICE, {"hy-desk": 1}, DAY))[0]
+    office = complete(handbook, store, OFFICE, {"hy-desk": 1}, TUESDAY)
+    actions.open_for_record(store, handbook, office, 3, at(TUESDAY))
+    manager = {"username": "boss", "display_name": "老板", "permission": "owner", "role": ""}
+    later = TUESDAY + dt.timedelta(days=10)
+
+    def shown(user, view="all", **chosen):
+        found = actions.listing(store, handbook, user, actions.Filters(view, **chosen), later)
+        return [a.record_id for a in found.actions], found.departments, [p for p, _ in found.policies]
+
+    everything = shown(manager)
+    assert everything[0] == [service.record_id, office["id"]]  # both overdue: by due day
+    assert everything[1] == ("客服部", "行政部")
+    assert shown(CS_LEAD) == ([service.record_id], ("客服部",), [service.policy_id])  # not 行政部's
+    assert shown(CS_LEAD, "mine")[0] == [service.record_id]  # its owner: to fix
+    assert shown(manager, department="行政部")[0] == [office["id"]]
+    assert shown(manager, "overdue", status="fixed")[0] == []
+    store.actions.update(service.id, service.rev, lambda a: {**a, "status": "fixed"})
+    assert shown(CS_LEAD, "mine")[0] == [] and shown(HYGIENE_INSPECTOR, "mine")[0] == [service.record_id]
+    assert shown(manager, "overdue")[0] == [office["id"]]
+    assert shown(manager, status="fixed")[0] == [service.record_id]
 
 
 # --- the 复查 item ----------------------------------------------------------------------------
