@@ -8,8 +8,7 @@ and a throw-away PostgreSQL cluster (durable settings). Then, per backend, media
 
 - ``to_recheck``: the 复查 items of one checklist an inspector opens (the hot path, on a phone);
 - ``summary``: the dashboard's 整改 card (open, overdue, the oldest open);
-- ``existing_ids``: which of 100 ledger lines have an action (the ledger page's links), and
-  ``all_ids``, every id, which the ledger page asks for until it passes its lines;
+- ``existing_ids``: which of 100 ledger lines have an action (the ledger page's links);
 - ``by_record``: the actions of one record (the record page);
 - ``plan_actions``'s read: the actions due by today (the daily 整改 reminder);
 - ``all()``: every action, decoded, as every one of these read before (the baseline);
@@ -141,7 +140,6 @@ def cases(storage, made: list[dict], today: dt.date) -> dict:
         ),
         "summary (dashboard card)": lambda: actions.summary(storage, today),
         "existing_ids (100 ledger refs)": lambda: actions.existing_ids(storage, refs),
-        "all_ids (every id: the ledger's call)": lambda: actions.all_ids(storage),
         "by_record (record page)": lambda: actions.by_record(storage, record_id),
         "due (daily reminder's read)": lambda: actions.due(storage, today),
         "all() (baseline)": lambda: storage.actions.all(),

@@ -506,11 +506,6 @@ def by_record(storage: Storage, record_id: str) -> dict[str, CorrectiveAction]:
     return {a["item_key"]: CorrectiveAction.from_dict(a) for a in storage.actions.for_record(record_id)}
 
 
-def all_ids(storage: Storage) -> frozenset[str]:
-    """The ids of every action (the ledger's links; ``existing_ids`` asks only for a page's lines)."""
-    return storage.actions.ids()
-
-
 def existing_ids(storage: Storage, refs) -> frozenset[str]:
     """Which of the ledger lines ``refs`` have an action (the ledger page's links)."""
     return storage.actions.existing(refs)

@@ -196,15 +196,16 @@ def ledger():
 def _ledger_page(ledger, month: str, page: int, **extra):
     """The ledger page showing the lines of ``page`` (LEDGER_PAGE a page)."""
     first = (page - 1) * LEDGER_PAGE
+    shown = ledger.lines[first : first + LEDGER_PAGE]
     return render_template(
         "reports/ledger.html",
         ledger=ledger,
         month=month,
         page=page,
-        page_lines=ledger.lines[first : first + LEDGER_PAGE],
+        page_lines=shown,
         first=first + 1,
         pages=max(1, -(-len(ledger.lines) // LEDGER_PAGE)),
-        action_ids=actions.all_ids(storage()),
+        action_ids=actions.existing_ids(storage(), [line.ref for line in shown]),
         **extra,
     )
 
