@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Collection, Iterable
 
 import orjson
@@ -61,6 +62,7 @@ _PENALTY_COLUMNS = (
     "version, record_id, item_key, n, site, day, submitted_at, seq, responsible, responsible_id, check_id,"
     " policy_id, fine, fine_rule, sanctions, count, amount, record, penalty"
 )
+FOLD_INTERVAL = 1.0  # seconds between one process's folds of new rows into the report rollups
 _SORT_MEMORY = "SET LOCAL work_mem = '32MB'"  # a year's lines are grouped in memory, not sorted on disk
 _LINE_FIELDS = ("id", "day", "kind", "target", "inspector", "submitted_at", "backfill")
 
@@ -245,6 +247,7 @@ class PostgresCompletionStore(CompletionStore):
         self.db = db
         self.fact_kinds = fact_kinds(kinds)
         self._filled: dict[tuple[str, str], int] = {}  # (kind, version) -> complete up to this seq
+        self._folded_at = -FOLD_INTERVAL
 
     def save(self, record: dict) -> tuple[dict, bool]:
         day = dt.date.fromisoformat(record["day"])
@@ -419,7 +422,22 @@ class PostgresCompletionStore(CompletionStore):
     def _report(self) -> str:
         kind = self._kind(aggregates.REPORT)
         self._fill_in(kind)
+        self._fold()
         return kind.version
+
+    def _fold(self) -> None:
+        """Add the rows saved since the last fold to the rollups (migration 0009), at most once a second.
+
+        Readers are exact without it (they add the unfolded rows of their range); folding keeps that
+        tail small. One fold runs at a time in the cluster; the others return at once.
+        """
+        now = time.monotonic()
+        if now - self._folded_at < FOLD_INTERVAL:
+            return
+        self._folded_at = now
+        with self.db.transaction() as cur:
+            cur.execute(_SORT_MEMORY)
+            cur.execute("SELECT fold_report_rollups()")
 
     def score_days(self, policy_ids: Collection[str], start: dt.date, end: dt.date) -> list[ScoreDay]:
         if start > end or not policy_ids:
@@ -447,12 +465,16 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
-            cur.execute(  # summed as the rows were written (day_totals, migration 0009)
-                "SELECT target_kind, target_name, day, sum(checklists)::integer, sum(passed)::bigint,"
-                " sum(applicable)::bigint, sum(backfilled)::integer FROM day_totals"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " GROUP BY target_kind, target_name, day ORDER BY target_kind, target_name, day",
-                (version, DEFAULT_SITE, start, end),
+            cur.execute(  # the rollup and the rows not folded into it yet (migration 0009), one snapshot
+                "SELECT target_kind, target_name, day, sum(n)::integer, sum(p)::bigint, sum(a)::bigint,"
+                " sum(b)::integer FROM (SELECT target_kind, target_name, day, checklists AS n, passed AS p,"
+                " applicable AS a, backfilled AS b FROM day_totals"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s UNION ALL"
+                " SELECT target_kind, target_name, day, 1, passed, applicable, backfill::integer"
+                " FROM report_records WHERE NOT folded AND version = %s AND site = %s"
+                " AND day BETWEEN %s AND %s"
+                ") AS x GROUP BY target_kind, target_name, day ORDER BY target_kind, target_name, day",
+                (version, DEFAULT_SITE, start, end) * 2,
             )
             rows = cur.fetchall()
         return [
@@ -466,9 +488,11 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT coalesce(sum(backfilled), 0) FROM day_totals"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s",
-                (version, DEFAULT_SITE, start, end),
+                "SELECT (SELECT coalesce(sum(backfilled), 0) FROM day_totals"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s)"
+                " + (SELECT count(*) FROM report_records"
+                " WHERE NOT folded AND backfill AND version = %s AND site = %s AND day BETWEEN %s AND %s)",
+                (version, DEFAULT_SITE, start, end) * 2,
             )
             return int(cur.fetchone()[0])
 
@@ -478,9 +502,12 @@ class PostgresCompletionStore(CompletionStore):
         version = self._report()
         with self.db.transaction() as cur:
             cur.execute(
-                "SELECT check_id, sum(times)::integer FROM failed_days"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s GROUP BY check_id",
-                (version, DEFAULT_SITE, start, end),
+                "SELECT check_id, sum(n)::integer FROM (SELECT check_id, times AS n FROM failed_days"
+                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s UNION ALL"
+                " SELECT check_id, 1 FROM report_records, unnest(failed) AS check_id"
+                " WHERE NOT folded AND version = %s AND site = %s AND day BETWEEN %s AND %s) AS x"
+                " GROUP BY check_id",
+                (version, DEFAULT_SITE, start, end) * 2,
             )
             return dict(cur.fetchall())
 
@@ -612,13 +639,21 @@ class PostgresCompletionStore(CompletionStore):
     @staticmethod
     def _month_tallies(cur, version: str, months: list[str], apart: list[str]) -> list[PenaltyTally]:
         """Tallies of whole months from the rollup, with the ``apart`` lines taken out of their groups."""
-        cur.execute(
+        first = dt.date.fromisoformat(min(months) + "-01")
+        last = (dt.date.fromisoformat(max(months) + "-01") + dt.timedelta(days=32)).replace(day=1)
+        cur.execute(  # the rollup and the lines not folded into it yet, in one snapshot
             "SELECT month, responsible, responsible_id, check_id, policy_id, fine,"
             " nullif(fine_rule, 'null'::jsonb)::text, sanctions, sum(lines)::integer, sum(count)::bigint,"
-            " sum(amount), min(first) FROM penalty_months"
-            " WHERE version = %s AND site = %s AND month = ANY(%s)"
+            " sum(amount), min(first) FROM (SELECT month, responsible, responsible_id, check_id, policy_id,"
+            " fine, fine_rule, sanctions, lines, count, amount, first FROM penalty_months"
+            " WHERE version = %s AND site = %s AND month = ANY(%s) UNION ALL"
+            " SELECT to_char(day, 'YYYY-MM'), responsible, responsible_id, check_id, policy_id, fine,"
+            " coalesce(fine_rule, 'null'::jsonb), sanctions, 1, count, amount,"
+            ' ARRAY[day::text COLLATE "C", submitted_at, record_id, item_key] FROM report_penalties'
+            " WHERE NOT folded AND version = %s AND site = %s AND day >= %s AND day < %s"
+            " AND to_char(day, 'YYYY-MM') = ANY(%s)) AS x"
             " GROUP BY month, responsible, responsible_id, check_id, policy_id, fine, fine_rule, sanctions",
-            (version, DEFAULT_SITE, months),
+            (version, DEFAULT_SITE, months, version, DEFAULT_SITE, first, last, months),
         )
         groups = {tuple(row[:8]): list(row[8:]) for row in _hashable(cur.fetchall())}
         alone: list[PenaltyTally] = []
@@ -681,14 +716,19 @@ class PostgresCompletionStore(CompletionStore):
         if start > end:
             return []
         self._fill_in(kind)
+        self._fold()
         with self.db.transaction() as cur:
-            # The groups are kept per day as records are saved (done_slots, migration 0009); a
-            # group whose records lie on several days of the range is joined here.
+            # The groups per day (done_slots, migration 0009) and the records not folded into them
+            # yet, in one snapshot; a group whose records lie on several days (or rows) is joined here.
             cur.execute(
                 "SELECT kind, period, target_kind, target_name, scope, backfill, first_id, checks, first_key"
-                " FROM done_slots WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " ORDER BY first_key",
-                (kind.version, DEFAULT_SITE, start, end),
+                " FROM done_slots WHERE version = %s AND site = %s AND day BETWEEN %s AND %s UNION ALL"
+                " SELECT kind, period, target_kind, target_name, scope, backfill, record_id, checks,"
+                " (day::text || ' ' || submitted_at || ' ' || lpad(seq::text, 19, '0')) COLLATE \"C\""
+                " FROM missed_records WHERE NOT folded AND version = %s AND site = %s"
+                " AND day BETWEEN %s AND %s"
+                " ORDER BY 9",
+                (kind.version, DEFAULT_SITE, start, end) * 2,
             )
             rows = cur.fetchall()
         groups: dict[tuple, tuple[str, set]] = {}

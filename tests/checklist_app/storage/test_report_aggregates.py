@@ -19,6 +19,7 @@ from checklist_app.reporting.facts import digest
 from checklist_app.reporting.ledger import month_bounds, month_ledger
 from checklist_app.reporting.trends import fines_by_month
 from checklist_app.storage import aggregates
+from checklist_app.storage.pg import completions as completions_module
 from checklist_app.storage.pg import database
 
 from ..conftest import CS_LEAD, complete
@@ -272,7 +273,9 @@ def test_lines_kept_apart_leave_their_group_with_the_next_line_first(filled):
     assert september == aggregates.penalty_tallies(inside, refs)
 
 
-def test_concurrent_saves_into_one_group_count_every_line_once(open_backend, fines_handbook):
+def test_concurrent_saves_into_one_group_count_every_line_once(open_backend, fines_handbook, monkeypatch):
+    """Saves, double taps and reports (each folding what was saved so far) at once: every line once."""
+    monkeypatch.setattr(completions_module, "FOLD_INTERVAL", 0.0)
     store = open_backend("postgresql", fact_kinds.ALL)
     template = complete(
         fines_handbook, store, SERVICE, {"fx-late": (1, "小李")}, dt.date(2026, 8, 3), CS_LEAD
@@ -280,9 +283,12 @@ def test_concurrent_saves_into_one_group_count_every_line_once(open_backend, fin
     copies = [clone(template, dt.date(2026, 8, 3 + n % 20)) for n in range(80)]
 
     def save(batch):
-        for record in batch:
+        for n, record in enumerate(batch):
             store.completions.save(record)
             store.completions.save(record)  # a double tap: stored and counted once
+            if n % 3 == 0:  # a manager opens a report meanwhile: it folds what is saved so far
+                assert store.completions.penalty_tallies(START, END)
+                store.completions.done_groups(START, END)
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(save, [copies[n::8] for n in range(8)]))
@@ -295,3 +301,36 @@ def test_concurrent_saves_into_one_group_count_every_line_once(open_backend, fin
             for r in sorted(store.completions.list(START, END), key=lambda r: (r["day"], r["submitted_at"]))
         ]
     )
+
+
+def test_reports_are_exact_before_and_after_a_fold(open_backend, fines_handbook, monkeypatch):
+    """Saves leave their rows unfolded; a report folds them into the rollups, and reads both either way."""
+    store = open_backend("postgresql", fact_kinds.ALL)
+    template = complete(
+        fines_handbook, store, SERVICE, {"fx-late": (1, "小李")}, dt.date(2026, 8, 3), CS_LEAD
+    )
+
+    def unfolded() -> int:
+        with store.completions.db.transaction() as cur:
+            cur.execute(
+                "SELECT (SELECT count(*) FROM report_records WHERE NOT folded)"
+                " + (SELECT count(*) FROM report_penalties WHERE NOT folded)"
+                " + (SELECT count(*) FROM missed_records WHERE NOT folded)"
+            )
+            return cur.fetchone()[0]
+
+    assert unfolded() == 3  # the save wrote its rows and touched no rollup
+    assert answers(store.completions)[5] == aggregates.penalty_tallies(brute(store))
+    assert unfolded() == 0  # the report folded them
+    monkeypatch.setattr(completions_module, "FOLD_INTERVAL", 3600.0)
+    for n in range(4):
+        store.completions.save(clone(template, dt.date(2026, 8, 4 + n)))
+    assert unfolded() == 12  # no fold this time: the reports add the rows themselves
+    found = brute(store)
+    assert store.completions.penalty_tallies(START, END) == aggregates.penalty_tallies(found)
+    assert store.completions.day_summaries(START, END) == aggregates.day_summaries(found)
+    assert store.completions.failed_checks(START, END) == aggregates.failed_checks(found)
+    missed_facts = [
+        missed.digest(r) for r in sorted(store.completions.list(START, END), key=lambda r: r["day"])
+    ]
+    assert store.completions.done_groups(START, END) == aggregates.done_groups(missed_facts)
