@@ -63,6 +63,7 @@ _PENALTY_COLUMNS = (
     " policy_id, fine, fine_rule, sanctions, count, amount, record, penalty"
 )
 FOLD_INTERVAL = 1.0  # seconds between one process's folds of new rows into the report rollups
+FOLD_BATCH = 20_000  # rows of each typed table one report's fold takes at most
 _SORT_MEMORY = "SET LOCAL work_mem = '32MB'"  # a year's lines are grouped in memory, not sorted on disk
 _LINE_FIELDS = ("id", "day", "kind", "target", "inspector", "submitted_at", "backfill")
 
@@ -435,9 +436,16 @@ class PostgresCompletionStore(CompletionStore):
         if now - self._folded_at < FOLD_INTERVAL:
             return
         self._folded_at = now
+        self.fold()
+
+    def fold(self, batch: int = FOLD_BATCH) -> int:
+        """Fold up to ``batch`` unfolded rows of each typed table into the rollups; how many were folded.
+
+        0 also when another fold is running. A bulk load (``storage copy``) calls it until it is 0.
+        """
         with self.db.transaction() as cur:
-            cur.execute(_SORT_MEMORY)
-            cur.execute("SELECT fold_report_rollups()")
+            cur.execute("SELECT fold_report_rollups(%s)", (batch,))
+            return cur.fetchone()[0]
 
     def score_days(self, policy_ids: Collection[str], start: dt.date, end: dt.date) -> list[ScoreDay]:
         if start > end or not policy_ids:

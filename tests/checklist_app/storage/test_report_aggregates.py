@@ -326,6 +326,8 @@ def test_reports_are_exact_before_and_after_a_fold(open_backend, fines_handbook,
     for n in range(4):
         store.completions.save(clone(template, dt.date(2026, 8, 4 + n)))
     assert unfolded() == 12  # no fold this time: the reports add the rows themselves
+    assert store.completions.fold(batch=1) == 3  # a bulk load folds in batches: one row of each table
+    assert unfolded() == 9
     found = brute(store)
     assert store.completions.penalty_tallies(START, END) == aggregates.penalty_tallies(found)
     assert store.completions.day_summaries(START, END) == aggregates.day_summaries(found)

@@ -4,9 +4,10 @@
 -- dashboard's compliance and back-fills) and failures per check and day (its most-failed checks).
 --
 -- A save does not touch them: it writes its typed rows as before, marked not yet folded. A fold
--- (fold_report_rollups(), run by the report pages, at most one at a time under an advisory lock)
--- marks the unfolded rows folded and adds them to the rollups in one statement, so a row is in a
--- rollup exactly when it is marked folded. A report reads the rollups and the unfolded rows of its
+-- (fold_report_rollups(), run by the report pages, at most one at a time under an advisory lock,
+-- up to ``batch`` rows of each table; `storage copy` runs it until nothing is left) marks unfolded
+-- rows folded and adds them to the rollups in the same statement, so a row is in a rollup exactly
+-- when it is marked folded. A report reads the rollups and the unfolded rows of its
 -- range in one statement (one snapshot), so it is exact whether or not a fold ran.
 
 ALTER TABLE report_records ADD COLUMN folded boolean NOT NULL DEFAULT true;  -- the rows below fill them
@@ -76,7 +77,7 @@ CREATE TABLE failed_days (  -- report_records' failed check ids counted per (day
     PRIMARY KEY (version, site, day, check_id)
 );
 
-CREATE FUNCTION fold_report_rollups() RETURNS integer LANGUAGE plpgsql AS $$
+CREATE FUNCTION fold_report_rollups(batch integer DEFAULT 20000) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     moved_rows integer := 0;
     n integer;
@@ -85,7 +86,8 @@ BEGIN
         RETURN 0;  -- another fold is running; readers add the unfolded rows themselves
     END IF;
     WITH moved AS (
-        UPDATE report_records SET folded = true WHERE NOT folded
+        UPDATE report_records SET folded = true WHERE NOT folded AND (version, record_id) IN
+            (SELECT version, record_id FROM report_records WHERE NOT folded LIMIT batch)
         RETURNING version, site, day, target_kind, target_name, passed, applicable, backfill, failed
     ), totals AS (
         INSERT INTO day_totals AS t
@@ -104,7 +106,8 @@ BEGIN
     SELECT count(*) INTO n FROM moved;
     moved_rows := moved_rows + n;
     WITH moved AS (
-        UPDATE report_penalties SET folded = true WHERE NOT folded
+        UPDATE report_penalties SET folded = true WHERE NOT folded AND (version, record_id, item_key) IN
+            (SELECT version, record_id, item_key FROM report_penalties WHERE NOT folded LIMIT batch)
         RETURNING version, site, day, responsible, responsible_id, check_id, policy_id, fine, fine_rule,
                   sanctions, count, amount, submitted_at, record_id, item_key
     ), months AS (
@@ -121,7 +124,8 @@ BEGIN
     SELECT count(*) INTO n FROM moved;
     moved_rows := moved_rows + n;
     WITH moved AS (
-        UPDATE missed_records SET folded = true WHERE NOT folded
+        UPDATE missed_records SET folded = true WHERE NOT folded AND (version, record_id) IN
+            (SELECT version, record_id FROM missed_records WHERE NOT folded LIMIT batch)
         RETURNING version, site, day, kind, period, target_kind, target_name, scope, backfill, submitted_at,
                   seq, record_id, checks
     ), slots AS (
@@ -166,3 +170,5 @@ SELECT a.version, a.site, a.day, a.kind, a.period, a.target_kind, a.target_name,
        coalesce(array_agg(DISTINCT c ORDER BY c) FILTER (WHERE c IS NOT NULL), '{}')
 FROM missed_records a LEFT JOIN LATERAL unnest(a.checks) AS c ON true WHERE a.folded
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+
+ANALYZE report_records, report_penalties, missed_records;  -- the planner learns that few are unfolded
