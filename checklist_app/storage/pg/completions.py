@@ -167,37 +167,10 @@ def _write_missed_rows(cur, version: str, facts: list[tuple[dict, int, dt.date]]
     _insert(cur, "missed_records", _MISSED_COLUMNS, rows, bulk)
 
 
-def _tally(
-    month,
-    responsible,
-    responsible_id,
-    check_id,
-    policy_id,
-    fine,
-    rule,
-    sanctions,
-    lines,
-    count,
-    amount,
-    first,
-    ref="",
-) -> PenaltyTally:
-    """A tally from a row made hashable (``_hashable``: the rule as its canonical text)."""
-    return PenaltyTally(
-        month,
-        responsible,
-        responsible_id,
-        check_id,
-        policy_id,
-        fine,
-        rule,
-        sanctions,
-        lines,
-        int(count),
-        round(amount, 2),
-        tuple(first),
-        ref,
-    )
+def _tally(*row) -> PenaltyTally:
+    """A tally from a row made hashable (``_hashable``: its rule as canonical text); ``ref`` last, if any."""
+    *key, lines, count, amount, first = row[:12]
+    return PenaltyTally(*key, lines, int(count), round(amount, 2), tuple(first), *row[12:])
 
 
 def _hashable(rows):
