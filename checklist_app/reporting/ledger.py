@@ -22,9 +22,9 @@ import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from generator.model import SANCTION_CRITICISM, Handbook
+from generator.model import SANCTION_CRITICISM, FineRule, Handbook
 
 from .. import inputs
 from ..scoring import fine_rule, occurrences, occurrences_up_to
@@ -34,7 +34,11 @@ from ..strings import t
 
 @dataclass(slots=True)  # not frozen: a month builds thousands, and a frozen one costs half as much again
 class LedgerLine:
-    """One fine: who, when, for which clause (in which version), how much. Never changed once built."""
+    """One fine: who, when, for which clause (in which version), how much.
+
+    Built and escalated by the ledger (fields in this order: ``_lines`` passes them by position);
+    never changed after the ledger is made.
+    """
 
     day: str
     record_id: str
@@ -240,48 +244,59 @@ def _lines(
     tallies: Sequence[PenaltyTally] = (),
 ) -> list[LedgerLine]:
     lines = []
-    tiers: dict[int, dict] = {}  # id(line) -> its digest entry, for the fine rule
+    stored: list[dict] = []  # each line's penalty entry, for its fine rule (same order as ``lines``)
     for tally in tallies:
         lines.append(_tally_line(tally, people, links))
-        tiers[id(lines[-1])] = tally.penalty
+        stored.append(tally.penalty)
+    departments: dict[tuple[str, str], str | None] = {}  # a month repeats the same few hundred targets
+    nobody: Mapping = {}
     for d in digests:
-        kind, name = d["target"]
+        kind, name = target = d["target"]
+        department = departments.get((kind, name), nobody)
+        if department is nobody:
+            department = departments[(kind, name)] = department_of(handbook, kind, name) if handbook else None
+        day, record_id, inspector = d["day"], d["id"], d["inspector"]
+        backfill, submitted_at = bool(d.get("backfill")), d.get("submitted_at", "")
         for p in d["penalties"]:
             typed = p["responsible"].strip() or "—"
-            person_id = p.get("responsible_id") or links.get(f"{d['id']}#{p.get('key')}", "")
-            person = people.get(person_id) or {}
+            key = p.get("key", "")
+            person_id = p.get("responsible_id") or links.get(f"{record_id}#{key}", "")
+            person = people.get(person_id) or nobody if person_id else nobody
             sanctions = tuple(p.get("sanctions") or ())
+            amount = p["amount"]
             lines.append(
                 LedgerLine(
-                    day=d["day"],
-                    record_id=d["id"],
-                    target=name,
-                    department=department_of(handbook, kind, name) if handbook else None,
-                    responsible=typed,
-                    check_id=p["check_id"],
-                    text=p["text"],
-                    policy_title=p["policy_title"],
-                    version=p["version"],
-                    clause_title=p["clause_title"],
-                    clause_url=p["clause_url"],
-                    fine=p["fine"] or 0.0,
-                    count=p["count"],
-                    amount=p["amount"],
-                    inspector=d["inspector"],
-                    needs_approval=limit is not None and p["amount"] > limit,
-                    backfill=bool(d.get("backfill")),
-                    person_id=person_id,
-                    person=person.get("name") or typed,
-                    employee_no=person.get("employee_no") or "",
-                    sanctions=sanctions,
-                    criticisms=p["count"] if SANCTION_CRITICISM in sanctions else 0,
-                    policy_id=p.get("policy_id", ""),
-                    order=(d["day"], d.get("submitted_at", ""), d["id"], p.get("key", "")),
+                    day,
+                    record_id,
+                    target[1],
+                    department,
+                    typed,
+                    p["check_id"],
+                    p["text"],
+                    p["policy_title"],
+                    p["version"],
+                    p["clause_title"],
+                    p["clause_url"],
+                    p["fine"] or 0.0,
+                    p["count"],
+                    amount,
+                    inspector,
+                    limit is not None and amount > limit,
+                    backfill,
+                    person_id,
+                    person.get("name") or typed,
+                    person.get("employee_no") or "",
+                    sanctions,
+                    p["count"] if SANCTION_CRITICISM in sanctions else 0,
+                    0,
+                    0,
+                    p.get("policy_id", ""),
+                    (day, submitted_at, record_id, key),
                 )
             )
-            tiers[id(lines[-1])] = p
-    lines = _escalate(lines, tiers, limit, decisions)
-    return sorted(lines, key=lambda line: (line.day, line.person, line.check_id))
+            stored.append(p)
+    _escalate(lines, stored, limit, decisions)
+    return sorted(lines, key=lambda line: (line.day, line.person, line.check_id, line.order))
 
 
 _PERIOD_KEY = {"month": 7, "year": 4}  # how much of the ISO day names the period
@@ -289,60 +304,55 @@ _PERIOD_KEY = {"month": 7, "year": 4}  # how much of the ISO day names the perio
 
 def _escalate(
     lines: list[LedgerLine],
-    penalties: dict[int, dict],
+    penalties: list[dict],
     limit: float | None,
     decisions: Mapping[str, Mapping] | None = None,
-) -> list[LedgerLine]:
+) -> None:
     """Apply escalating tiers: each line's occurrences continue the person's count in the period.
 
-    A line whose tier is a range is charged its least until a manager decides the amount
-    (``decisions`` by line reference); a decision outside the line's range (the count changed
-    since, e.g. an earlier day was back-filled) is ignored and the line asks again.
+    ``penalties[n]`` is the stored penalty of ``lines[n]`` (its fine rule); the lines are
+    changed in place (they were just built for this ledger). A line whose tier is a range
+    is charged its least until a manager decides the amount (``decisions`` by line
+    reference); a decision outside the line's range (the count changed since, e.g. an
+    earlier day was back-filled) is ignored and the line asks again.
     """
-    seen: Counter = Counter()
-    result = []
-    for line in sorted(lines, key=lambda x: x.order):
-        stored = penalties[id(line)].get("fine_rule")
+    rules: dict[int, FineRule | None] = {}  # by id of the stored rule: lines of one check share it
+    escalating = []
+    for line, penalty in zip(lines, penalties, strict=True):
+        stored = penalty.get("fine_rule")
         if not stored or len(stored.get("tiers") or ()) < 2 or stored.get("period") not in _PERIOD_KEY:
-            result.append(line)  # a plain fine, or one that does not escalate: as charged
-            continue
-        rule = fine_rule(penalties[id(line)])
+            continue  # a plain fine, or one that does not escalate: as charged
+        rule = rules.get(id(stored), False)
+        if rule is False:
+            rule = rules[id(stored)] = fine_rule(penalty)
         if rule is None or len(rule.tiers) == 1 or rule.period not in _PERIOD_KEY:
-            result.append(line)
             continue
+        escalating.append((line.order, line, rule))
+    escalating.sort(key=lambda x: x[0])
+    seen: Counter = Counter()
+    for _, line, rule in escalating:
         scope = ("policy", line.policy_id) if rule.per_policy else ("check", line.check_id)
         key = (line.person_key, scope, line.day[: _PERIOD_KEY[rule.period]])
         earlier = seen[key]
         seen[key] += line.count
         amount, tiered = occurrences(rule, earlier, line.count)
         up_to = occurrences_up_to(rule, earlier, line.count)
-        sanctions = tuple(dict.fromkeys(line.sanctions + tiered))
         low, decided_by = (amount if up_to is not None else None), ""
         decision = (decisions or {}).get(line.ref) if up_to is not None else None
         if decision and amount <= decision.get("amount", -1) <= up_to:
             amount, decided_by = float(decision["amount"]), decision.get("by_name") or decision.get("by", "")
-        result.append(
-            replace(
-                line,
-                amount=amount,
-                low=low,
-                decided_by=decided_by,
-                sanctions=sanctions,
-                criticisms=line.criticisms
-                + sum(
-                    1
-                    for nth in range(earlier + 1, earlier + line.count + 1)
-                    if SANCTION_CRITICISM in rule.tier(nth).sanctions
-                ),
-                first_nth=earlier + 1,
-                last_nth=earlier + line.count,
-                up_to=up_to,
-                # A range may reach above the manager's authority: the president decides that part.
-                needs_approval=limit is not None
-                and ((up_to if up_to is not None and not decided_by else amount) > limit),
-            )
+        line.amount, line.low, line.decided_by, line.up_to = amount, low, decided_by, up_to
+        line.sanctions = tuple(dict.fromkeys(line.sanctions + tiered))
+        line.criticisms += sum(
+            1
+            for nth in range(earlier + 1, earlier + line.count + 1)
+            if SANCTION_CRITICISM in rule.tier(nth).sanctions
         )
-    return result
+        line.first_nth, line.last_nth = earlier + 1, earlier + line.count
+        # A range may reach above the manager's authority: the president decides that part.
+        line.needs_approval = limit is not None and (
+            (up_to if up_to is not None and not decided_by else amount) > limit
+        )
 
 
 def month_ledger(
