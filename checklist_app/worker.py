@@ -7,6 +7,8 @@ any later one does, not the worker's start-up:
   every target are worked out now (``generation.checks_for``, what every checklist and the
   未完成 report ask), and the checklists due in the last fortnight (what the dashboard, the
   rankings and 未完成 show first; later days are worked out when asked, a few ms each);
+* the store folds what was saved since the last report into its rollups (PostgreSQL: in a
+  new connection the first fold also prepares the fold function, 6–10 ms; then about 2 ms);
 * the objects made so far (modules, templates, the model) are moved out of the garbage
   collector's scans (``gc.freeze``): they live as long as the worker, and a full collection
   that scans them all cost about 190 ms in the middle of a report page at a million
@@ -35,6 +37,7 @@ def ready(app: Flask) -> None:
         handbook = app.extensions["checklist_handbook"].state.handbook
         if handbook is not None:
             warm(handbook, app.extensions["checklist_clock"].today())
+        app.extensions["checklist_storage"].completions.warm()
     freeze()
 
 

@@ -163,6 +163,12 @@ class CompletionStore(ABC):
     def _kind(self, kind: str) -> FactKind:
         return self.fact_kinds[kind]
 
+    def warm(self) -> None:
+        """Do now, once per worker, what its first report page would otherwise pay for (nothing here).
+
+        PostgreSQL folds the report rollups, which also prepares the fold in the connection.
+        """
+
     # Report aggregates (see storage.aggregates): sums over the ``report`` facts of a period, so a
     # page reads only the rows it shows. These read the facts; a SQL store answers them with GROUP BY.
 

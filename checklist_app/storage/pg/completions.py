@@ -411,6 +411,10 @@ class PostgresCompletionStore(CompletionStore):
         self._folded_at = now
         self.fold()
 
+    def warm(self) -> None:
+        self._folded_at = time.monotonic()
+        self.fold()
+
     def fold(self, batch: int = FOLD_BATCH) -> int:
         """Fold up to ``batch`` unfolded rows of each typed table into the rollups; how many were folded.
 

@@ -336,3 +336,17 @@ def test_reports_are_exact_before_and_after_a_fold(open_backend, fines_handbook,
         missed.digest(r) for r in sorted(store.completions.list(START, END), key=lambda r: r["day"])
     ]
     assert store.completions.done_groups(START, END) == aggregates.done_groups(missed_facts)
+
+
+def test_a_new_worker_folds_what_was_saved_before_its_first_report(open_backend, fines_handbook):
+    """``warm`` (called by worker.ready) folds now, so the first page does not pay for it."""
+    store = open_backend("postgresql", fact_kinds.ALL)
+    complete(fines_handbook, store, SERVICE, {"fx-late": (1, "小李")}, dt.date(2026, 8, 3), CS_LEAD)
+    with store.completions.db.transaction() as cur:
+        cur.execute("SELECT count(*) FROM report_penalties WHERE NOT folded")
+        assert cur.fetchone()[0] == 1
+    store.completions.warm()
+    with store.completions.db.transaction() as cur:
+        cur.execute("SELECT count(*) FROM report_penalties WHERE NOT folded")
+        assert cur.fetchone()[0] == 0
+    assert store.completions.penalty_tallies(START, END) == aggregates.penalty_tallies(brute(store))
