@@ -30,7 +30,8 @@ class RankRow:
     worst: bool
     reward: float | None
     fine: float | None
-    record_ids: tuple[str, ...]
+    records: int = 0  # the checklists the score rests on
+    record_id: str = ""  # the checklist, when it rests on exactly one (the score links to it)
     backfilled: bool = False  # the score rests on at least one back-filled (补录) record
     missed: int = 0  # days of the period its checklist was due and not completed (未完成)
 
@@ -65,19 +66,35 @@ def _targets(handbook: Handbook, policy: Policy, scored: dict) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _daily_scores(days: list[ScoreDay], policy: Policy) -> dict[tuple[str, str], list[tuple[float, str]]]:
-    """(target, day) → [(score, record id)] for the daily checklists that scored ``policy``."""
+@dataclass(frozen=True)
+class _Scored:
+    """What a ranking row rests on: a score, over how many days and checklists, which one if one."""
+
+    score: float
+    days: int
+    records: int
+    record_id: str
+    backfilled: bool
+
+
+def _daily_scores(days: list[ScoreDay], policy: Policy) -> dict[tuple[str, str], list[ScoreDay]]:
+    """(target, day) → the score days of ``policy`` on that target's daily checklists."""
     per = policy.scoring.per if policy.scoring else None
-    found: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    found: dict[tuple[str, str], list[ScoreDay]] = defaultdict(list)
     for s in days:
         if s.policy_id != policy.id or (per and s.target_kind != per):
             continue
-        found[(s.target_name, s.day)] += zip(s.scores, s.record_ids, strict=True)
+        found[(s.target_name, s.day)].append(s)
     return found
 
 
-def _backfilled(days: list[ScoreDay]) -> frozenset[str]:
-    return frozenset(i for s in days if s.backfilled for i in s.record_ids)
+def _day(found: list[ScoreDay]) -> _Scored:
+    """One target's day: the mean of its checklists' scores (several inspectors, or kinds of target)."""
+    records = sum(s.records for s in found)
+    only = found[0].record_id if len(found) == 1 else ""
+    return _Scored(
+        round(sum(s.total for s in found) / records, 2), 1, records, only, any(s.backfilled for s in found)
+    )
 
 
 def _rank(
@@ -87,16 +104,16 @@ def _rank(
     period: str,
     start: dt.date,
     end: dt.date,
-    scores: dict[str, tuple[float, int, tuple[str, ...]]],
-    backfilled: frozenset[str] = frozenset(),
+    scores: dict[str, _Scored],
 ) -> Ranking:
     scoring = policy.scoring
-    ordered = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))
-    values = [v[0] for _, v in ordered]
+    ordered = sorted(scores.items(), key=lambda kv: (-kv[1].score, kv[0]))
+    values = [v.score for _, v in ordered]
     flagged = len(values) >= 2 and max(values) != min(values)
     weekly = kind == "weekly"
     rows: list[RankRow] = []
-    for name, (score, days, ids) in ordered:
+    for name, scored in ordered:
+        score = scored.score
         rank = 1 + next(i for i, v in enumerate(values) if v == score)  # ties share a rank: 1, 2, 2, 4
         best = flagged and score == values[0]
         worst = flagged and score == values[-1]
@@ -104,19 +121,20 @@ def _rank(
             RankRow(
                 target=name,
                 score=score,
-                days=days,
+                days=scored.days,
                 rank=rank,
                 best=best,
                 worst=worst,
                 reward=scoring.best_reward if (weekly and best and scoring) else None,
                 fine=scoring.worst_fine if (weekly and worst and scoring) else None,
-                record_ids=ids,
-                backfilled=any(i in backfilled for i in ids),
+                records=scored.records,
+                record_id=scored.record_id if scored.records == 1 else "",
+                backfilled=scored.backfilled,
             )
         )
     for name in _targets(handbook, policy, scores):
         if name not in scores:
-            rows.append(RankRow(name, None, 0, None, False, False, None, None, ()))
+            rows.append(RankRow(name, None, 0, None, False, False, None, None))
     return Ranking(
         policy.id,
         policy.title,
@@ -142,27 +160,34 @@ def weekly_ranking(handbook: Handbook, policy: Policy, digests: list[dict], week
 
 def daily_ranking_of(handbook: Handbook, policy: Policy, days: list[ScoreDay], day: dt.date) -> Ranking:
     """The ranking of ``day`` from the store's score days (CompletionStore.score_days)."""
-    scores = {}
-    for (name, on), found in _daily_scores(days, policy).items():
-        if on == day.isoformat():
-            scores[name] = (_mean([s for s, _ in found]), 1, tuple(i for _, i in found))
-    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores, _backfilled(days))
+    scores = {
+        name: _day(found)
+        for (name, on), found in _daily_scores(days, policy).items()
+        if on == day.isoformat()
+    }
+    return _rank(handbook, policy, "daily", day.isoformat(), day, day, scores)
 
 
 def weekly_ranking_of(handbook: Handbook, policy: Policy, days: list[ScoreDay], week: str) -> Ranking:
     """The ranking of ISO ``week``: each target's average daily score that week."""
     start = week_start(week)
     end = start + dt.timedelta(days=6)
-    per_target: dict[str, dict[str, list[tuple[float, str]]]] = defaultdict(dict)
+    per_target: dict[str, dict[str, _Scored]] = defaultdict(dict)
     for (name, on), found in _daily_scores(days, policy).items():
         if start.isoformat() <= on <= end.isoformat():
-            per_target[name][on] = found
+            per_target[name][on] = _day(found)
     scores = {}
     for name, days_of in per_target.items():
-        daily = [_mean([s for s, _ in found]) for found in days_of.values()]
-        ids = tuple(i for on in sorted(days_of) for _, i in days_of[on])
-        scores[name] = (_mean(daily), len(daily), ids)
-    return _rank(handbook, policy, "weekly", week, start, end, scores, _backfilled(days))
+        daily = list(days_of.values())
+        records = sum(d.records for d in daily)
+        scores[name] = _Scored(
+            _mean([d.score for d in daily]),
+            len(daily),
+            records,
+            daily[0].record_id if records == 1 else "",
+            any(d.backfilled for d in daily),
+        )
+    return _rank(handbook, policy, "weekly", week, start, end, scores)
 
 
 def with_missed(ranking: Ranking, missed: dict[str, int]) -> Ranking:

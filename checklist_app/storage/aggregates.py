@@ -20,6 +20,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 REPORT = "report"  # the fact kind the aggregates read
 MISSED = "missed"  # the fact kind done_groups reads (reporting.missed.digest)
@@ -27,15 +28,21 @@ MISSED = "missed"  # the fact kind done_groups reads (reporting.missed.digest)
 
 @dataclass(frozen=True)
 class ScoreDay:
-    """The scores one target's daily checklists got for one score sheet on one day."""
+    """The scores one target's daily checklists got for one score sheet on one day, summed."""
 
     policy_id: str
     target_kind: str
     target_name: str
     day: str
-    scores: tuple[float, ...]  # in fact order: (day, submitted_at, saved)
-    record_ids: tuple[str, ...]
+    total: float  # the scores' exact sum (as decimals: 97.5 + 0.1 is 97.6), as a float
+    records: int  # how many checklists scored it
+    record_id: str  # the checklist when it is the only one ("" when there are several)
     backfilled: bool  # at least one of those records is back-filled (补录)
+
+
+def score_total(scores: Iterable[float]) -> float:
+    """Scores summed as the decimals they are written as (a SQL store sums them as numeric)."""
+    return float(sum((Decimal(repr(float(s))) for s in scores), Decimal(0)))
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,9 @@ def score_days(digests: Iterable[dict], policy_ids: Collection[str]) -> list[Sco
             kind,
             name,
             day,
-            tuple(float(d["scores"][pid]) for d in ds),
-            tuple(d["id"] for d in ds),
+            score_total(d["scores"][pid] for d in ds),
+            len(ds),
+            ds[0]["id"] if len(ds) == 1 else "",
             any(d.get("backfill") for d in ds),
         )
         for (pid, kind, name, day), ds in sorted(found.items(), key=lambda kv: kv[0])

@@ -168,6 +168,7 @@ class CompletionStore(ABC):
 
         PostgreSQL folds the report rollups, which also prepares the fold in the connection.
         """
+        return None
 
     # Report aggregates (see storage.aggregates): sums over the ``report`` facts of a period, so a
     # page reads only the rows it shows. These read the facts; a SQL store answers them with GROUP BY.

@@ -429,20 +429,23 @@ class PostgresCompletionStore(CompletionStore):
             return []
         version = self._report()
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT policy_id, target_kind, target_name, day,"
-                " array_agg(score ORDER BY submitted_at, seq),"
-                " array_agg(record_id ORDER BY submitted_at, seq),"
-                " bool_or(backfill) FROM report_scores"
-                " WHERE version = %s AND site = %s AND policy_id = ANY(%s) AND day BETWEEN %s AND %s"
+            cur.execute(  # the rollup and the rows not folded into it yet (migration 0013), one snapshot
+                "SELECT policy_id, target_kind, target_name, day, sum(total), sum(records)::integer,"
+                " CASE WHEN sum(records) = 1 THEN max(record_id) ELSE '' END, bool_or(backfilled > 0)"
+                " FROM (SELECT policy_id, target_kind, target_name, day, total, records, record_id,"
+                " backfilled FROM score_days WHERE version = %s AND site = %s AND policy_id = ANY(%s)"
+                " AND day BETWEEN %s AND %s UNION ALL"
+                " SELECT policy_id, target_kind, target_name, day, score::numeric, 1, record_id,"
+                " backfill::integer FROM report_scores WHERE NOT folded AND version = %s AND site = %s"
+                " AND policy_id = ANY(%s) AND day BETWEEN %s AND %s) AS x"
                 " GROUP BY policy_id, target_kind, target_name, day"
                 " ORDER BY policy_id, target_kind, target_name, day",
-                (version, DEFAULT_SITE, list(policy_ids), start, end),
+                (version, DEFAULT_SITE, list(policy_ids), start, end) * 2,
             )
             rows = cur.fetchall()
         return [
-            ScoreDay(pid, kind, name, day.isoformat(), tuple(scores), tuple(ids), backfilled)
-            for pid, kind, name, day, scores, ids, backfilled in rows
+            ScoreDay(pid, kind, name, day.isoformat(), float(total), records, only, backfilled)
+            for pid, kind, name, day, total, records, only, backfilled in rows
         ]
 
     def day_summaries(self, start: dt.date, end: dt.date) -> list[DaySummary]:

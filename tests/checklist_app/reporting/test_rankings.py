@@ -34,7 +34,7 @@ def test_the_weekly_ranking_averages_the_daily_scores_and_attaches_reward_and_fi
     best, _, worst, _ = ranking.rows
     assert (best.reward, best.fine, best.days) == (100, None, 2)
     assert (worst.reward, worst.fine) == (None, 100)
-    assert len(best.record_ids) == 2
+    assert (best.records, best.record_id) == (2, "")  # two days: the score links to no one checklist
 
 
 def test_ties_share_a_rank_and_a_flag(handbook, store):
@@ -53,3 +53,19 @@ def test_one_inspected_department_is_neither_best_nor_worst(handbook, store):
     complete(handbook, store, dept("客服部"), {"hy-wall": 1}, MON)
     ranking = weekly_ranking(handbook, handbook.policy("hygiene"), all_digests(store), WEEK)
     assert [(r.target, r.best, r.worst, r.fine) for r in ranking.ranked] == [("客服部", False, False, None)]
+
+
+def test_a_days_score_links_to_its_checklist_and_two_inspections_are_averaged(handbook, store):
+    one = complete(handbook, store, dept("客服部"), {"hy-wall": 1}, MON)
+    first = complete(handbook, store, dept("仓储部"), {}, MON)
+    again = {
+        **first,
+        "id": first["id"] + "b",
+        "identity": first["identity"] + "|again",
+        "idempotency_key": "k2",
+    }
+    store.completions.save(again)  # 仓储部 inspected twice that day (by a second inspector)
+    ranking = daily_ranking(handbook, handbook.policy("hygiene"), all_digests(store), MON)
+    rows = {r.target: r for r in ranking.ranked}
+    assert (rows["客服部"].records, rows["客服部"].record_id) == (1, one["id"])
+    assert (rows["仓储部"].records, rows["仓储部"].record_id, rows["仓储部"].score) == (2, "", 100)
