@@ -42,6 +42,7 @@ from checklist_app.generation import Target  # noqa: E402
 from checklist_app.reporting import facts  # noqa: E402
 from checklist_app.reporting.ledger import month_ledger  # noqa: E402
 from checklist_app.storage import open_storage  # noqa: E402
+from checklist_app.storage.aggregates import penalty_lines  # noqa: E402
 from checklist_app.storage.tinydb_store import shard_of  # noqa: E402
 from generator import load_handbook  # noqa: E402
 
@@ -244,7 +245,7 @@ def main() -> None:
             while day <= today:
                 digests += [facts.digest(r) for r in store.completions.list(day, day)]
                 day += dt.timedelta(days=1)
-            ledger = month_ledger(handbook, month, digests)
+            ledger = month_ledger(handbook, month, penalty_lines(digests))
             naive.append(time.perf_counter() - t0)
         baseline = statistics.median(naive)
         print(

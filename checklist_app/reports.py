@@ -174,7 +174,7 @@ def _ledger(handbook, month: str):
     links = storage().people.links()
     store = storage().completions
     # The month's lines, and the year before it summed by the store (linked lines apart): its tiers and flags.
-    lines = store.penalty_facts(start, end)
+    lines = store.penalty_lines(start, end)
     earlier = store.penalty_tallies(start.replace(month=1, day=1), start - dt.timedelta(days=1), links)
     return month_ledger(handbook, month, lines, directory, links, storage().decisions.all(), earlier)
 

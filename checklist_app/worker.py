@@ -27,6 +27,7 @@ from .generation import checks_for, targets
 from .reporting import missed
 
 RECENT_DAYS = 14  # the dashboard's 未完成 card and a ranking's week look at most this far back
+YOUNG_OBJECTS = 20_000  # gc threshold of generation 0 in a server worker (Python's default: 700)
 
 _state = {"frozen": False}
 
@@ -52,6 +53,8 @@ def warm(handbook, today: dt.date | None = None) -> None:
 def freeze() -> None:
     gc.collect()
     gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS, older, oldest)
     _state["frozen"] = True
 
 

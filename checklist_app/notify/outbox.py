@@ -190,19 +190,17 @@ def plan_events(storage: Storage, handbook: Handbook, clock: Clock, settings: Se
 def _plan_repeats(storage: Storage, handbook: Handbook, clock: Clock, settings: Settings, robots) -> int:
     today = clock.today()
     month = today.strftime("%Y-%m")
-    year = _digests(storage, today.replace(month=1, day=1), today)
+    year = storage.completions.penalty_lines(today.replace(month=1, day=1), today)
     ledger = month_ledger(
         handbook, month, year, {p["id"]: p for p in storage.people.all()}, storage.people.links()
     )
     if not ledger.repeat_limit or not ledger.repeat_offenders:
         return 0
-    submitted = {d["id"]: d["submitted_at"] for d in year}
     queued = 0
     for person in ledger.repeat_offenders:
         key = person.person_id or person.person
-        latest = max(
-            (submitted.get(line.record_id, "") for line in ledger.lines if line.person_key == _key(person)),
-            default="",
+        latest = max(  # when the person's latest fined checklist was submitted
+            (line.order[1] for line in ledger.lines if line.person_key == _key(person)), default=""
         )
         for robot in robots:
             if latest < robot.get("created_at", "") or not _in_scope(robot, person.department):

@@ -28,7 +28,7 @@ from generator.model import SANCTION_CRITICISM, FineRule, Handbook
 
 from .. import inputs
 from ..scoring import fine_rule, occurrences, occurrences_up_to
-from ..storage.aggregates import PenaltyTally
+from ..storage.aggregates import PenaltyLine, PenaltyTally
 from ..strings import t
 
 
@@ -158,11 +158,11 @@ class Ledger:
         """People who reached the criticism limit (全年累计通报批评) this year."""
         return tuple(p for p in self.people if p.criticism_flag)
 
-    @property
+    @functools.cached_property  # a page asks for these more than once; the lines never change
     def needing_approval(self) -> tuple[LedgerLine, ...]:
         return tuple(line for line in self.lines if line.needs_approval)
 
-    @property
+    @functools.cached_property
     def backfilled(self) -> tuple[LedgerLine, ...]:
         return tuple(line for line in self.lines if line.backfill)
 
@@ -170,7 +170,7 @@ class Ledger:
     def repeat_offenders(self) -> tuple[PersonTotal, ...]:
         return tuple(p for p in self.people if p.repeat_flag)
 
-    @property
+    @functools.cached_property
     def unlinked(self) -> tuple[LedgerLine, ...]:
         """Lines whose responsible person is only a typed name (未登记), not a directory person."""
         return tuple(line for line in self.lines if not line.person_id and line.responsible != "—")
@@ -193,14 +193,17 @@ def department_of(handbook: Handbook, target_kind: str, target_name: str) -> str
     return None
 
 
-def charged(digests: list[dict], tallies: Sequence[PenaltyTally] = ()) -> list[tuple[str, float]]:
+def charged(
+    penalties: Sequence[PenaltyLine], tallies: Sequence[PenaltyTally] = ()
+) -> list[tuple[str, float]]:
     """(day, yuan) of every penalty as the ledger charges it, escalating tiers applied.
 
-    Tiers count only within ``digests`` and ``tallies`` (lines summed by the store, see
+    Tiers count only within ``penalties`` and ``tallies`` (lines summed by the store, see
     CompletionStore.penalty_tallies; one entry per tally, on its first line's day): pass
     the whole period (month or year) for exact amounts.
     """
-    return [(line.day, line.amount) for line in _lines(None, digests, None, {}, {}, tallies=tallies)]
+    lines = sorted(_lines(None, penalties, None, {}, {}, tallies=tallies), key=_shown_order)
+    return [(line.day, line.amount) for line in lines]
 
 
 def _tally_line(t: PenaltyTally, people: Mapping[str, Mapping], links: Mapping[str, str]) -> LedgerLine:
@@ -236,7 +239,7 @@ def _tally_line(t: PenaltyTally, people: Mapping[str, Mapping], links: Mapping[s
 
 def _lines(
     handbook: Handbook | None,
-    digests: list[dict],
+    penalties: Sequence[PenaltyLine],
     limit: float | None,
     people: Mapping[str, Mapping],
     links: Mapping[str, str],
@@ -244,59 +247,60 @@ def _lines(
     tallies: Sequence[PenaltyTally] = (),
 ) -> list[LedgerLine]:
     lines = []
-    stored: list[dict] = []  # each line's penalty entry, for its fine rule (same order as ``lines``)
+    rules: list[tuple[float | None, dict | None]] = []  # each line's stored fine and rule, in order
     for tally in tallies:
         lines.append(_tally_line(tally, people, links))
-        stored.append(tally.penalty)
+        rules.append((tally.fine, tally.penalty["fine_rule"]))
     departments: dict[tuple[str, str], str | None] = {}  # a month repeats the same few hundred targets
     nobody: Mapping = {}
-    for d in digests:
-        kind, name = target = d["target"]
-        department = departments.get((kind, name), nobody)
+    for p in penalties:
+        part = p.part
+        target = (p.target_kind, p.target_name)
+        department = departments.get(target, nobody)
         if department is nobody:
-            department = departments[(kind, name)] = department_of(handbook, kind, name) if handbook else None
-        day, record_id, inspector = d["day"], d["id"], d["inspector"]
-        backfill, submitted_at = bool(d.get("backfill")), d.get("submitted_at", "")
-        for p in d["penalties"]:
-            typed = p["responsible"].strip() or "—"
-            key = p.get("key", "")
-            person_id = p.get("responsible_id") or links.get(f"{record_id}#{key}", "")
-            person = people.get(person_id) or nobody if person_id else nobody
-            sanctions = tuple(p.get("sanctions") or ())
-            amount = p["amount"]
-            lines.append(
-                LedgerLine(
-                    day,
-                    record_id,
-                    target[1],
-                    department,
-                    typed,
-                    p["check_id"],
-                    p["text"],
-                    p["policy_title"],
-                    p["version"],
-                    p["clause_title"],
-                    p["clause_url"],
-                    p["fine"] or 0.0,
-                    p["count"],
-                    amount,
-                    inspector,
-                    limit is not None and amount > limit,
-                    backfill,
-                    person_id,
-                    person.get("name") or typed,
-                    person.get("employee_no") or "",
-                    sanctions,
-                    p["count"] if SANCTION_CRITICISM in sanctions else 0,
-                    0,
-                    0,
-                    p.get("policy_id", ""),
-                    (day, submitted_at, record_id, key),
-                )
+            department = departments[target] = department_of(handbook, *target) if handbook else None
+        typed = p.responsible.strip() or "—"
+        person_id = p.responsible_id or links.get(f"{p.record_id}#{p.key}", "")
+        person = people.get(person_id) or nobody if person_id else nobody
+        sanctions = part.sanctions
+        lines.append(
+            LedgerLine(
+                p.day,
+                p.record_id,
+                p.target_name,
+                department,
+                typed,
+                part.check_id,
+                part.text,
+                part.policy_title,
+                part.version,
+                part.clause_title,
+                part.clause_url,
+                part.fine or 0.0,
+                p.count,
+                p.amount,
+                p.inspector,
+                limit is not None and p.amount > limit,
+                p.backfill,
+                person_id,
+                person.get("name") or typed,
+                person.get("employee_no") or "",
+                sanctions,
+                p.count if SANCTION_CRITICISM in sanctions else 0,
+                0,
+                0,
+                part.policy_id,
+                (p.day, p.submitted_at, p.record_id, p.key),
             )
-            stored.append(p)
-    _escalate(lines, stored, limit, decisions)
-    return sorted(lines, key=lambda line: (line.day, line.person, line.check_id, line.order))
+        )
+        rules.append((part.fine, part.fine_rule))
+    _escalate(lines, rules, limit, decisions)
+    return lines  # in no particular order: see _shown_order
+
+
+def _shown_order(line: LedgerLine) -> tuple:
+    """Lines as the ledger lists them: by day, person and check, then in the order they happened."""
+    return (line.day, line.person, line.check_id, line.order)
 
 
 _PERIOD_KEY = {"month": 7, "year": 4}  # how much of the ISO day names the period
@@ -304,13 +308,13 @@ _PERIOD_KEY = {"month": 7, "year": 4}  # how much of the ISO day names the perio
 
 def _escalate(
     lines: list[LedgerLine],
-    penalties: list[dict],
+    stored: list[tuple[float | None, dict | None]],
     limit: float | None,
     decisions: Mapping[str, Mapping] | None = None,
 ) -> None:
     """Apply escalating tiers: each line's occurrences continue the person's count in the period.
 
-    ``penalties[n]`` is the stored penalty of ``lines[n]`` (its fine rule); the lines are
+    ``stored[n]`` is the fine and fine rule stored with ``lines[n]``; the lines are
     changed in place (they were just built for this ledger). A line whose tier is a range
     is charged its least until a manager decides the amount (``decisions`` by line
     reference); a decision outside the line's range (the count changed since, e.g. an
@@ -318,13 +322,12 @@ def _escalate(
     """
     rules: dict[int, FineRule | None] = {}  # by id of the stored rule: lines of one check share it
     escalating = []
-    for line, penalty in zip(lines, penalties, strict=True):
-        stored = penalty.get("fine_rule")
-        if not stored or len(stored.get("tiers") or ()) < 2 or stored.get("period") not in _PERIOD_KEY:
+    for line, (fine, data) in zip(lines, stored, strict=True):
+        if not data or len(data.get("tiers") or ()) < 2 or data.get("period") not in _PERIOD_KEY:
             continue  # a plain fine, or one that does not escalate: as charged
-        rule = rules.get(id(stored), False)
+        rule = rules.get(id(data), False)
         if rule is False:
-            rule = rules[id(stored)] = fine_rule(penalty)
+            rule = rules[id(data)] = fine_rule({"fine": fine, "fine_rule": data})
         if rule is None or len(rule.tiers) == 1 or rule.period not in _PERIOD_KEY:
             continue
         escalating.append((line.order, line, rule))
@@ -358,18 +361,18 @@ def _escalate(
 def month_ledger(
     handbook: Handbook,
     month: str,
-    year_digests: list[dict],
+    penalties: Sequence[PenaltyLine],
     people: Mapping[str, Mapping] | None = None,
     links: Mapping[str, str] | None = None,
     decisions: Mapping[str, Mapping] | None = None,
     earlier: Sequence[PenaltyTally] = (),
 ) -> Ledger:
-    """The ledger of ``month`` from the digests of its year up to the month's end.
+    """The ledger of ``month`` from the penalty lines of its year up to the month's end.
 
     ``people`` is the staff directory by id (name, 工号, department shown for a person);
     ``links`` maps ``<record id>#<item key>`` to the person a typed name was linked to;
     ``decisions`` maps the same references to the amount a manager decided within a range.
-    Instead of the year's earlier digests, ``earlier`` may give the store's tallies of the
+    Instead of the year's earlier lines, ``earlier`` may give the store's tallies of the
     lines of the year before the month (every linked line kept apart): they count towards
     tiers, year totals and flags exactly as those lines would.
     """
@@ -380,23 +383,23 @@ def month_ledger(
     criticism = rules.criticism_limit if rules else None
     first, last = start.isoformat(), end.isoformat()
     directory = people or {}
-    until_month = [d for d in year_digests if d["day"] <= last]
+    until_month = [p for p in penalties if p.day <= last]
     earlier = [t for t in earlier if t.first[0] < first]
     all_lines = _lines(handbook, until_month, limit, directory, links or {}, decisions, earlier)
-    lines = [line for line in all_lines if line.day >= first]
-    keyed = [(line.person_key, line) for line in all_lines]  # each line's person, worked out once
+    lines = sorted((line for line in all_lines if line.day >= first), key=_shown_order)
     year_counts: Counter = Counter()
     year_criticisms: Counter = Counter()
-    for key, line in keyed:
+    for line in all_lines:
         if line.day[:4] == month[:4]:
+            key = line.person_key
             year_counts[key] += line.count
             year_criticisms[key] += line.criticisms
     by_person: dict[str, list[LedgerLine]] = defaultdict(list)
     people_of: dict[str | None, set[str]] = defaultdict(set)
-    for key, line in keyed:
-        if line.day >= first:
-            by_person[key].append(line)
-            people_of[line.department].add(key)
+    for line in lines:  # in the order shown: a person's first line names them
+        key = line.person_key
+        by_person[key].append(line)
+        people_of[line.department].add(key)
     totals = []
     for key, mine in by_person.items():
         known = directory.get(mine[0].person_id) or {}

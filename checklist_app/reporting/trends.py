@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from generator.model import Handbook
 
 from ..generation import iso_week, week_start
-from ..storage.aggregates import DaySummary, PenaltyTally
+from ..storage.aggregates import DaySummary, PenaltyLine, PenaltyTally
 from .ledger import charged, department_of
 
 
@@ -94,14 +94,15 @@ def most_failed_of(handbook: Handbook, times: Mapping[str, int], limit: int = 10
 
 
 def fines_by_month(
-    digests: list[dict], months: list[str], tallies: Sequence[PenaltyTally] = ()
+    penalties: Sequence[PenaltyLine], months: list[str], tallies: Sequence[PenaltyTally] = ()
 ) -> list[float]:
     """Total fines (yuan) recorded in each month, escalating tiers applied as in the ledger.
 
-    From report digests, or from the store's penalty tallies of the months (penalty_tallies).
+    From penalty lines (CompletionStore.penalty_lines), or from the store's penalty tallies of
+    the months (penalty_tallies).
     """
     totals: dict[str, float] = defaultdict(float)
-    for day, amount in charged(digests, tallies):
+    for day, amount in charged(penalties, tallies):
         totals[day[:7]] += amount
     return [round(totals[m], 2) for m in months]
 

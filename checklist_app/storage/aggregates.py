@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 REPORT = "report"  # the fact kind the aggregates read
 MISSED = "missed"  # the fact kind done_groups reads (reporting.missed.digest)
@@ -41,8 +42,12 @@ class ScoreDay:
 
 
 def score_total(scores: Iterable[float]) -> float:
-    """Scores summed as the decimals they are written as (a SQL store sums them as numeric)."""
-    return float(sum((Decimal(repr(float(s))) for s in scores), Decimal(0)))
+    """Scores summed exactly as decimals of 15 significant digits, the float's own digits for any
+    score (they have two decimals), so the sum does not depend on the order of the scores.
+
+    PostgreSQL sums ``score::numeric``, which converts a float the same way (``%.15g``).
+    """
+    return float(sum((Decimal(f"{float(s):.15g}") for s in scores), Decimal(0)))
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,42 @@ class DaySummary:
     passed: int
     applicable: int
     backfilled: int
+
+
+@dataclass(frozen=True)
+class PenaltyPart:
+    """What every penalty line of one check in one version of its policy has in common."""
+
+    check_id: str
+    text: str
+    policy_id: str
+    policy_title: str
+    version: str
+    clause_id: str
+    clause_title: str
+    clause_url: str
+    fine: float | None
+    fine_rule: dict | None  # the stored fine rule (scoring.fine_rule reads it), None without one
+    sanctions: tuple[str, ...]
+
+
+class PenaltyLine(NamedTuple):
+    """One failed item that carries a fine or a sanction, with what the ledger shows of its checklist."""
+
+    record_id: str
+    day: str
+    kind: str
+    target_kind: str
+    target_name: str
+    inspector: str
+    submitted_at: str
+    backfill: bool
+    key: str  # the item's key: ``<record id>#<key>`` is the line's reference
+    responsible: str  # as typed on the checklist ("" when nobody was named)
+    responsible_id: str  # the staff directory's person chosen on the checklist, if any
+    count: int
+    amount: float  # as charged at submission (the ledger applies escalating tiers)
+    part: PenaltyPart
 
 
 @dataclass(frozen=True)
@@ -140,10 +181,45 @@ def failed_checks(digests: Iterable[dict]) -> dict[str, int]:
     return dict(Counter(check_id for d in digests for check_id in d["failed"]))
 
 
-def penalty_facts(digests: Iterable[dict]) -> list[dict]:
-    """The digests that carry penalties, reduced to what a ledger line reads, oldest first."""
-    keep = ("id", "day", "kind", "target", "inspector", "submitted_at", "backfill", "penalties")
-    return [{k: d.get(k) for k in keep} for d in digests if d.get("penalties")]
+def penalty_part(penalty: dict) -> PenaltyPart:
+    """The part of a digest's penalty entry that its check's other lines share."""
+    return PenaltyPart(
+        penalty["check_id"],
+        penalty["text"],
+        penalty.get("policy_id", ""),
+        penalty["policy_title"],
+        penalty["version"],
+        penalty.get("clause_id", ""),
+        penalty["clause_title"],
+        penalty["clause_url"],
+        penalty.get("fine"),
+        penalty.get("fine_rule"),
+        tuple(penalty.get("sanctions") or ()),
+    )
+
+
+def penalty_lines(digests: Iterable[dict]) -> list[PenaltyLine]:
+    """Every penalty line of the digests, in their order (oldest first), each in its record's order."""
+    return [
+        PenaltyLine(
+            d["id"],
+            d["day"],
+            d["kind"],
+            d["target"][0],
+            d["target"][1],
+            d["inspector"],
+            d.get("submitted_at", ""),
+            bool(d.get("backfill")),
+            p.get("key", ""),
+            p["responsible"],
+            p.get("responsible_id") or "",
+            p["count"],
+            p["amount"],
+            penalty_part(p),
+        )
+        for d in digests
+        for p in d.get("penalties") or ()
+    ]
 
 
 def penalty_tallies(digests: Iterable[dict], apart: Collection[str] = ()) -> list[PenaltyTally]:

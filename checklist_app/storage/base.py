@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from . import aggregates
-from .aggregates import DaySummary, DoneGroup, PenaltyTally, ScoreDay
+from .aggregates import DaySummary, DoneGroup, PenaltyLine, PenaltyTally, ScoreDay
 
 Digest = Callable[[dict], dict]
 
@@ -189,9 +189,9 @@ class CompletionStore(ABC):
         """How often each check failed on the period's checklists."""
         return aggregates.failed_checks(self.facts(aggregates.REPORT, start, end))
 
-    def penalty_facts(self, start: dt.date, end: dt.date) -> list[dict]:
-        """The period's report facts that carry penalties (only what a ledger line reads), oldest first."""
-        return aggregates.penalty_facts(self.facts(aggregates.REPORT, start, end))
+    def penalty_lines(self, start: dt.date, end: dt.date) -> list[PenaltyLine]:
+        """The period's penalty lines (failed items with a fine or sanction), oldest first."""
+        return aggregates.penalty_lines(self.facts(aggregates.REPORT, start, end))
 
     def penalty_tallies(
         self, start: dt.date, end: dt.date, apart: Collection[str] = ()

@@ -60,9 +60,9 @@ def item(record, key="cs-response-avg") -> dict:
 def ledger(app, month="2026-11"):
     with app.test_request_context():
         store = storage()
-        digests = store.completions.facts("report", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        lines = store.completions.penalty_lines(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
         directory = {p["id"]: p for p in store.people.all()}
-        return month_ledger(current_handbook(), month, digests, directory, store.people.links())
+        return month_ledger(current_handbook(), month, lines, directory, store.people.links())
 
 
 def test_a_chosen_person_is_stored_by_id_with_the_directorys_spelling(app):

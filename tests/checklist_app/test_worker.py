@@ -17,9 +17,11 @@ from .conftest import DAY, publish
 @pytest.fixture
 def ready(app):
     """``app`` after gunicorn's worker start (checklist_app.wsgi); unfrozen again afterwards."""
+    thresholds = gc.get_threshold()
     worker.ready(app)
     yield app
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
     worker._state["frozen"] = False
 
 
@@ -38,6 +40,10 @@ def test_a_ready_worker_knows_every_targets_checks_and_the_fortnights_due_checkl
 
 def test_its_start_up_objects_are_out_of_the_collectors_scans(ready):
     assert gc.get_freeze_count() > 10_000  # the model, the templates, the modules
+
+
+def test_a_report_page_is_not_interrupted_by_a_collection_every_700_objects(ready):
+    assert gc.get_threshold()[0] == worker.YOUNG_OBJECTS >= 10_000
 
 
 def test_after_a_publish_the_new_model_is_warmed_and_the_old_one_can_be_collected(ready, client, auth):

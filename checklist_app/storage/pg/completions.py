@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 from collections.abc import Collection, Iterable
 
@@ -10,7 +11,7 @@ import orjson
 from psycopg.types.json import Jsonb
 
 from .. import aggregates
-from ..aggregates import DaySummary, DoneGroup, PenaltyTally, ScoreDay
+from ..aggregates import DaySummary, DoneGroup, PenaltyLine, PenaltyTally, ScoreDay
 from ..base import (
     ANY,
     DEFAULT_SITE,
@@ -165,6 +166,9 @@ def _write_missed_rows(cur, version: str, facts: list[tuple[dict, int, dt.date]]
         for d, seq, day in facts
     ]
     _insert(cur, "missed_records", _MISSED_COLUMNS, rows, bulk)
+
+
+_LINE_ORDER = operator.itemgetter(1, 6, 14, 15)  # day, submitted_at, seq, n: the order lines were saved in
 
 
 def _tally(*row) -> PenaltyTally:
@@ -499,60 +503,29 @@ class PostgresCompletionStore(CompletionStore):
             )
             return dict(cur.fetchall())
 
-    def penalty_facts(self, start: dt.date, end: dt.date) -> list[dict]:
+    def penalty_lines(self, start: dt.date, end: dt.date) -> list[PenaltyLine]:
         if start > end:
             return []
         version = self._report()
         with self.db.transaction() as cur:
-            cur.execute(_SORT_MEMORY)
             # Narrow typed columns (migration 0011); the part a line shares with every line of
-            # its check and version (texts, titles, the fine rule) once per distinct part.
+            # its check and version (texts, titles, the fine rule) once per distinct part. Sorted
+            # here: the day index reads the heap in its order, and Python sorts 7,730 rows in 4 ms
+            # where the server took 11 (an index in this order cost 70 ms more with a cold cache).
             cur.execute(
-                "SELECT record_id, day, kind, target_kind, target_name, inspector, submitted_at, backfill,"
-                " item_key, responsible, responsible_id, count, amount, shared FROM report_penalties"
-                " WHERE version = %s AND site = %s AND day BETWEEN %s AND %s"
-                " ORDER BY day, submitted_at, seq, n",
+                "SELECT record_id, day::text, kind, target_kind, target_name, inspector, submitted_at,"
+                " backfill, item_key, responsible, responsible_id, count, amount, shared, seq, n"
+                " FROM report_penalties WHERE version = %s AND site = %s AND day BETWEEN %s AND %s",
                 (version, DEFAULT_SITE, start, end),
             )
             rows = cur.fetchall()
+            rows.sort(key=_LINE_ORDER)
             cur.execute(
                 "SELECT shared, data FROM penalty_shared WHERE shared = ANY(%s)",
-                (list({r[-1] for r in rows}),),
+                (list({r[13] for r in rows}),),
             )
-            shared = dict(cur.fetchall())
-        found: dict[str, dict] = {}
-        for (
-            rid,
-            day,
-            kind,
-            tkind,
-            tname,
-            inspector,
-            submitted_at,
-            backfill,
-            key,
-            who,
-            who_id,
-            n,
-            yuan,
-            part,
-        ) in rows:
-            record = found.get(rid)
-            if record is None:
-                record = found[rid] = {
-                    "id": rid,
-                    "day": day.isoformat(),
-                    "kind": kind,
-                    "target": [tkind, tname],
-                    "inspector": inspector,
-                    "submitted_at": submitted_at,
-                    "backfill": backfill,
-                    "penalties": [],
-                }
-            line = {**shared[part], "key": key, "responsible": who, "responsible_id": who_id, "count": n}
-            line["amount"] = yuan
-            record["penalties"].append(line)
-        return list(found.values())
+            parts = {shared: aggregates.penalty_part(data) for shared, data in cur.fetchall()}
+        return [PenaltyLine(*row[:13], parts[row[13]]) for row in rows]
 
     def penalty_tallies(
         self, start: dt.date, end: dt.date, apart: Collection[str] = ()

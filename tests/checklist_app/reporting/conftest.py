@@ -43,3 +43,8 @@ def service_day(handbook, store, day, failures):
 
 def all_digests(store, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
     return store.completions.facts("report", start, end)
+
+
+def all_lines(store, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
+    """The penalty lines of the period, as the ledger reads them (CompletionStore.penalty_lines)."""
+    return store.completions.penalty_lines(start, end)

@@ -12,7 +12,7 @@ from checklist_app.reporting.ledger import month_ledger
 from checklist_app.reporting.rankings import weekly_ranking
 from checklist_app.reporting.tables import Table, to_csv, to_xlsx
 
-from .conftest import WEEK, all_digests, service_day
+from .conftest import WEEK, all_digests, all_lines, service_day
 from .test_ledger import NOV
 
 
@@ -46,7 +46,7 @@ def test_weekly_ranking_as_csv_and_xlsx(handbook, hygiene_week):
 
 def test_ledger_workbook_has_lines_people_and_departments(handbook, store):
     service_day(handbook, store, NOV[0], {"cs-review-negative": (2, "小赵"), "cs-response-avg": (1, "小李")})
-    tables = ledger_tables(month_ledger(handbook, "2026-11", all_digests(store)))
+    tables = ledger_tables(month_ledger(handbook, "2026-11", all_lines(store)))
     sheets = read_xlsx(to_xlsx(tables))
     assert list(sheets) == ["罚款明细 2026-11", "按责任人汇总", "按部门汇总"]
     lines = sheets["罚款明细 2026-11"]

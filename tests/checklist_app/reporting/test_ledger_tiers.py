@@ -15,7 +15,7 @@ from generator import load_handbook
 
 from ...conftest import TODAY
 from ..conftest import CS_LEAD, complete
-from .conftest import all_digests
+from .conftest import all_lines
 
 FINES = """---
 id: cs-fines
@@ -144,7 +144,7 @@ def lines_of(ledger, check_id):
 def test_each_later_violation_in_the_month_costs_its_tier(fines_handbook, store):
     for d in (2, 9, 16, 23):
         fail(fines_handbook, store, day(d), {"fx-late": (1, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     assert lines_of(ledger, "fx-late") == [
         ("2026-11-02", "小李", "第1次", 50, ()),
         ("2026-11-09", "小李", "第2次", 100, ()),
@@ -158,7 +158,7 @@ def test_a_new_month_starts_the_count_again(fines_handbook, store):
     fail(fines_handbook, store, day(23), {"fx-late": (1, "小李")})
     fail(fines_handbook, store, day(30), {"fx-late": (1, "小李")})
     fail(fines_handbook, store, day(1, 12), {"fx-late": (1, "小李")})
-    december = month_ledger(fines_handbook, "2026-12", all_digests(store))
+    december = month_ledger(fines_handbook, "2026-12", all_lines(store))
     assert lines_of(december, "fx-late") == [("2026-12-01", "小李", "第1次", 50, ())]
 
 
@@ -166,7 +166,7 @@ def test_tiers_count_per_person(fines_handbook, store):
     fail(fines_handbook, store, day(2), {"fx-late": (1, "小李")})
     fail(fines_handbook, store, day(3), {"fx-late": (1, "小李")})
     fail(fines_handbook, store, day(4), {"fx-late": (1, "小王")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     assert [(x.person, x.tier, x.amount) for x in ledger.lines] == [
         ("小李", "第1次", 50),
         ("小李", "第2次", 100),
@@ -176,7 +176,7 @@ def test_tiers_count_per_person(fines_handbook, store):
 
 def test_a_count_of_three_is_the_first_three_tiers(fines_handbook, store):
     fail(fines_handbook, store, day(2), {"fx-late": (3, "小李")})
-    (line,) = month_ledger(fines_handbook, "2026-11", all_digests(store)).lines
+    (line,) = month_ledger(fines_handbook, "2026-11", all_lines(store)).lines
     assert (line.tier, line.count, line.amount) == ("第1–3次", 3, 350)
     assert line.needs_approval  # 350 > the manager's 300
 
@@ -185,7 +185,7 @@ def test_the_source_texts_complaint_rule_ends_in_a_whole_months_pay(fines_handbo
     """一次罚款50元，第二次翻倍，三次以上工资全部扣除 (网店人员管理制度第5条)."""
     for d in (2, 3, 4):
         fail(fines_handbook, store, day(d), {"fx-complaint": (1, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     assert lines_of(ledger, "fx-complaint") == [
         ("2026-11-02", "小李", "第1次", 50, ()),
         ("2026-11-03", "小李", "第2次", 100, ()),
@@ -196,7 +196,7 @@ def test_the_source_texts_complaint_rule_ends_in_a_whole_months_pay(fines_handbo
 def test_an_earlier_day_filled_in_later_moves_the_later_lines_up_a_tier(fines_handbook, store):
     fail(fines_handbook, store, day(9), {"fx-late": (1, "小李")})
     fail(fines_handbook, store, day(2), {"fx-late": (1, "小李")})  # stored second, happened first
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     assert [(x.day, x.tier, x.amount) for x in ledger.lines] == [
         ("2026-11-02", "第1次", 50),
         ("2026-11-09", "第2次", 100),
@@ -206,11 +206,11 @@ def test_an_earlier_day_filled_in_later_moves_the_later_lines_up_a_tier(fines_ha
 def test_a_yearly_tier_counts_across_months_and_multiplies_by_the_spots(fines_handbook, store):
     fail(fines_handbook, store, day(5, 10), {"fx-spots": (2, "小李")})  # 1st and 2nd: 5 + 10
     fail(fines_handbook, store, day(5), {"fx-spots": (3, "小李")})  # 3rd to 5th: 3 × 10
-    digests = all_digests(store)
-    assert [(x.tier, x.amount) for x in month_ledger(fines_handbook, "2026-10", digests).lines] == [
+    lines = all_lines(store)
+    assert [(x.tier, x.amount) for x in month_ledger(fines_handbook, "2026-10", lines).lines] == [
         ("第1–2次", 15)
     ]
-    assert [(x.tier, x.amount) for x in month_ledger(fines_handbook, "2026-11", digests).lines] == [
+    assert [(x.tier, x.amount) for x in month_ledger(fines_handbook, "2026-11", lines).lines] == [
         ("第3–5次", 30)
     ]
 
@@ -218,7 +218,7 @@ def test_a_yearly_tier_counts_across_months_and_multiplies_by_the_spots(fines_ha
 def test_per_policy_tiers_count_every_check_of_the_policy(fines_handbook, store):
     fail(fines_handbook, store, day(2), {"fq-welcome": (1, "小李")})
     fail(fines_handbook, store, day(3), {"fq-goodbye": (1, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     assert [(x.check_id, x.tier, x.amount) for x in ledger.lines] == [
         ("fq-welcome", "第1次", 20),
         ("fq-goodbye", "第2次", 40),
@@ -227,7 +227,7 @@ def test_per_policy_tiers_count_every_check_of_the_policy(fines_handbook, store)
 
 def test_a_sanction_without_money_is_a_ledger_line_and_a_violation(fines_handbook, store):
     fail(fines_handbook, store, day(2), {"fx-warning": (1, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     (line,) = ledger.lines
     assert (line.check_id, line.amount, line.sanctions, line.tier) == ("fx-warning", 0, ("警告",), "")
     (person,) = ledger.people
@@ -238,10 +238,10 @@ def test_public_criticisms_count_toward_the_yearly_criticism_limit(fines_handboo
     fail(fines_handbook, store, day(5, 3), {"fx-meeting": (1, "小李")})
     fail(fines_handbook, store, day(5, 7), {"fx-meeting": (1, "小李")})
     fail(fines_handbook, store, day(6, 7), {"fx-meeting": (1, "小王")})
-    october = month_ledger(fines_handbook, "2026-10", all_digests(store))
+    october = month_ledger(fines_handbook, "2026-10", all_lines(store))
     assert october.lines == () and october.criticism_limit == 3
     fail(fines_handbook, store, day(2), {"fx-meeting": (1, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     (line,) = ledger.lines
     assert (line.amount, line.sanctions, line.criticisms) == (50, ("通报批评",), 1)
     (person,) = ledger.people
@@ -257,7 +257,7 @@ def test_without_a_criticism_limit_nobody_is_flagged_for_criticisms(handbook, st
 def test_the_export_shows_each_lines_tier_and_sanctions_and_each_persons_criticisms(fines_handbook, store):
     fail(fines_handbook, store, day(2), {"fx-complaint": (3, "小李")})
     fail(fines_handbook, store, day(3), {"fx-meeting": (1, "小李")})
-    lines, people, _ = ledger_tables(month_ledger(fines_handbook, "2026-11", all_digests(store)))
+    lines, people, _ = ledger_tables(month_ledger(fines_handbook, "2026-11", all_lines(store)))
     assert lines.columns[8:12] == ("金额（元）", "审批", "第几次（分档罚款）", "处分")
     assert [row[8:12] for row in lines.rows] == [
         (150, "", "第1–3次", "扣当月工资100%"),
@@ -269,14 +269,14 @@ def test_the_export_shows_each_lines_tier_and_sanctions_and_each_persons_critici
 def test_the_dashboards_fines_per_month_are_what_the_ledger_charges(fines_handbook, store):
     for d in (2, 3, 4):
         fail(fines_handbook, store, day(d), {"fx-late": (1, "小李")})
-    assert fines_by_month(all_digests(store), ["2026-10", "2026-11"]) == [0, 350]  # 50 + 100 + 200
+    assert fines_by_month(all_lines(store), ["2026-10", "2026-11"]) == [0, 350]  # 50 + 100 + 200
 
 
 def test_a_range_tier_charges_its_least_and_says_the_manager_decides(fines_handbook, store):
     """003: 多次出现（2次及以上）…视情节严重给予100—300元罚款."""
     fail(fines_handbook, store, day(2), {"fx-incident": (1, "小李")})
     fail(fines_handbook, store, day(3), {"fx-incident": (2, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     assert [(x.tier, x.amount, x.up_to, x.needs_approval) for x in ledger.lines] == [
         ("第1次", 50, None, False),
         ("第2–3次", 200, 600, True),  # up to 600: above the manager's 300, so the president's
@@ -288,11 +288,11 @@ def test_a_range_tier_charges_its_least_and_says_the_manager_decides(fines_handb
 def test_a_decided_amount_within_the_range_is_charged_and_says_who(fines_handbook, store):
     fail(fines_handbook, store, day(2), {"fx-incident": (1, "小李")})
     fail(fines_handbook, store, day(3), {"fx-incident": (1, "小李")})
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store))
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store))
     ranged = ledger.lines[1]
     assert (ranged.amount, ranged.low, ranged.up_to, ranged.decided_by) == (100, 100, 300, "")
     decisions = {ranged.ref: {"amount": 250, "by": "zhao", "by_name": "赵主管"}}
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store), decisions=decisions)
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store), decisions=decisions)
     decided = ledger.lines[1]
     assert (decided.amount, decided.decided_by, decided.needs_approval) == (250, "赵主管", False)
     assert ledger.total == 300 and ledger.people[0].amount == 300
@@ -304,6 +304,6 @@ def test_a_decision_outside_the_lines_range_now_is_ignored(fines_handbook, store
     """The count moved (an earlier day back-filled): the line is asked about again, never overcharged."""
     fail(fines_handbook, store, day(2), {"fx-incident": (1, "小李")})
     fail(fines_handbook, store, day(3), {"fx-incident": (1, "小李")})
-    ref = month_ledger(fines_handbook, "2026-11", all_digests(store)).lines[1].ref
-    ledger = month_ledger(fines_handbook, "2026-11", all_digests(store), decisions={ref: {"amount": 900}})
+    ref = month_ledger(fines_handbook, "2026-11", all_lines(store)).lines[1].ref
+    ledger = month_ledger(fines_handbook, "2026-11", all_lines(store), decisions={ref: {"amount": 900}})
     assert (ledger.lines[1].amount, ledger.lines[1].decided_by) == (100, "")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from checklist_app.reporting import trends
 
-from .conftest import MON, all_digests, service_day
+from .conftest import MON, all_digests, all_lines, service_day
 
 
 def test_weeks_and_months_end_with_the_current_one():
@@ -40,4 +40,4 @@ def test_fines_add_up_per_month(handbook, store):
     service_day(handbook, store, dt.date(2026, 10, 12), {"cs-response-avg": (2, "小李")})
     service_day(handbook, store, MON, {"cs-review-negative": (1, "小赵"), "cs-response-avg": (1, "小李")})
     months = ["2026-09", "2026-10", "2026-11"]
-    assert trends.fines_by_month(all_digests(store), months) == [0, 100, 250]
+    assert trends.fines_by_month(all_lines(store), months) == [0, 100, 250]

@@ -92,11 +92,14 @@ def test_day_summaries_and_failed_checks_are_the_records_sums(filled):
     assert filled.completions.backfilled(START, END) == sum(d["backfill"] for d in found) > 0
 
 
-def test_penalty_facts_are_the_records_with_fines_in_their_order(filled):
+def test_penalty_lines_are_the_records_fined_items_in_their_order(filled):
     september = (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
     inside = [d for d in brute(filled) if d["day"][:7] == "2026-09"]
-    assert filled.completions.penalty_facts(*september) == aggregates.penalty_facts(inside)
-    assert all(d["penalties"] for d in filled.completions.penalty_facts(*september))
+    lines = filled.completions.penalty_lines(*september)
+    assert lines == aggregates.penalty_lines(inside)
+    assert len(lines) == sum(len(d["penalties"]) for d in inside) > 1
+    assert [(x.day, x.submitted_at) for x in lines] == sorted((x.day, x.submitted_at) for x in lines)
+    assert {x.part.check_id for x in lines} == {p["check_id"] for d in inside for p in d["penalties"]}
 
 
 def test_penalty_tallies_sum_lines_per_month_person_check_and_rule(filled):
@@ -158,10 +161,11 @@ def test_the_ledger_from_the_months_lines_and_earlier_tallies_is_the_ledger_of_e
     flagged = 0
     for month in MONTHS[1:]:
         start, end = month_bounds(month)
-        lines = filled.completions.penalty_facts(start, end)
+        lines = filled.completions.penalty_lines(start, end)
         earlier = filled.completions.penalty_tallies(dt.date(2026, 1, 1), start - dt.timedelta(days=1), links)
         ledger = month_ledger(fines_handbook, month, lines, people, links, {}, earlier)
-        assert ledger == month_ledger(fines_handbook, month, found, people, links, {})
+        every = aggregates.penalty_lines(found)
+        assert ledger == month_ledger(fines_handbook, month, every, people, links, {})
         if month != "2026-12":  # the year's count goes on from the earlier months' tallies
             assert any(x.check_id == "fx-spots" and x.first_nth > 3 for x in ledger.lines)
         flagged += len(ledger.criticized) + len(ledger.repeat_offenders)
@@ -170,7 +174,8 @@ def test_the_ledger_from_the_months_lines_and_earlier_tallies_is_the_ledger_of_e
 
 def test_fines_by_month_from_tallies_are_the_fines_of_every_line(filled):
     tallies = filled.completions.penalty_tallies(START, END)
-    assert fines_by_month([], MONTHS, tallies) == fines_by_month(brute(filled), MONTHS)
+    every = aggregates.penalty_lines(brute(filled))
+    assert fines_by_month([], MONTHS, tallies) == fines_by_month(every, MONTHS)
     assert fines_by_month([], MONTHS, tallies)[1] > 0
 
 
@@ -193,7 +198,7 @@ def answers(completions) -> list:
         completions.day_summaries(START, END),
         completions.failed_checks(START, END),
         completions.backfilled(START, END),
-        completions.penalty_facts(START, END),
+        completions.penalty_lines(START, END),
         completions.penalty_tallies(START, END),
         completions.penalty_tallies(dt.date(2026, 8, 4), dt.date(2026, 8, 20)),
         completions.reading_facts(START, END),
