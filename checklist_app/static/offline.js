@@ -7,12 +7,16 @@
   var config = banner.dataset;
   var retryDelay = 2000;
   var retryTimer = null;
+  // Whether the last attempt to reach the server got an answer: a phone on a warehouse Wi-Fi
+  // without internet says it is online (navigator.onLine) while every request fails.
+  var reachable = true;
 
   function text(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, name) { return values[name]; });
   }
 
-  function render(items) {
+  function render(items, network) {
+    if (network === true || network === false) reachable = network;
     var waiting = items.filter(function (item) { return item.state !== 'refused'; });
     var refused = items.filter(function (item) { return item.state === 'refused'; });
     var needsLogin = waiting.some(function (item) { return item.state === 'auth'; });
@@ -33,7 +37,7 @@
           link.textContent = config.loginLink;
           line.appendChild(link);
         }
-      } else if (!navigator.onLine) {
+      } else if (!reachable || !navigator.onLine) {
         line.appendChild(document.createTextNode(' ' + config.offline));
       }
       if (config.todayLink) {  // on a handbook page: the way back to the checklists
@@ -81,7 +85,9 @@
     link.dataset.text = link.textContent;
   });
 
-  function refresh() { return Outbox.all().then(render, function () { /* storage refused: nothing to show */ }); }
+  function refresh() {
+    return Outbox.all().then(function (items) { render(items); }, function () { /* storage refused: nothing to show */ });
+  }
 
   function scheduleRetry() {
     clearTimeout(retryTimer);
@@ -100,9 +106,9 @@
     }, function () { scheduleRetry(); });
   }
 
-  window.addEventListener('outbox-change', function (event) { render(event.detail.items); });
+  window.addEventListener('outbox-change', function (event) { render(event.detail.items, event.detail.network); });
   if (typeof BroadcastChannel === 'function') {
-    new BroadcastChannel(Outbox.channel).onmessage = function (event) { render(event.data.items); };
+    new BroadcastChannel(Outbox.channel).onmessage = function (event) { render(event.data.items, event.data.network); };
   }
   window.addEventListener('online', function () { retryDelay = 2000; flush(); });
   window.addEventListener('offline', refresh);
