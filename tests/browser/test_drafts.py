@@ -87,7 +87,7 @@ def fail_with_photo(page, colour="red"):
     first.get_by_label("拍照或选照片").set_input_files(
         {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg(colour)}
     )
-    expect(first.locator(".photos img")).to_have_count(1)
+    expect(first.locator(".photos img")).to_have_count(1, timeout=15_000)  # shrunk on the phone first
 
 
 def test_a_signature_stays_with_the_draft_across_a_reload_until_submitted(device, server, artifacts):  # noqa: F811

@@ -100,7 +100,7 @@ def submit_offline(device, server, artifacts=None):
     first = page.locator(".item").first
     photo = {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}
     first.get_by_label("拍照或选照片").set_input_files(photo)
-    expect(first.locator(".photos img")).to_have_count(1)
+    expect(first.locator(".photos img")).to_have_count(1, timeout=15_000)  # shrunk on the phone first
     size = first.locator(".photos img").evaluate(
         "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])"
     )
