@@ -108,14 +108,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         stored = prefill(data, args.days)
-        app = create_app(
-            {
-                "DATA_DIR": str(data),
-                "SECRET_KEY": "bench",
-                "RELOAD_INTERVAL": 2,
-                "HANDBOOK_DIR": str(ROOT / "handbook"),
-            }
-        )
+        config = {
+            "DATA_DIR": str(data),
+            "SECRET_KEY": "bench",
+            "RELOAD_INTERVAL": 2,
+            "HANDBOOK_DIR": str(ROOT / "handbook"),
+        }
+        # The temporary instance has no release: publish the handbook first, as `make run` does.
+        published = create_app(config).test_cli_runner().invoke(args=["publish", "--if-none"])
+        assert published.exit_code == 0, published.output
+        app = create_app(config)
         with app.app_context():
             storage().users.put(make_user("admin", "bench-password", "admin"))
         client = app.test_client()

@@ -227,17 +227,18 @@ def history():
     inputs.date_range(start, end, int(current_app.config["HISTORY_MAX_DAYS"]))
     target = inputs.text(request.args.get("target"), "检查对象", 200)
     inspector = inputs.text(request.args.get("inspector"), "检查人", 100)
-    records = records_service.history(storage(), g.user, start, end, target=target, inspector=inspector)
-    inspectors = sorted({r["inspector"] for r in records} | ({inspector} if inspector else set()))
+    page = inputs.page(request.args.get("page"))
+    found = records_service.history(
+        storage(), g.user, start, end, target=target, inspector=inspector, page=page
+    )
     handbook = handbook_state().handbook
     return render_template(
         "checklists/history.html",
-        records=records[:500],
+        history=found,
         start=start,
         end=end,
         target=target,
         inspector=inspector,
-        inspectors=inspectors,
         all_targets=targets(handbook) if handbook else [],
     )
 

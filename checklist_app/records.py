@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from generator import Handbook
 
@@ -23,15 +24,62 @@ def visible_record(storage: Storage, user: dict, record_id) -> dict:
     return found
 
 
+HISTORY_PAGE = 50  # completed checklists a history page shows
+
+
+@dataclass(frozen=True)
+class History:
+    """One page of the completed checklists a user may see in a range, and what the filters offer."""
+
+    records: list[dict]  # this page's, newest first
+    total: int  # how many match, on every page
+    page: int
+    inspectors: list[str]  # usernames the 巡检员 filter offers
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // HISTORY_PAGE))
+
+    @property
+    def first(self) -> int:
+        """The position of this page's first checklist among all that match (from 1)."""
+        return (self.page - 1) * HISTORY_PAGE + 1
+
+
 def history(
-    storage: Storage, user: dict, start: dt.date, end: dt.date, *, target: str = "", inspector: str = ""
-) -> list[dict]:
-    """The completed checklists from ``start`` to ``end`` that ``user`` may see, newest first."""
+    storage: Storage,
+    user: dict,
+    start: dt.date,
+    end: dt.date,
+    *,
+    target: str = "",
+    inspector: str = "",
+    page: int = 1,
+) -> History:
+    """Page ``page`` of the completed checklists from ``start`` to ``end`` that ``user`` may see.
+
+    Someone who may not see every inspector's checklists is asked only for their own, so the
+    store counts and pages exactly what the page may show. NotFound for a page past the last.
+    """
     kind, colon, name = target.partition(":")
-    where = RecordFilter(target=(kind, name) if target else None, inspector=inspector or None)
     if target and not colon:
-        return []  # not a target anybody could have checked
-    return [r for r in storage.completions.list(start, end, where) if can(user, "record.view", r)]
+        return History([], 0, 1, [inspector] if inspector else [])  # not a target anybody checked
+    by_target = RecordFilter(target=(kind, name) if target else None)
+    everyone = can(user, "history.view_all")
+    own = user.get("username")
+    if not everyone and inspector and inspector != own:
+        return History([], 0, 1, sorted({inspector, own}))
+    who = inspector or (None if everyone else own)
+    where = RecordFilter(target=by_target.target, inspector=who)
+    found = storage.completions.page(start, end, where, offset=(page - 1) * HISTORY_PAGE, limit=HISTORY_PAGE)
+    if page > 1 and page > -(-found.total // HISTORY_PAGE):
+        raise NotFound.of("history.page.none", page=page, pages=max(1, -(-found.total // HISTORY_PAGE)))
+    if everyone:
+        offered = set(storage.completions.inspectors(start, end, by_target))
+    else:
+        offered = {own} if found.total else set()
+    records = [r for r in found.records if can(user, "record.view", r)]
+    return History(records, found.total, page, sorted(offered | ({inspector} if inspector else set())))
 
 
 def clause_changes(handbook: Handbook | None, record: dict) -> dict[str, dict]:

@@ -9,7 +9,16 @@ from pathlib import Path
 from .actions import ActionStore, FileActionStore, MemoryActionStore, StaleAction
 from .attempts import AttemptStore, FileAttemptStore, MemoryAttemptStore
 from .audit import AuditStore, FileAuditStore, MemoryAuditStore
-from .base import ANY, CompletionStore, Conflict, FactKind, RecordFilter, SnapshotStore, UserStore
+from .base import (
+    ANY,
+    CompletionStore,
+    Conflict,
+    FactKind,
+    RecordFilter,
+    RecordPage,
+    SnapshotStore,
+    UserStore,
+)
 from .decisions import DecisionStore, FileDecisionStore, MemoryDecisionStore
 from .memory import MemoryCompletionStore, MemorySnapshotStore, MemoryUserStore
 from .notify import FileNotifyStore, MemoryNotifyStore, NotifyStore
@@ -29,6 +38,7 @@ __all__ = [
     "ActionStore",
     "FactKind",
     "RecordFilter",
+    "RecordPage",
     "AttemptStore",
     "DecisionStore",
     "CompletionStore",

@@ -60,6 +60,16 @@ class RecordFilter:
 
 
 ANY = RecordFilter()
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of a history query: its completed checklists, newest first, and how many match in all."""
+
+    records: list[dict]
+    total: int
+
+
 DEFAULT_SITE = "default"  # the one site for now; records, people and targets carry a site key
 
 
@@ -145,6 +155,21 @@ class CompletionStore(ABC):
         Reports read a year of checklists through this, never the full records.
         KeyError for a fact kind the store was not given.
         """
+
+    def page(
+        self, start: dt.date, end: dt.date, where: RecordFilter = ANY, *, offset: int = 0, limit: int = 50
+    ) -> RecordPage:
+        """``limit`` of what ``list`` returns, from ``offset`` on, with the number ``list`` returns.
+
+        A history page reads one page of full records, never the whole range (a SQL backend
+        answers with LIMIT/OFFSET and a count over its day index).
+        """
+        found = self.list(start, end, where)
+        return RecordPage(found[max(offset, 0) : max(offset, 0) + max(limit, 0)], len(found))
+
+    def inspectors(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[str]:
+        """The usernames who completed a checklist in [start, end] that matches ``where``, sorted."""
+        return sorted({r["inspector"] for r in self.list(start, end, where) if r.get("inspector")})
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and last day that has a completed checklist; None when there is none."""

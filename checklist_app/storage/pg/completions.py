@@ -19,6 +19,7 @@ from ..base import (
     Conflict,
     FactKind,
     RecordFilter,
+    RecordPage,
     fact_kinds,
     new_record_id,
 )
@@ -376,6 +377,35 @@ class PostgresCompletionStore(CompletionStore):
         with self.db.transaction() as cur:
             cur.execute(
                 f"SELECT data FROM completions WHERE {sql} ORDER BY day DESC, submitted_at DESC, seq",
+                args,
+            )
+            return [row[0] for row in cur.fetchall()]
+
+    def page(
+        self, start: dt.date, end: dt.date, where: RecordFilter = ANY, *, offset: int = 0, limit: int = 50
+    ) -> RecordPage:
+        if start > end:
+            return RecordPage([], 0)
+        sql, args = _where(start, end, where)
+        with self.db.transaction() as cur:
+            # One statement, so one snapshot: the page and its count agree while others save.
+            cur.execute(
+                f"SELECT t.n, p.data FROM (SELECT count(*) AS n FROM completions WHERE {sql}) t"
+                f" LEFT JOIN LATERAL (SELECT data FROM completions WHERE {sql}"
+                " ORDER BY day DESC, submitted_at DESC, seq LIMIT %s OFFSET %s) p ON true",
+                [*args, *args, max(limit, 0), max(offset, 0)],
+            )
+            rows = cur.fetchall()
+        return RecordPage([data for _, data in rows if data is not None], rows[0][0])
+
+    def inspectors(self, start: dt.date, end: dt.date, where: RecordFilter = ANY) -> list[str]:
+        if start > end:
+            return []
+        sql, args = _where(start, end, where)
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT DISTINCT inspector FROM completions WHERE {sql} AND inspector IS NOT NULL"
+                " AND inspector <> '' ORDER BY inspector",
                 args,
             )
             return [row[0] for row in cur.fetchall()]

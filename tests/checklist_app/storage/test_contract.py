@@ -390,6 +390,41 @@ def test_history_and_facts_are_filtered_by_target_and_inspector(storage):
     assert storage.completions.list(*span, RecordFilter(inspector="zhao")) == []
 
 
+def _a_fortnight(storage) -> list[str]:
+    """Three checklists a day for 14 days (li, li, wang); their identities newest first, as listed."""
+    saved = []
+    for n in range(14):
+        day = (dt.date(2026, 11, 10) + dt.timedelta(days=n)).isoformat()
+        for target, inspector in (("a", "li"), ("b", "li"), ("c", "wang")):
+            identity = f"daily|{day}|role:{target}"
+            storage.completions.save(dict(_targeted(identity, f"k-{identity}", target, inspector), day=day))
+            saved.append(identity)
+    return [r["identity"] for r in storage.completions.list(dt.date.min, dt.date.max)]
+
+
+def test_a_history_page_is_a_slice_of_the_listing_with_the_count_of_all(storage):
+    listed = _a_fortnight(storage)
+    span = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    pages = [storage.completions.page(*span, offset=n, limit=10) for n in range(0, 50, 10)]
+    assert [p.total for p in pages] == [42] * 5
+    assert [r["identity"] for p in pages for r in p.records] == listed
+    assert [len(p.records) for p in pages] == [10, 10, 10, 10, 2]
+    assert storage.completions.page(*span, offset=100, limit=10).records == []
+    li = storage.completions.page(*span, RecordFilter(inspector="li"), offset=0, limit=5)
+    assert li.total == 28 and [r["identity"] for r in li.records] == [i for i in listed if ":c" not in i][:5]
+    week = storage.completions.page(dt.date(2026, 11, 17), dt.date(2026, 11, 23), offset=0, limit=50)
+    assert week.total == 21 and {r["day"] for r in week.records} == {f"2026-11-{d}" for d in range(17, 24)}
+    assert storage.completions.page(dt.date(2026, 11, 30), dt.date(2026, 11, 1)).total == 0
+
+
+def test_inspectors_are_everyone_who_completed_a_matching_checklist_in_the_range(storage):
+    _a_fortnight(storage)
+    span = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert storage.completions.inspectors(*span) == ["li", "wang"]
+    assert storage.completions.inspectors(*span, RecordFilter(target=("role", "a"))) == ["li"]
+    assert storage.completions.inspectors(dt.date(2026, 12, 1), dt.date(2026, 12, 31)) == []
+
+
 def test_an_unknown_fact_kind_is_a_key_error(storage):
     with pytest.raises(KeyError):
         storage.completions.facts("nope", dt.date.min, dt.date.max)
