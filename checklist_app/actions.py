@@ -27,6 +27,7 @@ from generator import Handbook
 from . import audit, inputs
 from .clock import Clock
 from .generation import Checklist, ChecklistItem
+from .paging import Paging
 from .people import line_ref, of_account
 from .permissions import can
 from .services import Forbidden, NotFound, ServiceError
@@ -408,6 +409,7 @@ def get(
 
 
 VIEWS: tuple[str, ...] = ("mine", "department", "overdue", "all")
+ACTIONS_PAGE = 50  # actions a list page shows
 
 
 @dataclass(frozen=True)
@@ -418,6 +420,7 @@ class Filters:
     department: str = ""
     policy: str = ""
     status: str = ""
+    page: int = 1
 
     @classmethod
     def parse(cls, args) -> Filters:
@@ -428,18 +431,30 @@ class Filters:
             inputs.text(args.get("department"), "部门", 50),
             inputs.text(args.get("policy"), "制度", 100),
             status if status in STATUSES else "",
+            inputs.page(args.get("page")),
         )
+
+    def args(self) -> dict:
+        """The filters as a list address's query (empty ones left out), without the page."""
+        chosen = (
+            ("view", self.view),
+            ("department", self.department),
+            ("policy", self.policy),
+            ("status", self.status),
+        )
+        return {name: value or None for name, value in chosen}
 
 
 @dataclass(frozen=True)
 class Listing:
-    """The actions a list shows, with what the filters can choose from."""
+    """The page of actions a list shows, with what the filters can choose from."""
 
-    actions: tuple[CorrectiveAction, ...]
+    actions: tuple[CorrectiveAction, ...]  # this page's
     filters: Filters
     departments: tuple[str, ...]
     policies: tuple[tuple[str, str], ...]  # (id, title)
     today: dt.date
+    paging: Paging
     involvement: dict = field(default_factory=dict)  # action id -> Involvement
 
 
@@ -470,13 +485,16 @@ def listing(
         if can(user, "action.view", who) and _in_view(filters.view, action, who, today):
             chosen.append((action, who))
     chosen.sort(key=lambda aw: (not aw[0].overdue(today), aw[0].closed, aw[0].due_on, aw[0].id))
+    paging = Paging(filters.page, ACTIONS_PAGE, len(chosen)).checked("action.list.page.none")
+    shown = paging.of(chosen)
     return Listing(
-        tuple(a for a, _ in chosen),
+        tuple(a for a, _ in shown),
         filters,
         departments,
         policies,
         today,
-        {a.id: w for a, w in chosen},
+        paging,
+        {a.id: w for a, w in shown},
     )
 
 

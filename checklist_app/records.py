@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from generator import Handbook
 
+from .paging import Paging
 from .permissions import can
 from .services import Forbidden, NotFound
 from .storage import RecordFilter, Storage
@@ -32,18 +33,8 @@ class History:
     """One page of the completed checklists a user may see in a range, and what the filters offer."""
 
     records: list[dict]  # this page's, newest first
-    total: int  # how many match, on every page
-    page: int
+    paging: Paging
     inspectors: list[str]  # usernames the 巡检员 filter offers
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // HISTORY_PAGE))
-
-    @property
-    def first(self) -> int:
-        """The position of this page's first checklist among all that match (from 1)."""
-        return (self.page - 1) * HISTORY_PAGE + 1
 
 
 def history(
@@ -62,24 +53,25 @@ def history(
     store counts and pages exactly what the page may show. NotFound for a page past the last.
     """
     kind, colon, name = target.partition(":")
+    nothing = Paging(1, HISTORY_PAGE, 0)
     if target and not colon:
-        return History([], 0, 1, [inspector] if inspector else [])  # not a target anybody checked
+        return History([], nothing, [inspector] if inspector else [])  # not a target anybody checked
     by_target = RecordFilter(target=(kind, name) if target else None)
     everyone = can(user, "history.view_all")
     own = user.get("username")
     if not everyone and inspector and inspector != own:
-        return History([], 0, 1, sorted({inspector, own}))
+        return History([], nothing, sorted({inspector, own}))
     who = inspector or (None if everyone else own)
     where = RecordFilter(target=by_target.target, inspector=who)
-    found = storage.completions.page(start, end, where, offset=(page - 1) * HISTORY_PAGE, limit=HISTORY_PAGE)
-    if page > 1 and page > -(-found.total // HISTORY_PAGE):
-        raise NotFound.of("history.page.none", page=page, pages=max(1, -(-found.total // HISTORY_PAGE)))
+    wanted = Paging(page, HISTORY_PAGE, 0)
+    found = storage.completions.page(start, end, where, offset=wanted.offset, limit=HISTORY_PAGE)
+    paging = Paging(page, HISTORY_PAGE, found.total).checked("history.page.none")
     if everyone:
         offered = set(storage.completions.inspectors(start, end, by_target))
     else:
         offered = {own} if found.total else set()
     records = [r for r in found.records if can(user, "record.view", r)]
-    return History(records, found.total, page, sorted(offered | ({inspector} if inspector else set())))
+    return History(records, paging, sorted(offered | ({inspector} if inspector else set())))
 
 
 def clause_changes(handbook: Handbook | None, record: dict) -> dict[str, dict]:

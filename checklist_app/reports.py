@@ -13,6 +13,7 @@ from .clock import shown
 from .downloads import attachment
 from .extensions import clock, current_handbook, storage, today
 from .generation import iso_week, week_start
+from .paging import Paging, page_of
 from .permissions import can
 from .reporting import charts, noticeboard, pdf, trends
 from .reporting import missed as missed_report
@@ -186,33 +187,28 @@ def ledger():
     handbook = current_handbook()
     month = _month()
     ledger = _ledger(handbook, month)
-    page = inputs.page(request.args.get("page"))
-    pages = max(1, -(-len(ledger.lines) // LEDGER_PAGE))
-    if page > pages:
-        abort(404, t("ledger.page.none", page=page, pages=pages))
-    return _ledger_page(ledger, month, page)
+    paging = Paging(inputs.page(request.args.get("page")), LEDGER_PAGE, len(ledger.lines))
+    return _ledger_page(ledger, month, paging.checked("ledger.page.none"))
 
 
-def _ledger_page(ledger, month: str, page: int, **extra):
-    """The ledger page showing the lines of ``page`` (LEDGER_PAGE a page)."""
-    first = (page - 1) * LEDGER_PAGE
-    shown = ledger.lines[first : first + LEDGER_PAGE]
+def _ledger_page(ledger, month: str, paging: Paging, **extra):
+    """The ledger page showing the lines of ``paging`` (LEDGER_PAGE a page)."""
+    shown = paging.of(ledger.lines)
     return render_template(
         "reports/ledger.html",
         ledger=ledger,
         month=month,
-        page=page,
+        paging=paging,
         page_lines=shown,
-        first=first + 1,
-        pages=max(1, -(-len(ledger.lines) // LEDGER_PAGE)),
         action_ids=actions.existing_ids(storage(), [line.ref for line in shown]),
         **extra,
     )
 
 
-def _page_of(ledger, ref: str) -> int:
+def _page_with(ledger, ref: str) -> Paging:
+    """The page of the ledger that shows the line ``ref`` (the first page if there is none)."""
     index = next((n for n, line in enumerate(ledger.lines) if line.ref == ref), 0)
-    return index // LEDGER_PAGE + 1
+    return Paging(page_of(index, LEDGER_PAGE), LEDGER_PAGE, len(ledger.lines))
 
 
 @bp.post("/ledger/decide")
@@ -228,11 +224,11 @@ def ledger_decide():
             storage(), clock(), g.user, ledger, ref, request.form.get("amount"), request.form.get("note")
         )
     except fine_decisions.DecisionError as exc:
-        page = _ledger_page(ledger, month, _page_of(ledger, ref), decision_errors=exc.messages)
+        page = _ledger_page(ledger, month, _page_with(ledger, ref), decision_errors=exc.messages)
         return page, exc.status
     flash(t("decision.done"))
     line = next(x for x in ledger.lines if x.ref == ref)
-    number = _page_of(ledger, ref)
+    number = _page_with(ledger, ref).page
     address = url_for("reports.ledger", month=month, page=number if number > 1 else None)
     return redirect(address + "#line-" + line.anchor)
 

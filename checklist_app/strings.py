@@ -215,8 +215,8 @@ ZH_CN: dict[str, str] = {
     "history.failed": "不合格 {n} 项",
     "history.count": "共 {n} 份",
     "history.page": "第 {first}–{last} 份，共 {n} 份",
-    "history.page.previous": "上一页",
-    "history.page.next": "下一页",
+    "page.previous": "上一页",
+    "page.next": "下一页",
     "history.page.none": "这个范围的记录没有第 {page} 页（共 {pages} 页）。",
     "record.title": "检查记录",
     "record.readonly": "已提交的清单不能修改。",
@@ -1046,8 +1046,6 @@ ZH_CN: dict[str, str] = {
     # (end of section)
     # --- storage backends, several app servers ---
     "ledger.page": "第 {first}–{last} 笔，共 {n} 笔",
-    "ledger.page.previous": "上一页",
-    "ledger.page.next": "下一页",
     "ledger.page.none": "这个月的明细没有第 {page} 页（共 {pages} 页）。",
     "db.bad_url": (
         "CHECKLIST_DATABASE_URL 应以 postgresql:// 开头"
@@ -1100,6 +1098,8 @@ ZH_CN: dict[str, str] = {
     "action.view.overdue.hint": "过了整改期限还没有整改的。",
     "action.view.all.hint": "全部整改，逾期的在前。",
     "action.list.count": "共 {n} 条",
+    "action.list.page": "第 {first}–{last} 条，共 {n} 条",
+    "action.list.page.none": "按这些条件筛选的整改没有第 {page} 页（共 {pages} 页）。",
     "action.list.empty.mine": "没有要你处理的整改。检查不合格的项目会自动生成整改，交给部门负责人。",
     "action.list.empty.department": "本部门没有整改。",
     "action.list.empty.overdue": "没有逾期的整改。",

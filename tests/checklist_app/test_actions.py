@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from html import unescape
 from urllib.parse import quote
 
 import pytest
 
 from checklist_app import actions, audit, services
 from checklist_app.clock import FrozenClock
-from checklist_app.extensions import storage
+from checklist_app.extensions import current_handbook, storage
 from checklist_app.generation import Target
 from generator.loader import load_handbook
 
@@ -335,3 +336,50 @@ def test_a_fix_naming_a_photo_never_uploaded_is_refused(app, client, auth, found
     assert response.status_code == 422 and "照片没有上传成功" in response.get_data(as_text=True)
     data["photo"] = ["../../etc/passwd"]
     assert client.post(f"/actions/{quote(found['id'])}/fix", data=data).status_code == 422
+
+
+# --- a long list, a page at a time ------------------------------------------------------------
+
+
+@pytest.fixture
+def many(app, monkeypatch):
+    """Seven overdue desk actions of 客服部, found on the seven days before last Monday; three a page."""
+    monkeypatch.setattr(actions, "ACTIONS_PAGE", 3)
+    with app.test_request_context():
+        handbook, store = current_handbook(), storage()
+        for n in range(7):
+            day = DAY - dt.timedelta(days=14 - n)
+            record = complete(handbook, store, SERVICE, {"hy-desk": 1}, day)
+            actions.open_for_record(store, handbook, record, 3, at(day))
+        assert len(store.actions.all()) == 7
+
+
+def shown_ids(html: str) -> list[str]:
+    return re.findall(r'data-action="([^"]+)"', html)
+
+
+def test_the_action_list_pages_through_every_action_keeping_its_filters(app, client, auth, many, monkeypatch):
+    auth.login("zhao")
+    html = client.get("/actions?view=all&department=客服部").get_data(as_text=True)
+    assert "第 1–3 条，共 7 条" in html and 'rel="prev"' not in html
+    seen = shown_ids(html)
+    while 'rel="next"' in html:
+        address = unescape(re.search(r'rel="next" href="([^"]+)"', html).group(1))
+        assert "view=all" in address and "department=" in address  # the filters stay
+        html = client.get(address).get_data(as_text=True)
+        seen += shown_ids(html)
+    assert "第 7–7 条，共 7 条" in html
+    monkeypatch.setattr(actions, "ACTIONS_PAGE", 50)
+    whole = client.get("/actions?view=all&department=客服部").get_data(as_text=True)
+    assert "共 7 条" in whole and 'rel="next"' not in whole
+    assert seen == shown_ids(whole)  # the same order, each once
+
+
+def test_a_page_past_the_last_or_malformed_is_refused_in_chinese(client, auth, many):
+    auth.login("zhao")
+    past = client.get("/actions?view=all&page=4")
+    assert past.status_code == 404 and "没有第 4 页（共 3 页）" in past.get_data(as_text=True)
+    for bad in ("0", "abc", "-1", "1e3", "９"):
+        response = client.get(f"/actions?view=all&page={quote(bad)}")
+        assert response.status_code == 400
+        assert "页码应是 1 到 100000 之间的整数" in response.get_data(as_text=True)
